@@ -1,0 +1,34 @@
+"""Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+# env name -> game name; all puzzle games share one env class.
+PUZZLE_ENVS: dict[str, str] = {
+    "Sokoban": "sokoban",
+    "Maze": "maze",
+    "Sudoku": "sudoku",
+    "NQueens": "nqueens",
+    "Hanoi": "hanoi",
+    "Puzzle15": "puzzle15",
+}
+
+
+def env_id(name: str) -> str:
+    return f"mmgym/{name}-v0"
+
+
+def register_all() -> None:
+    """Register the envs once; safe to call again."""
+    for name, game in PUZZLE_ENVS.items():
+        if env_id(name) not in gym.registry:
+            gym.register(env_id(name), entry_point="mmgym.envs.puzzle_env:PuzzleEnv", kwargs={"game": game})
+
+
+def game_of(env: str) -> str:
+    """The game name behind a registered puzzle env id, e.g. 'mmgym/Maze-v0' -> 'maze'."""
+    return gym.spec(env).kwargs["game"]
+
+
+register_all()

@@ -1,0 +1,126 @@
+"""One Gymnasium env for every puzzle game: image + exact text observations, string actions."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from mmgym.envs.games import PuzzleGame, Rejected, get_game
+from mmgym.envs.games.levels import load_set
+
+TEXT_CHARSET = frozenset(string.printable)
+MAX_TEXT = 8192
+
+
+class PuzzleEnv(gym.Env):
+    """A puzzle game as a `gymnasium.Env`.
+
+    Level choice at `reset`, first match wins: `options["level"]` (standard-format text),
+    `options["level_index"]` (into `level_set`), the constructor's `level`, its `level_index`,
+    else a fresh level generated from the reset seed at `difficulty`.
+
+    An invalid or malformed action never changes the state; `info["valid"]` is False and
+    `info["feedback"]` says why. `info` always holds `success`, `progress` (0..1), `valid`,
+    `state_changed`, `optimal_remaining` (None when the goal became unreachable) and
+    `optimal_length` (at reset).
+    """
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 2}
+
+    def __init__(
+        self,
+        game: str,
+        level: str | None = None,
+        level_set: str = "default",
+        level_index: int | None = None,
+        difficulty: int | None = None,
+        image_size: int = 384,
+        render_mode: str | None = "rgb_array",
+    ) -> None:
+        self.game: PuzzleGame = get_game(game)
+        self.level = level
+        self.level_set = level_set
+        self.level_index = level_index
+        self.difficulty = self.game.default_difficulty if difficulty is None else difficulty
+        self.image_size = image_size
+        self.render_mode = render_mode
+        text = spaces.Text(MAX_TEXT, min_length=0, charset=TEXT_CHARSET)
+        self.observation_space = spaces.Dict(
+            {
+                "image": spaces.Box(0, 255, (image_size, image_size, 3), np.uint8),
+                "text": text,
+                "instruction": text,
+            }
+        )
+        self.action_space = spaces.Text(256, min_length=0, charset=TEXT_CHARSET)
+        self.state: Any = None
+        self.optimal_length = 0
+
+    # ---- gymnasium API -------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self.state = self._initial_state(options or {})
+        self.optimal_length = self.game.optimal_remaining(self.state) or 0
+        return self._observation(), self._info(valid=True, changed=False, feedback="Puzzle loaded.")
+
+    def step(self, action: Any):
+        if self.state is None:
+            raise RuntimeError("call reset() before step()")
+        result = self.game.step(self.state, action) if isinstance(action, str) else Rejected(
+            f"action must be a string, got {type(action).__name__}"
+        )
+        if isinstance(result, Rejected):
+            info = self._info(valid=False, changed=False, feedback=f"Invalid action {action!r}: {result.reason}.")
+        else:
+            changed = result != self.state
+            self.state = result
+            info = self._info(valid=True, changed=changed, feedback=f"Applied {action.strip()!r}.")
+        solved = info["success"]
+        reward = 1.0 if solved and info["state_changed"] else 0.0
+        return self._observation(), reward, solved, False, info
+
+    def render(self) -> np.ndarray:
+        return np.asarray(self.game.render(self.state, self.image_size), dtype=np.uint8)
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def _initial_state(self, options: dict[str, Any]) -> Any:
+        if options.get("level") is not None:
+            return self.game.from_text(options["level"])
+        index = options.get("level_index", self.level_index)
+        if "level_index" not in options and self.level is not None:
+            return self.game.from_text(self.level)
+        if index is not None:
+            return self.game.from_text(load_set(self.game.name, self.level_set)[int(index)].text)
+        return self.game.generate(self.np_random, self.difficulty)
+
+    def _observation(self) -> dict[str, Any]:
+        return {"image": self.render(), "text": self.game.to_text(self.state), "instruction": self.game.instruction(self.state)}
+
+    def _info(self, *, valid: bool, changed: bool, feedback: str) -> dict[str, Any]:
+        remaining = self.game.optimal_remaining(self.state)
+        if remaining is None:
+            progress = 0.0
+        else:
+            progress = 1.0 if self.optimal_length == 0 else max(0.0, 1.0 - remaining / self.optimal_length)
+        return {
+            "success": self.game.is_solved(self.state),
+            "progress": progress,
+            "valid": valid,
+            "state_changed": changed,
+            "optimal_remaining": remaining,
+            "optimal_length": self.optimal_length,
+            "feedback": feedback,
+        }
+
+    # ---- prompt material -------------------------------------------------------------------
+    @property
+    def rules(self) -> str:
+        return self.game.rules
+
+    @property
+    def action_grammar(self) -> str:
+        return self.game.action_grammar
