@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -29,7 +29,7 @@ class PuzzleEnv(gym.Env):
     `optimal_length` (at reset).
     """
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 2}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 2}
 
     def __init__(
         self,
@@ -70,8 +70,10 @@ class PuzzleEnv(gym.Env):
     def step(self, action: Any):
         if self.state is None:
             raise RuntimeError("call reset() before step()")
-        result = self.game.step(self.state, action) if isinstance(action, str) else Rejected(
-            f"action must be a string, got {type(action).__name__}"
+        result = (
+            self.game.step(self.state, action)
+            if isinstance(action, str)
+            else Rejected(f"action must be a string, got {type(action).__name__}")
         )
         if isinstance(result, Rejected):
             info = self._info(valid=False, changed=False, feedback=f"Invalid action {action!r}: {result.reason}.")
@@ -98,7 +100,11 @@ class PuzzleEnv(gym.Env):
         return self.game.generate(self.np_random, self.difficulty)
 
     def _observation(self) -> dict[str, Any]:
-        return {"image": self.render(), "text": self.game.to_text(self.state), "instruction": self.game.instruction(self.state)}
+        return {
+            "image": self.render(),
+            "text": self.game.to_text(self.state),
+            "instruction": self.game.instruction(self.state),
+        }
 
     def _info(self, *, valid: bool, changed: bool, feedback: str) -> dict[str, Any]:
         remaining = self.game.optimal_remaining(self.state)

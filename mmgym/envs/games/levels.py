@@ -43,7 +43,9 @@ class LevelSet:
 
     def __getitem__(self, index: int) -> Level:
         if not 0 <= index < len(self.levels):
-            raise ConfigError(f"level index {index} is out of range for {self.game} set '{self.source}' (0..{len(self.levels) - 1})")
+            raise ConfigError(
+                f"level index {index} is out of range for {self.game} set '{self.source}' (0..{len(self.levels) - 1})"
+            )
         return self.levels[index]
 
 
@@ -52,7 +54,9 @@ def level_seed(set_seed: int, index: int) -> list[int]:
     return [set_seed, index]
 
 
-def generate_set(game_name: str, count: int = DEFAULT_SET_SIZE, seed: int = DEFAULT_SET_SEED, difficulty: int | None = None) -> LevelSet:
+def generate_set(
+    game_name: str, count: int = DEFAULT_SET_SIZE, seed: int = DEFAULT_SET_SEED, difficulty: int | None = None
+) -> LevelSet:
     """Generate `count` levels, each verified solvable by the game's exact solver."""
     game = get_game(game_name)
     difficulty = game.default_difficulty if difficulty is None else difficulty
@@ -86,11 +90,15 @@ def load_set(game_name: str, source: str = "default") -> LevelSet:
     """Load the frozen default set, a JSON set, or a text file of levels separated by blank lines."""
     path = default_set_path(game_name) if source == "default" else Path(source).expanduser()
     if not path.is_file():
-        raise ConfigError(f"level set {source!r} for {game_name} not found; use 'default' or a path to a .json or text file")
+        raise ConfigError(
+            f"level set {source!r} for {game_name} not found; use 'default' or a path to a .json or text file"
+        )
     if path.suffix == ".json":
         data = json.loads(path.read_text())
         levels = tuple(Level(d["index"], d["text"], d["optimal_length"]) for d in data["levels"])
-        return LevelSet(game_name, levels, data.get("difficulty"), data.get("seed"), data.get("generator_version"), source)
+        return LevelSet(
+            game_name, levels, data.get("difficulty"), data.get("seed"), data.get("generator_version"), source
+        )
     return levels_from_text(game_name, path.read_text(), source)
 
 

@@ -143,8 +143,11 @@ class Maze(PuzzleGame[MazeState, str]):
         walls.discard((1, 1))
         while stack:
             r, c = stack[-1]
-            options = [(dr, dc) for dr, dc in ((-2, 0), (2, 0), (0, -2), (0, 2))
-                       if 0 < r + dr < n - 1 and 0 < c + dc < n - 1 and (r + dr, c + dc) in walls]
+            options = [
+                (dr, dc)
+                for dr, dc in ((-2, 0), (2, 0), (0, -2), (0, 2))
+                if 0 < r + dr < n - 1 and 0 < c + dc < n - 1 and (r + dr, c + dc) in walls
+            ]
             if not options:
                 stack.pop()
                 continue

@@ -1,0 +1,81 @@
+"""The Hydra application behind `mmgym run`, and the up-front check of its overrides."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import hydra
+from hydra import compose, initialize_config_module
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+
+from mmgym.errors import ConfigError, MmgymError, unknown_name
+from mmgym.runners.build import build_components
+from mmgym.runners.cli import CONFIG_MODULE, GROUPS, config_options
+from mmgym.runners.evaluate import evaluate
+from mmgym.runners.table import print_results
+
+
+@hydra.main(config_path="pkg://" + CONFIG_MODULE, config_name="config", version_base="1.3")
+def hydra_app(cfg: DictConfig) -> float:
+    """One job: build the components, evaluate, print the table. Returns overall accuracy for sweepers."""
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        components = build_components(cfg)
+        (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+        results = evaluate(components.suite, components.agent_factory, run_dir, components.runner, cfg.progress)
+    except MmgymError as exc:
+        raise SystemExit(f"mmgym: error: {exc}") from None
+    print_results(results)
+    print(f"run directory: {run_dir}")
+    first_metric = results["metrics"][0]
+    return results["groups"].get("overall", {}).get("all", {}).get(first_metric, {}).get("mean", 0.0)
+
+
+def check_overrides(overrides: list[str]) -> None:
+    """Compose and build every sweep combination once; raise `ConfigError` with one line on the first problem."""
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException as exc:
+        raise ConfigError(str(exc).splitlines()[0]) from None
+    choices = []
+    for override in parsed:
+        if override.key_or_group.startswith("hydra"):
+            continue
+        values = (
+            list(override.sweep_string_iterator())
+            if override.is_sweep_override()
+            else [override.get_value_element_as_str()]
+        )
+        if override.key_or_group in GROUPS:
+            for value in values:
+                if value not in config_options(override.key_or_group):
+                    raise unknown_name(override.key_or_group, value, config_options(override.key_or_group))
+        choices.append([f"{override.input_line.split('=', 1)[0]}={v}" for v in values])
+    with initialize_config_module(CONFIG_MODULE, version_base="1.3"):
+        for combo in itertools.product(*choices):
+            cfg = _compose(list(combo))
+            build_components(cfg).suite.specs()
+
+
+def _compose(overrides: list[str]) -> DictConfig:
+    try:
+        return compose("config", overrides=overrides)
+    except HydraException as exc:
+        message = str(exc).splitlines()[0]
+        if message.startswith("Could not override '"):
+            key = message.split("'")[1]
+            raise ConfigError(f"unknown key {key}; {_valid_keys(key, overrides)}") from None
+        raise ConfigError(message) from None
+
+
+def _valid_keys(key: str, overrides: list[str]) -> str:
+    parent = key.rsplit(".", 1)[0] if "." in key else ""
+    base = compose("config", overrides=[o for o in overrides if not o.startswith(key + "=")])
+    node = OmegaConf.select(base, parent) if parent else base
+    if isinstance(node, DictConfig):
+        return f"valid keys{' of ' + parent if parent else ''}: {', '.join(k for k in node if k != '_target_')}"
+    return "prefix it with '+' to add a new key"

@@ -1,0 +1,74 @@
+"""Evaluate an agent on a suite into a run directory: resume, run, score, store, aggregate."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from mmgym.runners.local import AgentFactory, LocalRunner
+from mmgym.runners.records import EpisodeRecord
+from mmgym.runners.store import ResultsStore
+from mmgym.tasks.base import Suite
+from mmgym.tasks.metrics import aggregate
+
+RESULTS_FILE = "results.json"
+
+
+def evaluate(
+    suite: Suite,
+    agent_factory: AgentFactory,
+    run_dir: str | Path,
+    runner: Any = None,
+    show_progress: bool = True,
+) -> dict[str, Any]:
+    """Run every episode of `suite` not yet in `run_dir`, then write and return the aggregates."""
+    runner = runner or LocalRunner()
+    store = ResultsStore(run_dir)
+    specs = suite.specs()
+    todo = [spec for spec in specs if spec.id not in store]
+
+    with _progress(show_progress) as progress:
+        task = progress.add_task(suite.name, total=len(specs), completed=len(specs) - len(todo))
+
+        def on_done(record: EpisodeRecord) -> None:
+            record.metrics = suite.score(record)
+            store.append(record)
+            progress.advance(task)
+
+        asyncio.run(runner.run(todo, agent_factory, on_done))
+
+    wanted = {spec.id for spec in specs}
+    records = [r for r in store.records() if r.id in wanted]
+    results = summarize_run(suite, records)
+    store.write_json(RESULTS_FILE, results)
+    return results
+
+
+def summarize_run(suite: Suite, records: list[EpisodeRecord]) -> dict[str, Any]:
+    """The run's aggregates: per grouping, per group, per metric, with bootstrap CIs."""
+    groups = aggregate(((r, r.metrics) for r in records), suite.groupings())
+    return {
+        "suite": suite.name,
+        "metrics": list(suite.metrics),
+        "episodes": len(records),
+        "errors": sum(r.status == "error" for r in records),
+        "groups": {
+            g: {k: {m: s.model_dump() for m, s in v.items()} for k, v in groups_.items()}
+            for g, groups_ in groups.items()
+        },
+    }
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        disable=not enabled,
+        transient=False,
+    )

@@ -1,0 +1,47 @@
+"""What a run keeps of each episode: one `EpisodeRecord` per line of `episodes.jsonl`."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from mmgym.tasks.spec import EpisodeSpec
+
+
+class StepRecord(BaseModel):
+    """One env step: the action and everything the env said back."""
+
+    index: int
+    turn: int  # which agent call produced the action (several steps per turn in one-step play)
+    action: str
+    valid: bool
+    state_changed: bool
+    feedback: str
+    reward: float
+    success: bool
+    progress: float
+    optimal_remaining: int | None
+    state_text: str
+    reasoning: str = ""
+
+
+class EpisodeRecord(BaseModel):
+    """A finished (or failed) episode with its spec, steps, outcome and the suite's metrics."""
+
+    id: str
+    spec: EpisodeSpec
+    status: Literal["done", "error"] = "done"
+    error: str | None = None
+    initial_text: str = ""
+    steps: list[StepRecord] = Field(default_factory=list)
+    agent_calls: int = 0
+    actions_given: int = 0  # actions the agent proposed, executed or not
+    success: bool = False
+    optimal_length: int = 0
+    optimal_remaining: int | None = None
+    truncated: bool = False
+    metrics: dict[str, float] = Field(default_factory=dict)
+    started_at: float = 0.0
+    duration_s: float = 0.0
+    extra: dict[str, Any] = Field(default_factory=dict)

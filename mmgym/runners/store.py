@@ -1,0 +1,73 @@
+"""The run's results store: `episodes.jsonl`, appended one whole line per finished episode.
+
+Each record is written with a single `write` on an O_APPEND descriptor and fsync'd, so a crash
+(SIGKILL included) can at worst leave a torn last line; opening the store cuts such a tail, so
+resuming never sees a half record and never runs a finished episode twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from mmgym.runners.records import EpisodeRecord
+
+EPISODES_FILE = "episodes.jsonl"
+
+
+class ResultsStore:
+    def __init__(self, run_dir: str | Path) -> None:
+        self.run_dir = Path(run_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.run_dir / EPISODES_FILE
+        self._cut_torn_tail()
+        self._ids = {record.id for record in self.records()}
+
+    def _cut_torn_tail(self) -> None:
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end != len(data):
+            with self.path.open("r+b") as f:
+                f.truncate(end)
+
+    def records(self) -> Iterator[EpisodeRecord]:
+        """Every stored record, in the order they finished."""
+        if not self.path.exists():
+            return
+        with self.path.open() as f:
+            for line in f:
+                if line.strip():
+                    yield EpisodeRecord.model_validate_json(line)
+
+    def __contains__(self, episode_id: str) -> bool:
+        return episode_id in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def append(self, record: EpisodeRecord) -> None:
+        """Durably append one record; a record already stored is ignored."""
+        if record.id in self._ids:
+            return
+        line = (record.model_dump_json() + "\n").encode()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            view = memoryview(line)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self._ids.add(record.id)
+
+    def write_json(self, name: str, payload: object) -> Path:
+        """Write a JSON file into the run directory atomically (temp file, then rename)."""
+        path = self.run_dir / name
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+        os.replace(tmp, path)
+        return path

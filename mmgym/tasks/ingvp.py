@@ -1,0 +1,110 @@
+"""The ING-VP suite: six puzzle games x six settings, scored by accuracy, completion and efficiency.
+
+Metrics per level (all in percent):
+- accuracy: the level is solved;
+- completion: 100 * max(0, 1 - optimal_remaining_at_end / optimal_length_at_start), ING-VP's
+  12.5-per-move and 14.3-per-queen rule for any difficulty, in one-step and multi-step play;
+- efficiency: one-step, state-changing moves / max(optimal length, moves given); multi-step,
+  state-changing steps / all steps.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mmgym.envs import PUZZLE_ENVS, env_id
+from mmgym.envs.games import GAME_CLASSES
+from mmgym.envs.games.levels import load_set
+from mmgym.errors import unknown_name
+from mmgym.runners.records import EpisodeRecord
+from mmgym.tasks.metrics import GroupKey, Scores
+from mmgym.tasks.spec import ALL_SETTINGS, EpisodeSpec, Setting
+
+GAME_ENV = {game: name for name, game in PUZZLE_ENVS.items()}
+
+
+class IngvpSuite(BaseModel):
+    """Config and logic of the suite; every field can be overridden from the command line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "ingvp"
+    games: list[str] = Field(default_factory=lambda: list(GAME_CLASSES))
+    settings: list[str] = Field(default_factory=lambda: [s.name for s in ALL_SETTINGS])
+    level_set: str = "default"
+    levels: int | None = Field(default=None, ge=1, description="first N levels of each set; null for all")
+    max_steps: int = Field(default=50, ge=1)
+    image_size: int = Field(default=384, ge=32)
+    seed: int = 0
+
+    metrics: ClassVar[tuple[str, ...]] = ("accuracy", "completion", "efficiency")
+
+    @field_validator("games")
+    @classmethod
+    def _known_games(cls, games: list[str]) -> list[str]:
+        for game in games:
+            if game not in GAME_CLASSES:
+                raise unknown_name("game", game, GAME_CLASSES)
+        return games
+
+    @field_validator("settings")
+    @classmethod
+    def _known_settings(cls, settings: list[str]) -> list[str]:
+        for name in settings:
+            Setting.parse(name)
+        return settings
+
+    def specs(self) -> list[EpisodeSpec]:
+        specs = []
+        for setting_name in self.settings:
+            setting = Setting.parse(setting_name)
+            for game in self.games:
+                level_set = load_set(game, self.level_set)
+                count = len(level_set) if self.levels is None else min(self.levels, len(level_set))
+                for index in range(count):
+                    specs.append(
+                        EpisodeSpec(
+                            suite=self.name,
+                            task=f"{game}/{index:03d}",
+                            env_id=env_id(GAME_ENV[game]),
+                            env_kwargs={"level_set": self.level_set, "image_size": self.image_size},
+                            reset_options={"level_index": index},
+                            seed=self.seed,
+                            setting=setting,
+                            max_steps=self.max_steps,
+                            tags=(game,),
+                        )
+                    )
+        return specs
+
+    def score(self, record: EpisodeRecord) -> Scores:
+        return score_ingvp(record)
+
+    def groupings(self) -> dict[str, GroupKey]:
+        return {
+            "overall": lambda r: "all",
+            "setting": lambda r: r.spec.setting.name,
+            "game": lambda r: r.spec.tags[0],
+            "game/setting": lambda r: f"{r.spec.tags[0]}/{r.spec.setting.name}",
+        }
+
+
+def score_ingvp(record: EpisodeRecord) -> Scores:
+    """ING-VP's three metrics for one episode (see the module docstring)."""
+    length = record.optimal_length
+    remaining = record.optimal_remaining
+    if remaining is None:
+        completion = 0.0
+    elif length == 0:
+        completion = 100.0
+    else:
+        completion = 100.0 * max(0.0, 1.0 - remaining / length)
+    effective = sum(step.state_changed for step in record.steps)
+    if record.spec.setting.mode == "one_step":
+        given = record.actions_given
+        efficiency = 100.0 * effective / max(length, given, 1)
+    else:
+        efficiency = 100.0 * effective / len(record.steps) if record.steps else 0.0
+    return {"accuracy": 100.0 * record.success, "completion": completion, "efficiency": efficiency}
