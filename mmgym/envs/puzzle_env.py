@@ -19,6 +19,9 @@ MAX_TEXT = 8192
 class PuzzleEnv(gym.Env):
     """A puzzle game as a `gymnasium.Env`.
 
+    `observe_image=False` drops the image from observations (text-only play need not pay for
+    rendering); `render()` still draws it.
+
     Level choice at `reset`, first match wins: `options["level"]` (standard-format text),
     `options["level_index"]` (into `level_set`), the constructor's `level`, its `level_index`,
     else a fresh level generated from the reset seed at `difficulty`.
@@ -39,6 +42,7 @@ class PuzzleEnv(gym.Env):
         level_index: int | None = None,
         difficulty: int | None = None,
         image_size: int = 384,
+        observe_image: bool = True,
         render_mode: str | None = "rgb_array",
     ) -> None:
         self.game: PuzzleGame = get_game(game)
@@ -47,15 +51,13 @@ class PuzzleEnv(gym.Env):
         self.level_index = level_index
         self.difficulty = self.game.default_difficulty if difficulty is None else difficulty
         self.image_size = image_size
+        self.observe_image = observe_image
         self.render_mode = render_mode
         text = spaces.Text(MAX_TEXT, min_length=0, charset=TEXT_CHARSET)
-        self.observation_space = spaces.Dict(
-            {
-                "image": spaces.Box(0, 255, (image_size, image_size, 3), np.uint8),
-                "text": text,
-                "instruction": text,
-            }
-        )
+        observation: dict[str, spaces.Space] = {"text": text, "instruction": text}
+        if observe_image:
+            observation["image"] = spaces.Box(0, 255, (image_size, image_size, 3), np.uint8)
+        self.observation_space = spaces.Dict(observation)
         self.action_space = spaces.Text(256, min_length=0, charset=TEXT_CHARSET)
         self.state: Any = None
         self.optimal_length = 0
@@ -100,11 +102,10 @@ class PuzzleEnv(gym.Env):
         return self.game.generate(self.np_random, self.difficulty)
 
     def _observation(self) -> dict[str, Any]:
-        return {
-            "image": self.render(),
-            "text": self.game.to_text(self.state),
-            "instruction": self.game.instruction(self.state),
-        }
+        observation = {"text": self.game.to_text(self.state), "instruction": self.game.instruction(self.state)}
+        if self.observe_image:
+            observation["image"] = self.render()
+        return observation
 
     def _info(self, *, valid: bool, changed: bool, feedback: str) -> dict[str, Any]:
         remaining = self.game.optimal_remaining(self.state)

@@ -69,7 +69,11 @@ class IngvpSuite(BaseModel):
                             suite=self.name,
                             task=f"{game}/{index:03d}",
                             env_id=env_id(GAME_ENV[game]),
-                            env_kwargs={"level_set": self.level_set, "image_size": self.image_size},
+                            env_kwargs={
+                                "level_set": self.level_set,
+                                "image_size": self.image_size,
+                                "observe_image": setting.modality == "image_text",
+                            },
                             reset_options={"level_index": index},
                             seed=self.seed,
                             setting=setting,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Any, Literal
@@ -68,7 +69,7 @@ class EpisodeSpec(BaseModel):
     max_steps: int
     tags: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:10]

@@ -35,7 +35,7 @@ class Grid:
     size: int
     margin: int
 
-    @property
+    @functools.cached_property
     def cell(self) -> float:
         return (self.size - 2 * self.margin) / max(self.rows, self.cols)
 
@@ -73,7 +73,7 @@ def draw_centered(
     draw: ImageDraw.ImageDraw,
     box: tuple[float, float, float, float],
     text: str,
-    fill: tuple[int, int, int] = TEXT,
+    fill: tuple[int, int, int] | int = TEXT,
     scale: float = 0.6,
 ) -> None:
     """Write `text` centred in a box, sized to a fraction of the box height."""
@@ -83,9 +83,18 @@ def draw_centered(
 
 def draw_axis_labels(draw: ImageDraw.ImageDraw, grid: Grid, first: int = 1) -> None:
     """Number rows down the left side and columns along the top, starting at `first`."""
+    draw.bitmap((0, 0), _axis_label_mask(grid, first), fill=MUTED)
+
+
+@functools.lru_cache(maxsize=256)
+def _axis_label_mask(grid: Grid, first: int) -> Image.Image:
+    """The labels of one board geometry, drawn once: text rendering dominates a frame's cost."""
+    mask = Image.new("L", (grid.size, grid.size), 0)
+    draw = ImageDraw.Draw(mask)
     for r in range(grid.rows):
         x0, y0, _, y1 = grid.box(r, 0)
-        draw_centered(draw, (x0 - grid.margin, y0, x0, y1), str(r + first), MUTED, 0.45)
+        draw_centered(draw, (x0 - grid.margin, y0, x0, y1), str(r + first), 255, 0.45)
     for c in range(grid.cols):
         x0, y0, x1, _ = grid.box(0, c)
-        draw_centered(draw, (x0, y0 - grid.margin, x1, y0), str(c + first), MUTED, 0.45)
+        draw_centered(draw, (x0, y0 - grid.margin, x1, y0), str(c + first), 255, 0.45)
+    return mask
