@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, MissingMandatoryValue, OmegaConf
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from mmgym.agents.base import Agent
@@ -43,7 +43,10 @@ def build_object(node: DictConfig, group: str) -> Any:
 
 def object_factory(node: DictConfig, group: str, drop: tuple[str, ...] = ()) -> Callable[[], Any]:
     """A zero-argument constructor for the node's `_target_` with the node's other keys."""
-    data = dict(OmegaConf.to_container(node, resolve=True))  # type: ignore[arg-type]
+    try:
+        data = dict(OmegaConf.to_container(node, resolve=True, throw_on_missing=True))  # type: ignore[arg-type]
+    except MissingMandatoryValue as exc:
+        raise ConfigError(f"{group}.{exc.key} is required; set it with {group}.{exc.key}=...") from None
     target = data.pop("_target_", None)
     for key in drop:
         data.pop(key, None)

@@ -9,15 +9,15 @@ from rich.table import Table
 
 
 def results_table(results: dict[str, Any], grouping: str = "game/setting") -> Table:
-    """One row per group (default game x setting), then per setting, then overall."""
+    """One row per group (default game x setting), then per game, per setting, and overall."""
     metrics = results["metrics"]
     table = Table(title=f"{results['suite']}: {results['episodes']} episodes, {results['errors']} errors")
-    table.add_column("group")
+    table.add_column("group", no_wrap=True)
     table.add_column("n", justify="right")
     for metric in metrics:
-        table.add_column(f"{metric} [95% CI]", justify="right")
+        table.add_column(f"{metric} [95% CI]", justify="right", no_wrap=True)
     groups = results["groups"]
-    for name in (grouping, "setting", "overall"):
+    for name in (grouping, "game", "setting", "overall"):
         for group, summaries in groups.get(name, {}).items():
             first = summaries[metrics[0]]
             table.add_row(group, str(first["n"]), *(_cell(summaries[m]) for m in metrics))
@@ -30,4 +30,6 @@ def _cell(summary: dict[str, float]) -> str:
 
 
 def print_results(results: dict[str, Any], console: Console | None = None) -> None:
-    (console or Console()).print(results_table(results))
+    """Print the table at least 140 columns wide: results are read more often in logs than in terminals."""
+    console = console or Console(width=max(Console().width, 140))
+    console.print(results_table(results))

@@ -1,0 +1,37 @@
+# Set-up and entry points. `make demo` and `make test` each create the virtual environment
+# and install everything first, so either works on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: setup demo test lint bench levels clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: setup
+	$(BIN)/mmgym run agent=oracle
+	$(BIN)/mmgym run
+
+test: setup
+	$(BIN)/ruff check mmgym tests benchmarks
+	$(BIN)/pytest -q --durations=10
+
+lint: setup
+	$(BIN)/ruff check mmgym tests benchmarks
+	$(BIN)/ruff format --check mmgym tests benchmarks
+
+bench: setup
+	$(BIN)/python benchmarks/bench_ingvp.py
+
+levels: setup
+	$(BIN)/python -m mmgym.envs.games.levels
+
+clean:
+	rm -rf $(VENV) runs outputs multirun .pytest_cache .ruff_cache
