@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from pathlib import Path
 
 import hydra
@@ -16,6 +17,7 @@ from mmgym.errors import ConfigError, MmgymError, unknown_name
 from mmgym.runners.build import build_components
 from mmgym.runners.cli import CONFIG_MODULE, GROUPS, config_options
 from mmgym.runners.evaluate import evaluate
+from mmgym.runners.run_config import save_run_config
 from mmgym.runners.table import print_results
 
 
@@ -25,10 +27,11 @@ def hydra_app(cfg: DictConfig) -> float:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         components = build_components(cfg)
-        (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+        save_run_config(run_dir, cfg)
         results = evaluate(components.suite, components.agent_factory, run_dir, components.runner, cfg.progress)
     except MmgymError as exc:
-        raise SystemExit(f"mmgym: error: {exc}") from None
+        print(f"mmgym: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     print_results(results)
     print(f"run directory: {run_dir}")
     first_metric = results["metrics"][0]
