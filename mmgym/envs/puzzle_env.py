@@ -11,9 +11,11 @@ from gymnasium import spaces
 
 from mmgym.envs.games import PuzzleGame, Rejected, get_game
 from mmgym.envs.games.levels import load_set
+from mmgym.errors import ConfigError
 
 TEXT_CHARSET = frozenset(string.printable)
 MAX_TEXT = 8192
+MIN_IMAGE_SIZE = 32
 
 
 class PuzzleEnv(gym.Env):
@@ -45,6 +47,8 @@ class PuzzleEnv(gym.Env):
         observe_image: bool = True,
         render_mode: str | None = "rgb_array",
     ) -> None:
+        if image_size < MIN_IMAGE_SIZE:
+            raise ConfigError(f"image_size must be at least {MIN_IMAGE_SIZE} pixels, got {image_size}")
         self.game: PuzzleGame = get_game(game)
         self.level = level
         self.level_set = level_set

@@ -57,16 +57,29 @@ def level_seed(set_seed: int, index: int) -> list[int]:
 def generate_set(
     game_name: str, count: int = DEFAULT_SET_SIZE, seed: int = DEFAULT_SET_SEED, difficulty: int | None = None
 ) -> LevelSet:
-    """Generate `count` levels, each verified solvable by the game's exact solver."""
+    """Generate `count` distinct levels, each verified solvable by the game's exact solver.
+
+    Level i comes from seed entropy `[seed, k]` for increasing k; a level equal to an earlier
+    one is skipped, so small level spaces (few 15-puzzle states lie exactly 8 moves from the
+    goal) still give a set of distinct levels.
+    """
     game = get_game(game_name)
     difficulty = game.default_difficulty if difficulty is None else difficulty
-    levels = []
-    for i in range(count):
-        state = game.generate(np.random.default_rng(level_seed(seed, i)), difficulty)
+    levels: list[Level] = []
+    seen: set[str] = set()
+    for k in range(count * 100):
+        if len(levels) == count:
+            break
+        state = game.generate(np.random.default_rng(level_seed(seed, k)), difficulty)
         plan = game.solve(state)
         if plan is None:
-            raise RuntimeError(f"{game_name} generator produced an unsolvable level (seed {seed}, index {i})")
-        levels.append(Level(i, game.to_text(state), len(plan)))
+            raise RuntimeError(f"{game_name} generator produced an unsolvable level (seed {seed}, draw {k})")
+        text = game.to_text(state)
+        if text not in seen:
+            seen.add(text)
+            levels.append(Level(len(levels), text, len(plan)))
+    if len(levels) < count:
+        raise RuntimeError(f"only {len(levels)} distinct {game_name} levels of difficulty {difficulty} found")
     return LevelSet(game_name, tuple(levels), difficulty, seed, game.generator_version, "generated")
 
 

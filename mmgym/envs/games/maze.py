@@ -124,6 +124,8 @@ class Maze(PuzzleGame[MazeState, str]):
         return image
 
     def generate(self, rng: np.random.Generator, difficulty: int) -> MazeState:
+        if difficulty < 0:
+            raise ValueError(f"maze difficulty must be a path length >= 0, got {difficulty}")
         n = self.size + 2
         for _ in range(10_000):
             walls = self._carve(rng, n)
