@@ -37,15 +37,17 @@ async def run_episode(spec: EpisodeSpec, agent: Agent, env_factory: EnvFactory =
     """Play one episode; an exception from the agent or env ends it as an error record, never a crash."""
     record = EpisodeRecord(id=spec.id, spec=spec, started_at=time.time())
     start = time.perf_counter()
-    env = env_factory(spec)
+    env: gym.Env | None = None
     try:
+        env = env_factory(spec)
         await _play(spec, agent, env, record)
     except Exception as exc:  # one episode's failure must not stop the run
         record.status = "error"
         record.error = f"{type(exc).__name__}: {exc}"
         record.extra["traceback"] = traceback.format_exc(limit=8)
     finally:
-        env.close()
+        if env is not None:
+            env.close()
     record.duration_s = time.perf_counter() - start
     return record
 

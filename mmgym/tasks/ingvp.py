@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from mmgym.envs import PUZZLE_ENVS, env_id
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import load_set
+from mmgym.envs.puzzle_env import MIN_IMAGE_SIZE
 from mmgym.errors import unknown_name
 from mmgym.runners.records import EpisodeRecord
 from mmgym.tasks.metrics import GroupKey, Scores
@@ -36,7 +37,7 @@ class IngvpSuite(BaseModel):
     level_set: str = "default"
     levels: int | None = Field(default=None, ge=1, description="first N levels of each set; null for all")
     max_steps: int = Field(default=50, ge=1)
-    image_size: int = Field(default=384, ge=32)
+    image_size: int = Field(default=384, ge=MIN_IMAGE_SIZE)
     seed: int = 0
 
     metrics: ClassVar[tuple[str, ...]] = ("accuracy", "completion", "efficiency")
