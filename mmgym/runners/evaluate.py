@@ -38,7 +38,10 @@ def evaluate(
             store.append(record)
             progress.advance(task)
 
-        asyncio.run(runner.run(todo, agent_factory, on_done))
+        try:
+            asyncio.run(runner.run(todo, agent_factory, on_done))
+        finally:
+            store.sync()
 
     wanted = {spec.id for spec in specs}
     records = [r for r in store.records() if r.id in wanted]
