@@ -1,0 +1,124 @@
+"""The ING-VP suite: spec expansion, stable ids, settings, and one-line errors for bad names."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mmgym.envs.games import GAME_CLASSES
+from mmgym.envs.games.levels import default_set_path
+from mmgym.errors import ConfigError
+from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.spec import ALL_SETTINGS, Setting
+
+SETTING_NAMES = [
+    "one_step-image_text",
+    "one_step-text",
+    "multi_step-image_text-history",
+    "multi_step-image_text-no_history",
+    "multi_step-text-history",
+    "multi_step-text-no_history",
+]
+FROZEN_GAMES = [game for game in GAME_CLASSES if default_set_path(game).is_file()]
+
+
+def ids(suite: IngvpSuite) -> list[str]:
+    return [spec.id for spec in suite.specs()]
+
+
+def test_settings_round_trip() -> None:
+    assert [s.name for s in ALL_SETTINGS] == SETTING_NAMES
+    for setting in ALL_SETTINGS:
+        assert Setting.parse(setting.name) == setting
+    assert Setting.parse("multi_step-text-history").history is True
+    assert Setting.parse("multi_step-text-no_history").history is False
+    assert Setting.parse("one_step-image_text").mode == "one_step"
+
+
+def test_default_suite_covers_six_games_and_settings() -> None:
+    suite = IngvpSuite()
+    assert sorted(suite.games) == sorted(GAME_CLASSES) and len(suite.games) == 6
+    assert suite.settings == SETTING_NAMES
+
+
+def test_expansion_settings_x_games_x_levels() -> None:
+    suite = IngvpSuite(games=FROZEN_GAMES, levels=3, max_steps=17)
+    specs = suite.specs()
+    assert len(specs) == 6 * len(FROZEN_GAMES) * 3
+    expected = {(s, g, i) for s in SETTING_NAMES for g in FROZEN_GAMES for i in range(3)}
+    got = {(spec.setting.name, spec.tags[0], spec.reset_options["level_index"]) for spec in specs}
+    assert got == expected
+    for spec in specs:
+        game, index = spec.task.split("/")
+        assert game == spec.tags[0] and int(index) == spec.reset_options["level_index"]
+        assert spec.env_id.startswith("mmgym/") and spec.env_id.endswith("-v0")
+        assert spec.max_steps == 17 and spec.suite == "ingvp"
+        assert spec.env_kwargs["level_set"] == "default" and spec.env_kwargs["image_size"] == 384
+    assert len(set(ids(suite))) == len(specs)
+
+
+def test_all_levels_by_default() -> None:
+    specs = IngvpSuite(games=["maze"], settings=["one_step-text"]).specs()
+    assert len(specs) == 50
+    assert [s.task for s in specs] == [f"maze/{i:03d}" for i in range(50)]
+    assert {s.env_id for s in specs} == {"mmgym/Maze-v0"}
+
+
+def test_levels_beyond_the_set_are_capped() -> None:
+    assert len(IngvpSuite(games=["maze"], settings=["one_step-text"], levels=10_000).specs()) == 50
+
+
+def test_ids_are_stable() -> None:
+    config = {"games": ["maze"], "levels": 4, "settings": SETTING_NAMES[:2]}
+    assert ids(IngvpSuite(**config)) == ids(IngvpSuite(**config))
+    # and across interpreters (no hash randomisation, no object addresses)
+    code = (
+        "import json; from mmgym.tasks.ingvp import IngvpSuite; "
+        f"print(json.dumps([s.id for s in IngvpSuite(**{config!r}).specs()]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(out.stdout) == ids(IngvpSuite(**config))
+
+
+@pytest.mark.parametrize("change", [{"max_steps": 49}, {"seed": 1}, {"image_size": 256}])
+def test_changed_episode_config_changes_every_id(change: dict) -> None:
+    base = {"games": ["maze"], "levels": 3}
+    assert not set(ids(IngvpSuite(**base))) & set(ids(IngvpSuite(**base, **change)))
+
+
+def test_more_levels_or_settings_keep_existing_ids() -> None:
+    """Growing a run (more levels, more settings) must resume, not restart, the episodes already done."""
+    small = set(ids(IngvpSuite(games=["maze"], levels=2, settings=SETTING_NAMES[:1])))
+    large = set(ids(IngvpSuite(games=["maze"], levels=5, settings=SETTING_NAMES)))
+    assert small < large
+
+
+def test_id_is_readable() -> None:
+    spec = IngvpSuite(games=["maze"], levels=1, settings=["multi_step-text-history"]).specs()[0]
+    assert spec.id.startswith("ingvp/multi_step-text-history/maze/000/s0-")
+
+
+def test_unknown_game_names_the_valid_ones() -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        IngvpSuite(games=["maze", "mazz"])
+    message = str(excinfo.value)
+    assert "'mazz'" in message and "Did you mean 'maze'" in message
+    assert all(game in message for game in GAME_CLASSES)
+    assert "\n" not in message
+
+
+def test_unknown_setting_names_the_valid_ones() -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        IngvpSuite(settings=["multi_step-text"])
+    message = str(excinfo.value)
+    assert "'multi_step-text'" in message
+    assert all(name in message for name in SETTING_NAMES)
+    assert "\n" not in message
+
+
+def test_unknown_level_set_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"no/such/set\.json"):
+        IngvpSuite(games=["maze"], level_set="no/such/set.json").specs()
