@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from mmgym.agents.base import Agent
 from mmgym.runners.records import EpisodeRecord
-from mmgym.runners.rollout import EnvFactory, make_env, run_episode
+from mmgym.runners.rollout import EnvFactory, make_env, mark_failed, run_episode
 from mmgym.tasks.spec import EpisodeSpec
 
 AgentFactory = Callable[[], Agent]
@@ -36,7 +37,12 @@ class LocalRunner(BaseModel):
 
         async def one(spec: EpisodeSpec) -> None:
             async with limit:
-                record = await run_episode(spec, agent_factory(), env_factory)
+                try:
+                    agent = agent_factory()
+                except Exception as exc:  # a failing constructor fails its episode, not the run
+                    record = mark_failed(EpisodeRecord(id=spec.id, spec=spec, started_at=time.time()), exc)
+                else:
+                    record = await run_episode(spec, agent, env_factory)
             on_done(record)
 
         await asyncio.gather(*(one(spec) for spec in specs))

@@ -42,13 +42,19 @@ async def run_episode(spec: EpisodeSpec, agent: Agent, env_factory: EnvFactory =
         env = env_factory(spec)
         await _play(spec, agent, env, record)
     except Exception as exc:  # one episode's failure must not stop the run
-        record.status = "error"
-        record.error = f"{type(exc).__name__}: {exc}"
-        record.extra["traceback"] = traceback.format_exc(limit=8)
+        mark_failed(record, exc)
     finally:
         if env is not None:
             env.close()
     record.duration_s = time.perf_counter() - start
+    return record
+
+
+def mark_failed(record: EpisodeRecord, exc: BaseException) -> EpisodeRecord:
+    """Turn a record into an error record that keeps the reason and a short traceback."""
+    record.status = "error"
+    record.error = f"{type(exc).__name__}: {exc}"
+    record.extra["traceback"] = "".join(traceback.format_exception(exc, limit=8))
     return record
 
 

@@ -232,3 +232,21 @@ def test_oracle_episode_is_optimal(maze_spec: SpecFactory) -> None:
     record = play(maze_spec("multi_step-image_text-history"), OracleAgent())
     assert record.success and [s.action for s in record.steps] == ["right"] * 4
     assert record.optimal_length == 4 and record.agent_calls == 4 and record.duration_s > 0
+
+
+def test_agent_factory_error_fails_only_its_episode(maze_spec: SpecFactory) -> None:
+    """A constructor that raises for one episode gives that episode an error record; the others finish."""
+    specs = [maze_spec(seed=s) for s in range(3)]
+    calls = iter(range(3))
+
+    def factory() -> OracleAgent:
+        if next(calls) == 1:
+            raise RuntimeError("no model today")
+        return OracleAgent()
+
+    records: list[EpisodeRecord] = []
+    asyncio.run(LocalRunner(concurrency=1).run(specs, factory, records.append))
+    assert sorted(r.status for r in records) == ["done", "done", "error"]
+    failed = next(r for r in records if r.status == "error")
+    assert failed.error == "RuntimeError: no model today"
+    assert "no model today" in failed.extra["traceback"]
