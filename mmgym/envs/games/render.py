@@ -78,23 +78,26 @@ def draw_centered(
 ) -> None:
     """Write `text` centred in a box, sized to a fraction of the box height."""
     x0, y0, x1, y1 = box
-    draw.text(((x0 + x1) / 2, (y0 + y1) / 2), text, fill=fill, font=font(int((y1 - y0) * scale)), anchor="mm")
+    mask, (dx, dy) = _text_mask(text, max(6, int((y1 - y0) * scale)))
+    draw.bitmap((round((x0 + x1) / 2 + dx), round((y0 + y1) / 2 + dy)), mask, fill=fill)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_mask(text: str, size: int) -> tuple[Image.Image, tuple[int, int]]:
+    """A text's anti-aliased glyph mask and its offset from the centre, rendered once per size:
+    text rendering would otherwise dominate every frame (digits and labels repeat)."""
+    face = font(size)
+    left, top, right, bottom = face.getbbox(text, anchor="mm")
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(mask).text((-left, -top), text, fill=255, font=face, anchor="mm")
+    return mask, (left, top)
 
 
 def draw_axis_labels(draw: ImageDraw.ImageDraw, grid: Grid, first: int = 1) -> None:
     """Number rows down the left side and columns along the top, starting at `first`."""
-    draw.bitmap((0, 0), _axis_label_mask(grid, first), fill=MUTED)
-
-
-@functools.lru_cache(maxsize=256)
-def _axis_label_mask(grid: Grid, first: int) -> Image.Image:
-    """The labels of one board geometry, drawn once: text rendering dominates a frame's cost."""
-    mask = Image.new("L", (grid.size, grid.size), 0)
-    draw = ImageDraw.Draw(mask)
     for r in range(grid.rows):
         x0, y0, _, y1 = grid.box(r, 0)
-        draw_centered(draw, (x0 - grid.margin, y0, x0, y1), str(r + first), 255, 0.45)
+        draw_centered(draw, (x0 - grid.margin, y0, x0, y1), str(r + first), MUTED, 0.45)
     for c in range(grid.cols):
         x0, y0, x1, _ = grid.box(0, c)
-        draw_centered(draw, (x0, y0 - grid.margin, x1, y0), str(c + first), 255, 0.45)
-    return mask
+        draw_centered(draw, (x0, y0 - grid.margin, x1, y0), str(c + first), MUTED, 0.45)
