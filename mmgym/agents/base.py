@@ -45,7 +45,8 @@ class Turn:
     """The agent's input for one turn.
 
     `observation` already respects the setting's modality (no `image` in text-only settings);
-    `history` is empty when the setting has no history.
+    `info` is the env's last info without the solver's scoring fields (`optimal_remaining`,
+    `optimal_length`, `progress`); `history` is empty when the setting has no history.
     """
 
     observation: Mapping[str, Any]

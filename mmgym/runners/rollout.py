@@ -26,11 +26,20 @@ def make_env(spec: EpisodeSpec) -> gym.Env:
     return gym.make(spec.env_id, **spec.env_kwargs).unwrapped
 
 
+# Scoring fields an agent must not see: they come from the exact solver.
+PRIVILEGED_INFO = frozenset({"optimal_remaining", "optimal_length", "progress"})
+
+
 def agent_view(observation: dict[str, Any], setting: Setting) -> dict[str, Any]:
     """The part of the observation the setting lets the agent see."""
     if setting.modality == "text":
         return {k: v for k, v in observation.items() if k != "image"}
     return observation
+
+
+def agent_info(info: dict[str, Any]) -> dict[str, Any]:
+    """The env's info without the solver's scoring fields."""
+    return {k: v for k, v in info.items() if k not in PRIVILEGED_INFO}
 
 
 async def run_episode(spec: EpisodeSpec, agent: Agent, env_factory: EnvFactory = make_env) -> EpisodeRecord:
@@ -70,7 +79,7 @@ async def _play(spec: EpisodeSpec, agent: Agent, env: gym.Env, record: EpisodeRe
     while not done and len(record.steps) < spec.max_steps:
         if spec.setting.mode == "one_step" and record.agent_calls == 1:
             break
-        turn = Turn(agent_view(obs, spec.setting), info, tuple(history) if spec.setting.history else ())
+        turn = Turn(agent_view(obs, spec.setting), agent_info(info), tuple(history) if spec.setting.history else ())
         reply = await agent.act(turn)
         record.agent_calls += 1
         record.actions_given += len(reply.actions)

@@ -250,3 +250,20 @@ def test_agent_factory_error_fails_only_its_episode(maze_spec: SpecFactory) -> N
     failed = next(r for r in records if r.status == "error")
     assert failed.error == "RuntimeError: no model today"
     assert "no model today" in failed.extra["traceback"]
+
+
+def test_agent_never_sees_the_solver_scoring_fields(maze_spec: SpecFactory) -> None:
+    """optimal_remaining and progress come from the exact solver: an agent that saw them would be told the answer."""
+    seen: list[dict[str, Any]] = []
+
+    class Spy(OracleAgent):
+        async def act(self, turn: Turn) -> AgentReply:
+            seen.append(dict(turn.info))
+            return await super().act(turn)
+
+    record = asyncio.run(run_episode(maze_spec(), Spy()))
+    assert record.success and seen
+    for info in seen:
+        assert "valid" in info and "feedback" in info
+        assert not {"optimal_remaining", "optimal_length", "progress"} & set(info)
+    assert record.steps[0].optimal_remaining is not None  # still recorded for scoring

@@ -91,7 +91,7 @@ class NQueens(PuzzleGame[NQueensState, Cell]):
 
     def is_solved(self, state: NQueensState) -> bool:
         queens = sorted(state.queens)
-        return len(queens) == state.n and not any(attacks(a, b) for i, a in enumerate(queens) for b in queens[i + 1:])
+        return len(queens) == state.n and not any(attacks(a, b) for i, a in enumerate(queens) for b in queens[i + 1 :])
 
     def candidate_actions(self, state: NQueensState) -> list[str]:
         return [f"{r} {c}" for r in range(1, state.n + 1) for c in range(1, state.n + 1)]
@@ -131,7 +131,7 @@ class NQueens(PuzzleGame[NQueensState, Cell]):
         fixed = frozenset((r, c) for r, line in enumerate(lines) for c, ch in enumerate(line) if ch == FIXED)
         placed = frozenset((r, c) for r, line in enumerate(lines) for c, ch in enumerate(line) if ch == PLACED)
         queens = sorted(fixed | placed)
-        clash = next(((a, b) for i, a in enumerate(queens) for b in queens[i + 1:] if attacks(a, b)), None)
+        clash = next(((a, b) for i, a in enumerate(queens) for b in queens[i + 1 :] if attacks(a, b)), None)
         if clash is not None:
             (r1, c1), (r2, c2) = clash
             raise LevelFormatError(f"queens on ({r1 + 1}, {c1 + 1}) and ({r2 + 1}, {c2 + 1}) attack each other")

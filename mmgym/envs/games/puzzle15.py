@@ -99,6 +99,7 @@ def _digit(tile: int, line: int, rows: bool) -> int:
 
 def _key_change(tile: int, blank: int, cell: int, rows: bool) -> tuple[int, int]:
     """(key index, change) of the row keys (or column keys) when `tile` slides from `cell` into `blank`."""
+
     def line(c: int) -> int:
         return c // SIDE if rows else c % SIDE
 
@@ -239,7 +240,7 @@ class Puzzle15(PuzzleGame[Puzzle15State, int]):
 
     # ---- formats -----------------------------------------------------------------------
     def to_text(self, state: Puzzle15State) -> str:
-        rows = [state.tiles[r * SIDE:(r + 1) * SIDE] for r in range(SIDE)]
+        rows = [state.tiles[r * SIDE : (r + 1) * SIDE] for r in range(SIDE)]
         return "\n".join(" ".join(f"{t:>2}" for t in row) for row in rows)
 
     def from_text(self, text: str) -> Puzzle15State:
