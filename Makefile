@@ -19,8 +19,7 @@ demo: setup
 	$(BIN)/mmgym run agent=oracle
 	$(BIN)/mmgym run
 
-test: setup
-	$(BIN)/ruff check mmgym tests benchmarks
+test: setup lint
 	$(BIN)/pytest -q --durations=10
 
 lint: setup
