@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -64,8 +67,8 @@ def bare_loop(specs: list[EpisodeSpec], plans: dict[str, list[str]]) -> float:
         env = gym.make(spec.env_id, **spec.env_kwargs).unwrapped
         env.reset(seed=spec.seed, options=spec.reset_options)
         for action in plans[spec.id]:
-            _, _, terminated, truncated, _ = env.step(action)
-            if terminated or truncated:
+            result = env.step(action)  # kept until the next step, as any agent loop keeps its observation
+            if result[2] or result[3]:
                 break
         env.close()
     return time.perf_counter() - start
@@ -99,8 +102,24 @@ def _env_name(game_name: str) -> str:
     return GAME_ENV[game_name]
 
 
-def overhead(game: str, setting: str, levels: int, steps: int, repeats: int) -> tuple[float, float, float]:
-    """Median seconds of the bare loop and of the runner, and the median of their paired ratios.
+@dataclass
+class Comparison:
+    bare_s: float
+    runner_s: float
+    ratio: float  # median of paired runner/bare ratios
+    bare_faults: float  # minor page faults per env step
+    runner_faults: float
+
+
+def timed(loop: Callable[[], float]) -> tuple[float, int]:
+    """Seconds and minor page faults of one loop."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    seconds = loop()
+    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def overhead(game: str, setting: str, levels: int, steps: int, repeats: int) -> Comparison:
+    """Bare loop against the runner on the same episodes and actions.
 
     The two loops alternate, and each ratio compares two neighbouring timings, so that the
     machine's slow spells (large on shared virtual machines) hit both sides of a pair alike.
@@ -112,11 +131,17 @@ def overhead(game: str, setting: str, levels: int, steps: int, repeats: int) -> 
     bare, runner = [], []
     for _ in range(repeats):
         _memo_solve.cache_clear()  # each loop pays for its own solver calls
-        bare.append(bare_loop(specs, plans))
+        bare.append(timed(lambda: bare_loop(specs, plans)))
         _memo_solve.cache_clear()
-        runner.append(runner_loop(suite, plans))
-    ratios = [r / b for r, b in zip(runner, bare, strict=True)]
-    return statistics.median(bare), statistics.median(runner), statistics.median(ratios)
+        runner.append(timed(lambda: runner_loop(suite, plans)))
+    n_steps = levels * steps
+    return Comparison(
+        bare_s=statistics.median(b for b, _ in bare),
+        runner_s=statistics.median(r for r, _ in runner),
+        ratio=statistics.median(r / b for (r, _), (b, _) in zip(runner, bare, strict=True)),
+        bare_faults=statistics.median(f for _, f in bare) / n_steps,
+        runner_faults=statistics.median(f for _, f in runner) / n_steps,
+    )
 
 
 def main() -> None:
@@ -127,36 +152,30 @@ def main() -> None:
     parser.add_argument("--games", nargs="*", default=list(GAME_CLASSES))
     args = parser.parse_args()
 
-    columns = (
-        "game",
-        "steps/s img",
-        "steps/s text",
-        "gen 50 (s)",
-        "bare img (s)",
-        "runner img (s)",
-        "ratio img",
-        "bare text (s)",
-        "runner text (s)",
-        "ratio text",
-    )
-    print(" | ".join(columns))
-    print(" | ".join("---" for _ in columns))
-    ratios = []
+    print("game | steps/s img | steps/s text | gen 50 levels (s)")
+    print("--- | --- | --- | ---")
     for game in args.games:
         with_image = steps_per_second(game, True, 300)
         text_only = steps_per_second(game, False, 300)
         start = time.perf_counter()
         generate_set(game, count=50, seed=12345)
-        generation = time.perf_counter() - start
-        row = [game, f"{with_image:.0f}", f"{text_only:.0f}", f"{generation:.2f}"]
-        for setting in ("multi_step-image_text-no_history", "multi_step-text-no_history"):
-            bare, runner, ratio = overhead(game, setting, args.levels, args.steps, args.repeats)
-            if "image" in setting:
-                ratios.append(ratio)
-            row += [f"{bare:.3f}", f"{runner:.3f}", f"{ratio:.3f}"]
-        row.append(f"{(runner - bare) / args.levels * 1000:.2f}")
-        print(" | ".join(row))
-    print(f"\nrunner / bare with images (median paired ratio), mean over games: {statistics.mean(ratios):.3f}")
+        print(f"{game} | {with_image:.0f} | {text_only:.0f} | {time.perf_counter() - start:.2f}")
+
+    print(f"\nrunner vs bare loop, {args.levels} levels x {args.steps} steps, null agent, median of {args.repeats}")
+    print("game | obs | bare (s) | runner (s) | ratio | runner extra ms/episode | page faults/step bare | runner")
+    print("--- | --- | --- | --- | --- | --- | --- | ---")
+    ratios: dict[str, list[float]] = {"image": [], "text": []}
+    for game in args.games:
+        for obs, setting in (("image", "multi_step-image_text-no_history"), ("text", "multi_step-text-no_history")):
+            c = overhead(game, setting, args.levels, args.steps, args.repeats)
+            ratios[obs].append(c.ratio)
+            extra_ms = (c.runner_s - c.bare_s) / args.levels * 1000
+            print(
+                f"{game} | {obs} | {c.bare_s:.3f} | {c.runner_s:.3f} | {c.ratio:.3f} | {extra_ms:.2f} | "
+                f"{c.bare_faults:.1f} | {c.runner_faults:.1f}"
+            )
+    for obs, values in ratios.items():
+        print(f"mean ratio, {obs} observations: {statistics.mean(values):.3f}")
 
 
 if __name__ == "__main__":
