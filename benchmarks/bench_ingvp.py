@@ -1,6 +1,6 @@
 """Print per-game throughput figures and the runner's overhead against a bare Gymnasium loop.
 
-    python benchmarks/bench_ingvp.py [--levels 50] [--steps 20]
+    python benchmarks/bench_ingvp.py [--levels 50] [--steps 20] [--repeats 5] [--default-malloc]
 
 Figures (all measured in this one run, so ratios compare like with like):
 - env steps/s with and without image rendering (random well-formed actions);
@@ -8,7 +8,7 @@ Figures (all measured in this one run, so ratios compare like with like):
 - runner overhead: the same episodes and the same actions, once through mmgym's async runner
   (rollout, records, scoring, append to episodes.jsonl, aggregation) and once as a bare
   `reset`/`step` loop, with and without image observations; the ratio is runner time / bare
-  time (median of paired, alternating timings).
+  time (median of paired, alternating timings, each in a fresh interpreter).
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import argparse
 import os
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -111,29 +112,50 @@ class Comparison:
     runner_faults: float
 
 
-def timed(loop: Callable[[], float]) -> tuple[float, int]:
-    """Seconds and minor page faults of one loop."""
+def measure_once(loop: str, game: str, setting: str, levels: int, steps: int) -> tuple[float, int]:
+    """Seconds and minor page faults of one loop, after the same warm-up of both loops.
+
+    Each timing runs in a fresh interpreter (see `measure_in_child`).
+    """
+    suite = IngvpSuite(games=[game], settings=[setting], levels=levels, max_steps=steps)
+    specs = suite.specs()
+    plans = {spec.id: scripted_actions(spec, game) for spec in specs}
+    warm = IngvpSuite(games=[game], settings=[setting], levels=2, max_steps=steps)
+    bare_loop(specs[:2], plans)
+    runner_loop(warm, plans)
+    _memo_solve.cache_clear()  # each loop pays for its own solver calls
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    seconds = loop()
+    seconds = bare_loop(specs, plans) if loop == "bare" else runner_loop(suite, plans)
     return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
 
-def overhead(game: str, setting: str, levels: int, steps: int, repeats: int) -> Comparison:
+# With glibc's default, adaptive thresholds, whether a freed 0.4 MB frame is reused or handed
+# back to the kernel (and faulted in again, page by page, for the next frame) depends on the
+# heap's history: the same loop measured 5 or 45 page faults per step depending on what ran
+# before it. Fixed thresholds make both loops reuse their frames; `--default-malloc` turns
+# this off to show the lottery.
+PINNED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(4 << 20), "MALLOC_TRIM_THRESHOLD_": str(64 << 20)}
+
+
+def measure_in_child(loop: str, game: str, setting: str, levels: int, steps: int, pinned: bool) -> tuple[float, int]:
+    """One timing in a fresh interpreter, so that neither loop inherits the other's heap."""
+    command = [sys.executable, __file__, "--child", loop, game, setting, str(levels), str(steps)]
+    env = {**os.environ, **(PINNED_MALLOC if pinned else {})}
+    result = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    seconds, faults = result.stdout.split()
+    return float(seconds), int(faults)
+
+
+def overhead(game: str, setting: str, levels: int, steps: int, repeats: int, pinned: bool) -> Comparison:
     """Bare loop against the runner on the same episodes and actions.
 
     The two loops alternate, and each ratio compares two neighbouring timings, so that the
     machine's slow spells (large on shared virtual machines) hit both sides of a pair alike.
     """
-    suite = IngvpSuite(games=[game], settings=[setting], levels=levels, max_steps=steps)
-    specs = suite.specs()
-    plans = {spec.id: scripted_actions(spec, game) for spec in specs}
-    bare_loop(specs[:3], plans)  # import and level-set loading costs out of both timings
     bare, runner = [], []
     for _ in range(repeats):
-        _memo_solve.cache_clear()  # each loop pays for its own solver calls
-        bare.append(timed(lambda: bare_loop(specs, plans)))
-        _memo_solve.cache_clear()
-        runner.append(timed(lambda: runner_loop(suite, plans)))
+        bare.append(measure_in_child("bare", game, setting, levels, steps, pinned))
+        runner.append(measure_in_child("runner", game, setting, levels, steps, pinned))
     n_steps = levels * steps
     return Comparison(
         bare_s=statistics.median(b for b, _ in bare),
@@ -145,11 +167,16 @@ def overhead(game: str, setting: str, levels: int, steps: int, repeats: int) -> 
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        loop, game, setting, levels, steps = sys.argv[2:7]
+        print(*measure_once(loop, game, setting, int(levels), int(steps)))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", type=int, default=20, help="levels per game for the runner comparison")
+    parser.add_argument("--levels", type=int, default=50, help="levels per game for the runner comparison")
     parser.add_argument("--steps", type=int, default=20, help="steps per episode (multi-step, no history)")
-    parser.add_argument("--repeats", type=int, default=9, help="paired timings per game and modality")
+    parser.add_argument("--repeats", type=int, default=5, help="paired timings per game and modality")
     parser.add_argument("--games", nargs="*", default=list(GAME_CLASSES))
+    parser.add_argument("--default-malloc", action="store_true", help="do not pin glibc's malloc thresholds")
     args = parser.parse_args()
 
     print("game | steps/s img | steps/s text | gen 50 levels (s)")
@@ -161,13 +188,17 @@ def main() -> None:
         generate_set(game, count=50, seed=12345)
         print(f"{game} | {with_image:.0f} | {text_only:.0f} | {time.perf_counter() - start:.2f}")
 
-    print(f"\nrunner vs bare loop, {args.levels} levels x {args.steps} steps, null agent, median of {args.repeats}")
+    malloc = "default" if args.default_malloc else "pinned"
+    print(
+        f"\nrunner vs bare loop, {args.levels} levels x {args.steps} steps, null agent, "
+        f"median of {args.repeats}, {malloc} malloc thresholds"
+    )
     print("game | obs | bare (s) | runner (s) | ratio | runner extra ms/episode | page faults/step bare | runner")
     print("--- | --- | --- | --- | --- | --- | --- | ---")
     ratios: dict[str, list[float]] = {"image": [], "text": []}
     for game in args.games:
         for obs, setting in (("image", "multi_step-image_text-no_history"), ("text", "multi_step-text-no_history")):
-            c = overhead(game, setting, args.levels, args.steps, args.repeats)
+            c = overhead(game, setting, args.levels, args.steps, args.repeats, not args.default_malloc)
             ratios[obs].append(c.ratio)
             extra_ms = (c.runner_s - c.bare_s) / args.levels * 1000
             print(
