@@ -2,7 +2,9 @@
 
     python benchmarks/bench_ingvp.py [--levels 50] [--steps 20] [--repeats 5] [--default-malloc]
 
-Figures (all measured in this one run, so ratios compare like with like):
+Times are CPU seconds of this process (`time.process_time`): on a shared virtual machine wall
+time swings several-fold with the neighbours' load, CPU time much less. All figures come from
+one run, so ratios compare like with like:
 - env steps/s with and without image rendering (random well-formed actions);
 - time to generate a 50-level set with the game's generator and exact solver;
 - runner overhead: the same episodes and the same actions, once through mmgym's async runner
@@ -63,7 +65,7 @@ class NullAgent:
 
 
 def bare_loop(specs: list[EpisodeSpec], plans: dict[str, list[str]]) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     for spec in specs:
         env = gym.make(spec.env_id, **spec.env_kwargs).unwrapped
         env.reset(seed=spec.seed, options=spec.reset_options)
@@ -72,14 +74,14 @@ def bare_loop(specs: list[EpisodeSpec], plans: dict[str, list[str]]) -> float:
             if result[2] or result[3]:
                 break
         env.close()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def runner_loop(suite: IngvpSuite, plans: dict[str, list[str]]) -> float:
     with tempfile.TemporaryDirectory() as run_dir:
-        start = time.perf_counter()
+        start = time.process_time()
         evaluate(suite, lambda: NullAgent(plans), run_dir, show_progress=False)
-        return time.perf_counter() - start
+        return time.process_time() - start
 
 
 def steps_per_second(game_name: str, observe_image: bool, steps: int) -> float:
@@ -89,12 +91,12 @@ def steps_per_second(game_name: str, observe_image: bool, steps: int) -> float:
     obs, _ = env.reset(seed=0, options={"level_index": 0})
     candidates = game.candidate_actions(game.from_text(obs["text"]))
     actions = [candidates[i] for i in rng.integers(len(candidates), size=steps)]
-    start = time.perf_counter()
+    start = time.process_time()
     for action in actions:
         _, _, terminated, _, _ = env.step(action)
         if terminated:
             env.reset(seed=0, options={"level_index": 0})
-    return steps / (time.perf_counter() - start)
+    return steps / (time.process_time() - start)
 
 
 def _env_name(game_name: str) -> str:
@@ -184,9 +186,9 @@ def main() -> None:
     for game in args.games:
         with_image = steps_per_second(game, True, 300)
         text_only = steps_per_second(game, False, 300)
-        start = time.perf_counter()
+        start = time.process_time()
         generate_set(game, count=50, seed=12345)
-        print(f"{game} | {with_image:.0f} | {text_only:.0f} | {time.perf_counter() - start:.2f}")
+        print(f"{game} | {with_image:.0f} | {text_only:.0f} | {time.process_time() - start:.2f}")
 
     malloc = "default" if args.default_malloc else "pinned"
     print(

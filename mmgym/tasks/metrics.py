@@ -25,22 +25,43 @@ def bootstrap_ci(
     values: Sequence[float], confidence: float = 0.95, resamples: int = 2000, seed: int = 0
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean; seeded so the same results give the same interval."""
-    data = np.asarray(values, dtype=float)
-    if data.size == 0:
-        return (float("nan"), float("nan"))
-    if data.size == 1 or np.all(data == data[0]):
-        return (float(data[0]), float(data[0]))
-    rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, data.size, size=(resamples, data.size))].mean(axis=1)
+    (interval,) = bootstrap_cis([values], confidence, resamples, seed)
+    return interval
+
+
+def bootstrap_cis(
+    columns: Sequence[Sequence[float]], confidence: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> list[tuple[float, float]]:
+    """Intervals of several metrics, sharing one set of resamples among metrics of the same
+    episodes (a resample draws episodes, so the metrics of an episode stay together)."""
     alpha = (1.0 - confidence) / 2
-    low, high = np.quantile(means, [alpha, 1.0 - alpha])
-    return (float(low), float(high))
+    picks: dict[int, np.ndarray] = {}
+    intervals = []
+    for values in columns:
+        data = np.asarray(values, dtype=float)
+        if data.size == 0:
+            intervals.append((float("nan"), float("nan")))
+        elif np.all(data == data[0]):
+            intervals.append((float(data[0]), float(data[0])))
+        else:
+            if data.size not in picks:
+                picks[data.size] = np.random.default_rng(seed).integers(0, data.size, size=(resamples, data.size))
+            low, high = np.quantile(data[picks[data.size]].mean(axis=1), [alpha, 1.0 - alpha])
+            intervals.append((float(low), float(high)))
+    return intervals
 
 
 def summarize(values: Sequence[float]) -> Summary:
-    low, high = bootstrap_ci(values)
-    mean = float(np.mean(values)) if len(values) else float("nan")
-    return Summary(mean=mean, low=low, high=high, n=len(values))
+    return summarize_metrics({"value": values})["value"]
+
+
+def summarize_metrics(metrics: dict[str, Sequence[float]]) -> dict[str, Summary]:
+    """Mean and bootstrap interval of each metric; all metrics must cover the same episodes."""
+    intervals = bootstrap_cis(list(metrics.values()))
+    return {
+        name: Summary(mean=float(np.mean(v)) if len(v) else float("nan"), low=low, high=high, n=len(v))
+        for (name, v), (low, high) in zip(metrics.items(), intervals, strict=True)
+    }
 
 
 Scores = dict[str, float]
@@ -64,6 +85,6 @@ def aggregate(
             for metric, value in scores.items():
                 buckets[grouping][group][metric].append(value)
     return {
-        grouping: {group: {m: summarize(v) for m, v in metrics.items()} for group, metrics in sorted(groups.items())}
+        grouping: {group: summarize_metrics(metrics) for group, metrics in sorted(groups.items())}
         for grouping, groups in buckets.items()
     }
