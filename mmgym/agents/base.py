@@ -27,6 +27,7 @@ class EpisodeContext:
     rules: str
     action_grammar: str
     max_steps: int
+    valid_actions: tuple[str, ...] = ()  # every well-formed action, when the env can list them
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,24 @@ class Turn:
 
 
 class AgentReply(BaseModel):
-    """Actions to execute in order (one in multi-step play, a whole plan in one-step play)."""
+    """Actions to execute in order (one in multi-step play, a whole plan in one-step or plan play).
+
+    Model-backed agents also report what they sent and got back, so that every turn can be
+    audited and replayed: `model_input` (messages, images as placeholders), `model_output`, the
+    parser's `parse_path`, and `usage` (prompt_tokens, completion_tokens, latency_s, cost_usd,
+    cached). An empty `actions` with a `parse_error` is an unparseable reply: it costs the
+    episode a step and the error is fed back; no action is ever made up. `stop_reason` ends the
+    episode as a failure (e.g. too many unparseable replies in a row).
+    """
 
     actions: list[str] = Field(default_factory=list)
     reasoning: str = ""
+    model_input: list[dict[str, Any]] | None = None
+    model_output: str | None = None
+    parse_path: str | None = None
+    parse_error: str | None = None
+    usage: dict[str, float] = Field(default_factory=dict)
+    stop_reason: str | None = None
 
 
 @runtime_checkable

@@ -128,6 +128,10 @@ class PuzzleEnv(gym.Env):
         }
 
     # ---- prompt material -------------------------------------------------------------------
+    def candidate_actions(self) -> list[str]:
+        """Every well-formed action in canonical spelling (legal here or not), for parsers and prompts."""
+        return self.game.candidate_actions(self.state)
+
     @property
     def rules(self) -> str:
         return self.game.rules

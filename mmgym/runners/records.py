@@ -26,6 +26,19 @@ class StepRecord(BaseModel):
     reasoning: str = ""
 
 
+class TurnRecord(BaseModel):
+    """One agent call: what the model was sent and answered, how it was parsed, what it cost."""
+
+    index: int  # 1-based; steps of this turn have `turn == index`
+    actions: list[str]
+    reasoning: str = ""
+    model_input: list[dict[str, Any]] | None = None
+    model_output: str | None = None
+    parse_path: str | None = None
+    parse_error: str | None = None
+    usage: dict[str, float] = Field(default_factory=dict)
+
+
 class EpisodeRecord(BaseModel):
     """A finished (or failed) episode with its spec, steps, outcome and the suite's metrics."""
 
@@ -35,12 +48,15 @@ class EpisodeRecord(BaseModel):
     error: str | None = None
     initial_text: str = ""
     steps: list[StepRecord] = Field(default_factory=list)
+    turns: list[TurnRecord] = Field(default_factory=list)
     agent_calls: int = 0
     actions_given: int = 0  # actions the agent proposed, executed or not
     success: bool = False
     optimal_length: int = 0
     optimal_remaining: int | None = None
     truncated: bool = False
+    stop_reason: str | None = None  # the agent ended the episode (counts as a failure)
+    usage: dict[str, float] = Field(default_factory=dict)  # model calls, parse failures, tokens, latency, cost
     metrics: dict[str, float] = Field(default_factory=dict)
     started_at: float = 0.0
     duration_s: float = 0.0

@@ -15,7 +15,7 @@ from typing import Any
 import gymnasium as gym
 
 from mmgym.agents.base import Agent, AgentReply, EpisodeContext, StepView, Turn
-from mmgym.runners.records import EpisodeRecord, StepRecord
+from mmgym.runners.records import EpisodeRecord, StepRecord, TurnRecord
 from mmgym.tasks.spec import EpisodeSpec, Setting
 
 EnvFactory = Callable[[EpisodeSpec], gym.Env]
@@ -81,25 +81,93 @@ async def _play(spec: EpisodeSpec, agent: Agent, env: gym.Env, record: EpisodeRe
             break
         turn = Turn(agent_view(obs, spec.setting), agent_info(info), tuple(history) if spec.setting.history else ())
         reply = await agent.act(turn)
-        record.agent_calls += 1
-        record.actions_given += len(reply.actions)
-        for i, action in enumerate(_actions_of(reply)):
-            obs, reward, terminated, truncated, info = env.step(action)
-            reasoning = reply.reasoning if i == 0 else ""
-            step = _step_record(len(record.steps), record.agent_calls, action, reward, obs, info, reasoning)
-            record.steps.append(step)
-            history.append(StepView(step.index, action, step.valid, step.state_changed, step.feedback))
-            done = terminated or truncated
-            if done or len(record.steps) >= spec.max_steps:
-                break
+        _record_turn(record, reply)
+        if reply.stop_reason:
+            record.stop_reason = reply.stop_reason
+            break
+        obs, info, done = _execute(spec, env, reply, record, history, obs, info)
     record.success = bool(info.get("success", False))
     record.optimal_remaining = info.get("optimal_remaining")
     record.truncated = not record.success and len(record.steps) >= spec.max_steps
+    record.usage = episode_usage(record)
 
 
-def _actions_of(reply: AgentReply) -> list[str]:
-    """An empty reply still costs a step, so a silent agent cannot stall an episode forever."""
-    return reply.actions or [""]
+def _execute(
+    spec: EpisodeSpec,
+    env: gym.Env,
+    reply: AgentReply,
+    record: EpisodeRecord,
+    history: list[StepView],
+    obs: dict[str, Any],
+    info: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """Step the env through the reply's actions; returns the last observation, info and whether the episode ended.
+
+    A reply without actions costs one step and changes nothing. In multi-step play the rest of a
+    plan is dropped after an invalid action, so the agent can react to the feedback; one-step play
+    executes the whole plan (invalid moves change nothing), as ING-VP does.
+    """
+    if not reply.actions:
+        reason = reply.parse_error or "the reply held no action"
+        info = {**info, "valid": False, "state_changed": False, "feedback": f"No action taken: {reason}."}
+        _append_step(record, history, "", 0.0, obs, info, reply.reasoning)
+        return obs, info, False
+    for i, action in enumerate(reply.actions):
+        obs, reward, terminated, truncated, info = env.step(action)
+        step = _append_step(record, history, action, reward, obs, info, reply.reasoning if i == 0 else "")
+        if terminated or truncated:
+            return obs, info, True
+        if len(record.steps) >= spec.max_steps or (not step.valid and spec.setting.mode == "multi_step"):
+            break
+    return obs, info, False
+
+
+def _append_step(
+    record: EpisodeRecord,
+    history: list[StepView],
+    action: str,
+    reward: float,
+    obs: dict[str, Any],
+    info: dict[str, Any],
+    reasoning: str,
+) -> StepRecord:
+    step = _step_record(len(record.steps), record.agent_calls, action, reward, obs, info, reasoning)
+    record.steps.append(step)
+    history.append(StepView(step.index, action, step.valid, step.state_changed, step.feedback))
+    return step
+
+
+def _record_turn(record: EpisodeRecord, reply: AgentReply) -> None:
+    record.agent_calls += 1
+    record.actions_given += len(reply.actions)
+    record.turns.append(
+        TurnRecord(
+            index=record.agent_calls,
+            actions=list(reply.actions),
+            reasoning=reply.reasoning,
+            model_input=reply.model_input,
+            model_output=reply.model_output,
+            parse_path=reply.parse_path,
+            parse_error=reply.parse_error,
+            usage=reply.usage,
+        )
+    )
+
+
+USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "latency_s", "cost_usd")
+
+
+def episode_usage(record: EpisodeRecord) -> dict[str, float]:
+    """Per-episode model statistics: calls, unparseable replies, invalid actions, tokens, latency, cost."""
+    unparsed = sum(1 for turn in record.turns if not turn.actions)
+    usage = {
+        "model_calls": float(sum(turn.model_output is not None for turn in record.turns)),
+        "parse_failures": float(unparsed),
+        "invalid_actions": float(sum(not step.valid for step in record.steps) - unparsed),
+    }
+    for name in USAGE_FIELDS:
+        usage[name] = float(sum(turn.usage.get(name, 0.0) for turn in record.turns))
+    return usage
 
 
 def _context(spec: EpisodeSpec, env: gym.Env) -> EpisodeContext:
@@ -111,6 +179,7 @@ def _context(spec: EpisodeSpec, env: gym.Env) -> EpisodeContext:
         rules=getattr(env, "rules", ""),
         action_grammar=getattr(env, "action_grammar", ""),
         max_steps=spec.max_steps,
+        valid_actions=tuple(env.candidate_actions()) if hasattr(env, "candidate_actions") else (),
     )
 
 
