@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omegaconf import DictConfig, MissingMandatoryValue, OmegaConf
+from omegaconf.errors import InterpolationKeyError
 
 from mmgym.agents.base import Agent
 from mmgym.construct import factory_from_dict
@@ -25,8 +26,8 @@ def build_components(cfg: DictConfig) -> Components:
     """The suite, a per-episode agent factory and the runner that `cfg` describes."""
     suite = build_object(cfg.suite, "suite")
     runner = build_object(cfg.runner, "runner")
-    agent_name = str(cfg.agent.get("name", "agent"))
     agent_factory = object_factory(cfg.agent, "agent", drop=("name",))
+    agent_name = str(cfg.agent.get("name", "agent"))
     agent_factory()  # fail now, not in the first episode, if the agent's arguments are wrong
     return Components(suite, agent_factory, runner, agent_name)
 
@@ -40,5 +41,15 @@ def object_factory(node: DictConfig, group: str, drop: tuple[str, ...] = ()) -> 
     try:
         data = dict(OmegaConf.to_container(node, resolve=True, throw_on_missing=True))  # type: ignore[arg-type]
     except MissingMandatoryValue as exc:
-        raise ConfigError(f"{group}.{exc.key} is required; set it with {group}.{exc.key}=...") from None
+        key = str(exc.full_key) if exc.full_key else f"{group}.{exc.key}"
+        raise ConfigError(f"{key} is required; set it with {key}=...") from None
+    except InterpolationKeyError as exc:
+        reason = str(exc).splitlines()[0]
+        raise ConfigError(f"{group} config refers to a missing key ({reason}); {_model_hint()}") from None
     return factory_from_dict(data, group, drop)
+
+
+def _model_hint() -> str:
+    from mmgym.runners.cli import config_options
+
+    return f"choose a model with model=<name>; valid: {', '.join(config_options('model'))}"

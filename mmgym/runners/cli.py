@@ -14,7 +14,7 @@ from pathlib import Path
 from mmgym.errors import MmgymError
 
 CONFIG_MODULE = "mmgym.conf"
-GROUPS = ("suite", "agent", "runner")
+GROUPS = ("suite", "agent", "model", "runner")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,92 @@
+"""The LLM agent: prompt a model backend each turn, parse its reply, never invent an action.
+
+Unparseable replies come back as an empty `AgentReply` with the parser's reason: the rollout
+charges a step, feeds the reason back, and after `max_consecutive_failures` unparseable or invalid
+replies in a row the agent stops the episode as a failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+
+from mmgym.agents.base import AgentReply, EpisodeContext, Turn
+from mmgym.agents.models.base import GenerationConfig, ModelBackend
+from mmgym.agents.models.registry import shared_backend
+from mmgym.agents.parsing import parse_reply
+from mmgym.agents.prompts import (
+    DEFAULT_SYSTEM,
+    PromptConfig,
+    build_messages,
+    load_few_shot,
+    messages_for_record,
+    wants_plan,
+)
+
+
+class LLMAgent:
+    """A model-backed agent; `model` is the backend's config (`_target_` plus its arguments)."""
+
+    def __init__(
+        self,
+        model: dict[str, Any],
+        output_format: Literal["json", "text"] = "json",
+        chain_of_thought: bool = True,
+        plan: bool = False,
+        history_window: int = 10,
+        history_images: int = 0,
+        few_shot_file: str | None = None,
+        system_prompt: str = DEFAULT_SYSTEM,
+        max_consecutive_failures: int = 5,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        seed: int | None = None,
+    ) -> None:
+        self.backend: ModelBackend = shared_backend(model)
+        self.prompt = PromptConfig(system_prompt, output_format, chain_of_thought, plan, history_window, history_images)
+        self.few_shot_file = few_shot_file
+        self.max_consecutive_failures = max_consecutive_failures
+        self.generation = GenerationConfig(max_tokens=max_tokens, temperature=temperature, top_p=top_p, seed=seed)
+
+    async def reset(self, context: EpisodeContext) -> None:
+        self.context = context
+        self.config = PromptConfig(
+            **{**self.prompt.__dict__, "few_shot": load_few_shot(self.few_shot_file, context.env_id)}
+        )
+        self.past_images: list[np.ndarray] = []
+        self.failures_in_a_row = 0
+        self.turns = 0
+
+    async def act(self, turn: Turn) -> AgentReply:
+        if self.turns and not turn.info.get("valid", True):
+            self.failures_in_a_row += 1
+        elif self.turns:
+            self.failures_in_a_row = 0
+        if self.failures_in_a_row >= self.max_consecutive_failures:
+            return AgentReply(stop_reason=f"{self.failures_in_a_row} unparseable or invalid replies in a row")
+        self.turns += 1
+        messages = build_messages(self.context, turn, self.config, self.past_images)
+        if "image" in turn.observation:
+            self.past_images.append(np.asarray(turn.observation["image"]))
+        response = await self.backend.generate(messages, self.generation)
+        plan = wants_plan(self.context, self.config)
+        parsed = parse_reply(response.text, plan=plan, valid_actions=self.context.valid_actions)
+        actions = list(parsed.actions) if plan else list(parsed.actions[:1])
+        usage = response.usage
+        return AgentReply(
+            actions=actions,
+            reasoning=parsed.thought,
+            model_input=messages_for_record(messages),
+            model_output=response.text,
+            parse_path=parsed.path,
+            parse_error=parsed.error,
+            usage={
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "latency_s": usage.latency_s,
+                "cost_usd": usage.cost_usd,
+                "cached": float(usage.cached),
+            },
+        )
