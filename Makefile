@@ -3,15 +3,19 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+TORCH_VERSION ?= 2.13.0
 export OMP_NUM_THREADS ?= 1
 
 .PHONY: setup demo test lint bench levels clean
 
 setup: $(VENV)/.installed
 
+# torch goes first, pinned: an unpinned torch would pull a multi-GB CUDA build (and no torchvision:
+# it breaks transformers imports next to a CPU torch).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 

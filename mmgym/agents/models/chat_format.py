@@ -1,0 +1,29 @@
+"""Messages in the OpenAI chat-completions format, which HTTP servers and vLLM's `LLM.chat` both read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mmgym.agents.models.base import ImagePart, Message
+from mmgym.agents.models.images import ImageFormat, image_data_url
+
+
+def chat_messages(
+    messages: list[Message], image_format: ImageFormat = "png", max_side: int | None = None, jpeg_quality: int = 90
+) -> list[dict[str, Any]]:
+    """Images become base64 data URLs; a lone text part is sent as a plain string (which every server accepts)."""
+    wire = []
+    for message in messages:
+        parts = message.parts
+        if len(parts) == 1 and not isinstance(parts[0], ImagePart):
+            wire.append({"role": message.role, "content": parts[0].text})
+            continue
+        content = []
+        for part in parts:
+            if isinstance(part, ImagePart):
+                url = image_data_url(part.image, image_format, max_side, jpeg_quality)
+                content.append({"type": "image_url", "image_url": {"url": url}})
+            else:
+                content.append({"type": "text", "text": part.text})
+        wire.append({"role": message.role, "content": content})
+    return wire
