@@ -210,7 +210,7 @@ class OpenAIBackend:
         if config.seed is not None:
             request["seed"] = config.seed
         if self.extra_body:
-            request["extra_body"] = self.extra_body
+            request.update(self.extra_body)
         return request
 
     def _client_for_loop(self) -> tuple[Any, asyncio.Semaphore]:
@@ -257,26 +257,32 @@ class OpenAIBackend:
         async with semaphore:
             self.requests_sent += 1
             start = time.perf_counter()
-            completion = await client.chat.completions.create(**request)
+            # The SDK's raw POST: the same client, auth, timeouts and error types as
+            # `chat.completions.create`, without walking the request's type hints and building
+            # response models, which cost ~3 ms of CPU per call and capped a process at ~100 req/s.
+            completion = await client.post("/chat/completions", body=request, cast_to=object)
             latency = time.perf_counter() - start
         return self._to_response(completion, latency)
 
     def _to_response(self, completion: Any, latency_s: float) -> ModelResponse:
-        choices = getattr(completion, "choices", None)
-        if isinstance(completion, str | bytes) or not choices:
+        choices = completion.get("choices") if isinstance(completion, dict) else None
+        if not choices or not isinstance(choices, list) or not isinstance(choices[0], dict):
             raise BadResponse(f"not a chat completion: {str(completion)[:80]!r}")
-        message = getattr(choices[0], "message", None)
-        text = getattr(message, "content", None) or getattr(message, "refusal", None) or ""
+        message = choices[0].get("message")
+        if not isinstance(message, dict):
+            raise BadResponse(f"choice has no message: {str(choices[0])[:80]!r}")
+        text = message.get("content") or message.get("refusal") or ""
         if not isinstance(text, str):
             raise BadResponse(f"message content is {type(text).__name__}, not text")
-        usage = getattr(completion, "usage", None)
-        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
-        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        usage = completion.get("usage")
+        usage = usage if isinstance(usage, dict) else {}
+        prompt_tokens = int(usage.get("prompt_tokens") or 0)
+        completion_tokens = int(usage.get("completion_tokens") or 0)
         cost = (prompt_tokens * self.price_per_million_input + completion_tokens * self.price_per_million_output) / 1e6
         return ModelResponse(
             text=text,
             usage=Usage(prompt_tokens, completion_tokens, latency_s=latency_s, cost_usd=cost),
-            model=str(getattr(completion, "model", "") or self.model),
+            model=str(completion.get("model") or self.model),
         )
 
     # --- retry policy --------------------------------------------------------------------------------------
