@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from mmgym.agents.base import Agent
+from mmgym.agents.models.registry import close_all
 from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.rollout import EnvFactory, make_env, mark_failed, run_episode
 from mmgym.tasks.spec import EpisodeSpec
@@ -45,4 +46,7 @@ class LocalRunner(BaseModel):
                     record = await run_episode(spec, agent, env_factory)
             on_done(record)
 
-        await asyncio.gather(*(one(spec) for spec in specs))
+        try:
+            await asyncio.gather(*(one(spec) for spec in specs))
+        finally:
+            await close_all()  # model clients belong to this event loop; the next run builds its own

@@ -20,8 +20,14 @@ from mmgym.runners.rollout import run_episode
 from mmgym.tasks.spec import EpisodeSpec
 
 SpecFactory = Callable[..., EpisodeSpec]
-# The agent builds its backend from config; the tests swap the scripted one in right after.
-STUB_MODEL = {"_target_": "mmgym.agents.models.base.Usage"}
+# The agent builds its backend from config (a local endpoint that is never called); the tests
+# swap the scripted one in right after.
+STUB_MODEL = {
+    "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
+    "name": "unused",
+    "model": "unused",
+    "base_url": "http://127.0.0.1:9/v1",
+}
 
 
 class ScriptedBackend:

@@ -21,6 +21,9 @@ Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 
 
+_NOT_READY = object()  # not None: None is a valid key (the default one)
+
+
 def _same_key(_request: object) -> Hashable:
     return None
 
@@ -115,7 +118,7 @@ class MicroBatcher(Generic[Req, Resp]):
                     closing = self._add(groups, await queue.get()) or closing
                 closing = self._drain(groups, queue) or closing
                 key = self._ready(groups, closing)
-                if key is None:
+                if key is _NOT_READY:
                     closing = await self._wait_for_more(groups, queue) or closing
                     continue
                 await self._dispatch(groups, key)
@@ -152,21 +155,21 @@ class MicroBatcher(Generic[Req, Resp]):
             closing = self._add(groups, queue.get_nowait()) or closing
         return closing
 
-    def _ready(self, groups: dict[Hashable, list[_Pending[Req, Resp]]], closing: bool) -> Hashable | None:
+    def _ready(self, groups: dict[Hashable, list[_Pending[Req, Resp]]], closing: bool) -> Hashable:
         """The key of the group to run now: a full one, else the oldest whose wait is over (any when closing)."""
         for key, group in list(groups.items()):
             group[:] = [item for item in group if not item.future.done()]
             if not group:
                 del groups[key]
         if not groups:
-            return None
+            return _NOT_READY
         for key, group in groups.items():
             if len(group) >= self.max_batch_size:
                 return key
         key, group = min(groups.items(), key=lambda kv: kv[1][0].submitted)
         if closing or time.monotonic() - group[0].submitted >= self.wait_s:
             return key
-        return None
+        return _NOT_READY
 
     async def _wait_for_more(self, groups: dict[Hashable, list[_Pending[Req, Resp]]], queue: asyncio.Queue) -> bool:
         """Wait for the next request, or until the oldest waiting request's time is up."""
