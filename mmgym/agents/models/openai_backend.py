@@ -29,6 +29,7 @@ INSTALL_HINT = 'pip install "mmgym[openai]" (or: pip install openai tenacity)'
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 RETRY_STATUSES = frozenset({408, 429})  # and every 5xx
 LOCAL_DUMMY_KEY = "EMPTY"  # local servers without auth accept any key
+CONNECTIONS_PER_CLIENT = 16
 
 
 class _Secret:
@@ -137,7 +138,8 @@ class OpenAIBackend:
         self.requests_sent = 0  # HTTP requests started, retries included
         self.retries = 0  # requests that were retries of an earlier failed attempt
         self.cache_hits = 0
-        self._client: Any = None
+        self._clients: list[Any] = []
+        self._next_client = 0
         self._semaphore: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -181,10 +183,11 @@ class OpenAIBackend:
 
     async def close(self) -> None:
         """Close the connections; those of an event loop that has already ended went with it."""
-        client, loop = self._client, self._loop
-        self._client, self._loop, self._semaphore = None, None, None
-        if client is not None and loop is asyncio.get_running_loop():
-            await client.close()
+        clients, loop = self._clients, self._loop
+        self._clients, self._loop, self._semaphore = [], None, None
+        if loop is asyncio.get_running_loop():
+            for client in clients:
+                await client.close()
 
     def _cache_params(self) -> dict[str, Any]:
         params: dict[str, Any] = {"image_format": self.image_format, "image_max_side": self.image_max_side}
@@ -214,22 +217,33 @@ class OpenAIBackend:
         return request
 
     def _client_for_loop(self) -> tuple[Any, asyncio.Semaphore]:
-        """The client and semaphore of the running loop (made anew if the backend moved to another loop)."""
+        """A client and the semaphore of the running loop (made anew if the backend moved to another loop).
+
+        Requests are spread over one client per `CONNECTIONS_PER_CLIENT` slots of concurrency: the
+        HTTP connection pool scans all its connections for every request, so one pool of 128
+        connections spent more CPU than the requests themselves (measured: 0.28 of linear scaling
+        at 128 concurrent episodes with one client, 0.55 with eight).
+        """
         loop = asyncio.get_running_loop()
-        if self._client is None or self._semaphore is None or self._loop is not loop:
+        if not self._clients or self._semaphore is None or self._loop is not loop:
             openai = self._openai_module
-            # A plain httpx client: unlike the SDK's default one it does not try to close itself on a
-            # finished loop when garbage-collected after the backend moved to a new loop.
-            self._client = openai.AsyncOpenAI(
-                api_key=self._api_key.value,
-                base_url=self.base_url,
-                timeout=self.timeout_s,
-                max_retries=0,
-                http_client=openai.DefaultAsyncHttpxClient(),
-            )
+            count = -(-self.max_concurrency // CONNECTIONS_PER_CLIENT)
+            # Plain httpx clients: unlike the SDK's default one they do not try to close themselves on
+            # a finished loop when garbage-collected after the backend moved to a new loop.
+            self._clients = [
+                openai.AsyncOpenAI(
+                    api_key=self._api_key.value,
+                    base_url=self.base_url,
+                    timeout=self.timeout_s,
+                    max_retries=0,
+                    http_client=openai.DefaultAsyncHttpxClient(),
+                )
+                for _ in range(count)
+            ]
             self._semaphore = asyncio.Semaphore(self.max_concurrency)
             self._loop = loop
-        return self._client, self._semaphore
+        self._next_client = (self._next_client + 1) % len(self._clients)
+        return self._clients[self._next_client], self._semaphore
 
     async def _send_with_retries(self, request: dict[str, Any]) -> ModelResponse:
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
