@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +23,7 @@ from mmgym.agents.models.base import ImagePart, Message, Part, TextPart
 from mmgym.errors import ConfigError
 
 OutputFormat = Literal["json", "text"]
+SHIPPED_FEW_SHOT = Path(str(resources.files("mmgym.conf") / "few_shot"))
 
 DEFAULT_SYSTEM = (
     "You are an agent acting in an interactive environment. Read the rules, look at the current "
@@ -47,12 +49,18 @@ class PromptConfig:
 
 
 def load_few_shot(path: str | None, env_id: str) -> tuple[FewShot, ...]:
-    """Examples for `env_id` from a YAML file mapping env ids (or `default`) to lists of {user, assistant}."""
+    """Examples for `env_id` from a YAML file mapping env ids (or `default`) to lists of {user, assistant}.
+
+    `path` is a file, or the name of a file shipped in mmgym/conf/few_shot/ (e.g. `ingvp`).
+    """
     if not path:
         return ()
     file = Path(path).expanduser()
     if not file.is_file():
-        raise ConfigError(f"few-shot file {path!r} not found")
+        file = SHIPPED_FEW_SHOT / f"{path}.yaml"
+    if not file.is_file():
+        shipped = sorted(p.stem for p in SHIPPED_FEW_SHOT.glob("*.yaml"))
+        raise ConfigError(f"few-shot file {path!r} not found; give a path or one of: {', '.join(shipped)}")
     data = yaml.safe_load(file.read_text()) or {}
     examples = data.get(env_id, data.get("default", []))
     try:

@@ -58,6 +58,7 @@ def summarize_run(suite: Suite, records: list[EpisodeRecord]) -> dict[str, Any]:
         "metrics": list(suite.metrics),
         "episodes": len(records),
         "errors": sum(r.status == "error" for r in records),
+        "usage": total_usage(records),
         "groups": {
             g: {k: {m: s.model_dump() for m, s in v.items()} for k, v in groups_.items()}
             for g, groups_ in groups.items()
@@ -75,3 +76,12 @@ def _progress(enabled: bool) -> Progress:
         disable=not enabled,
         transient=False,
     )
+
+
+def total_usage(records: list[EpisodeRecord]) -> dict[str, float]:
+    """Model calls, parse failures, invalid actions, tokens, latency and cost summed over the run."""
+    totals: dict[str, float] = {}
+    for record in records:
+        for name, value in record.usage.items():
+            totals[name] = totals.get(name, 0.0) + value
+    return totals

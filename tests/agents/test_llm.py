@@ -8,6 +8,7 @@ in tests/agents/models/.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from mmgym.agents.llm import LLMAgent
 from mmgym.agents.models.base import GenerationConfig, ImagePart, Message, ModelError, ModelResponse, TextPart, Usage
+from mmgym.errors import ConfigError
 from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.rollout import run_episode
 from mmgym.tasks.spec import EpisodeSpec
@@ -165,3 +167,23 @@ def test_text_output_format_asks_for_action_lines(maze_spec: SpecFactory) -> Non
     record = play(maze_spec(max_steps=1), agent)
     assert "Action: <action>" in user_text(backend.requests[0])
     assert record.turns[0].parse_path == "regex" and record.steps[0].state_changed
+
+
+def test_shipped_few_shot_examples_load_by_name_and_are_correct(maze_spec: SpecFactory) -> None:
+    """Each shipped demonstration's action is the optimal first move of its state."""
+    import yaml
+
+    from mmgym.agents.prompts import SHIPPED_FEW_SHOT, load_few_shot
+    from mmgym.envs import game_of
+    from mmgym.envs.games import get_game
+
+    data = yaml.safe_load((SHIPPED_FEW_SHOT / "ingvp.yaml").read_text())
+    assert len(data) == 6
+    for env_id in data:
+        (shot,) = load_few_shot("ingvp", env_id)
+        game = get_game(game_of(env_id))
+        state = game.from_text(shot.user.split("Current state:\n", 1)[1])
+        action = json.loads(shot.assistant)["action"]
+        assert game.optimal_remaining(game.step(state, action)) == game.optimal_remaining(state) - 1
+    with pytest.raises(ConfigError, match="ingvp"):
+        load_few_shot("nope", "mmgym/Maze-v0")
