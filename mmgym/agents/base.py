@@ -55,16 +55,11 @@ class Turn:
     history: tuple[StepView, ...] = field(default=())
 
 
-class AgentReply(BaseModel):
-    """Actions to execute in order (one in multi-step play, a whole plan in one-step or plan play).
-
-    Model-backed agents also report what they sent and got back, so that every turn can be
-    audited and replayed: `model_input` (messages, images as placeholders), `model_output`, the
-    parser's `parse_path`, and `usage` (prompt_tokens, completion_tokens, latency_s, cost_usd,
-    cached). An empty `actions` with a `parse_error` is an unparseable reply: it costs the
-    episode a step and the error is fed back; no action is ever made up. `stop_reason` ends the
-    episode as a failure (e.g. too many unparseable replies in a row).
-    """
+class ModelExchange(BaseModel):
+    """What a model-backed agent sent and got back in one turn, so every turn can be audited and
+    replayed: `model_input` (messages, images as their shapes), `model_output`, the parser's
+    `parse_path` or `parse_error`, and `usage` (prompt_tokens, completion_tokens, latency_s,
+    cost_usd, cached). Scripted agents leave it empty."""
 
     actions: list[str] = Field(default_factory=list)
     reasoning: str = ""
@@ -73,6 +68,16 @@ class AgentReply(BaseModel):
     parse_path: str | None = None
     parse_error: str | None = None
     usage: dict[str, float] = Field(default_factory=dict)
+
+
+class AgentReply(ModelExchange):
+    """Actions to execute in order (one in multi-step play, a whole plan in one-step or plan play).
+
+    An empty `actions` with a `parse_error` is an unparseable reply: it costs the episode a step
+    and the error is fed back; no action is ever made up. `stop_reason` ends the episode as a
+    failure (e.g. too many unparseable replies in a row).
+    """
+
     stop_reason: str | None = None
 
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from mmgym.agents.base import ModelExchange
 from mmgym.tasks.spec import EpisodeSpec
 
 
@@ -26,17 +27,10 @@ class StepRecord(BaseModel):
     reasoning: str = ""
 
 
-class TurnRecord(BaseModel):
-    """One agent call: what the model was sent and answered, how it was parsed, what it cost."""
+class TurnRecord(ModelExchange):
+    """One agent call: its actions and what the model was sent and answered (see ModelExchange)."""
 
     index: int  # 1-based; steps of this turn have `turn == index`
-    actions: list[str]
-    reasoning: str = ""
-    model_input: list[dict[str, Any]] | None = None
-    model_output: str | None = None
-    parse_path: str | None = None
-    parse_error: str | None = None
-    usage: dict[str, float] = Field(default_factory=dict)
 
 
 class EpisodeRecord(BaseModel):

@@ -140,18 +140,7 @@ def _append_step(
 def _record_turn(record: EpisodeRecord, reply: AgentReply) -> None:
     record.agent_calls += 1
     record.actions_given += len(reply.actions)
-    record.turns.append(
-        TurnRecord(
-            index=record.agent_calls,
-            actions=list(reply.actions),
-            reasoning=reply.reasoning,
-            model_input=reply.model_input,
-            model_output=reply.model_output,
-            parse_path=reply.parse_path,
-            parse_error=reply.parse_error,
-            usage=reply.usage,
-        )
-    )
+    record.turns.append(TurnRecord(index=record.agent_calls, **reply.model_dump(exclude={"stop_reason"})))
 
 
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "latency_s", "cost_usd")
