@@ -42,7 +42,7 @@ class EpisodeRecord(BaseModel):
     error: str | None = None
     initial_text: str = ""
     steps: list[StepRecord] = Field(default_factory=list)
-    turns: list[TurnRecord] = Field(default_factory=list)
+    turns: list[TurnRecord] = Field(default_factory=list)  # agent calls that talked to a model
     agent_calls: int = 0
     actions_given: int = 0  # actions the agent proposed, executed or not
     success: bool = False

@@ -140,7 +140,8 @@ def _append_step(
 def _record_turn(record: EpisodeRecord, reply: AgentReply) -> None:
     record.agent_calls += 1
     record.actions_given += len(reply.actions)
-    record.turns.append(TurnRecord(index=record.agent_calls, **reply.model_dump(exclude={"stop_reason"})))
+    if reply.model_output is not None or reply.parse_error is not None:  # scripted agents' turns are their steps
+        record.turns.append(TurnRecord(index=record.agent_calls, **reply.model_dump(exclude={"stop_reason"})))
 
 
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "latency_s", "cost_usd")
