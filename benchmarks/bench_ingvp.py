@@ -36,7 +36,8 @@ from mmgym.agents.base import AgentReply, EpisodeContext, Turn
 from mmgym.envs.games import GAME_CLASSES, get_game
 from mmgym.envs.games.core import _memo_solve
 from mmgym.envs.games.levels import generate_set
-from mmgym.runners.evaluate import evaluate
+from mmgym.runners.evaluate import evaluate, summarize_run
+from mmgym.runners.store import ResultsStore
 from mmgym.tasks.ingvp import IngvpSuite
 from mmgym.tasks.spec import EpisodeSpec
 
@@ -77,11 +78,16 @@ def bare_loop(specs: list[EpisodeSpec], plans: dict[str, list[str]]) -> float:
     return time.process_time() - start
 
 
-def runner_loop(suite: IngvpSuite, plans: dict[str, list[str]]) -> float:
+def runner_loop(suite: IngvpSuite, plans: dict[str, list[str]]) -> tuple[float, float]:
+    """CPU seconds of `evaluate`, and of its end-of-run summary alone (bootstrap CIs per grouping)."""
     with tempfile.TemporaryDirectory() as run_dir:
         start = time.process_time()
         evaluate(suite, lambda: NullAgent(plans), run_dir, show_progress=False)
-        return time.process_time() - start
+        seconds = time.process_time() - start
+        records = list(ResultsStore(run_dir).records())
+        start = time.process_time()
+        summarize_run(suite, records)  # run once more, to time it alone
+        return seconds, time.process_time() - start
 
 
 def steps_per_second(game_name: str, observe_image: bool, steps: int) -> float:
@@ -109,13 +115,16 @@ def _env_name(game_name: str) -> str:
 class Comparison:
     bare_s: float
     runner_s: float
+    summary_s: float  # the runner's end-of-run summary (bootstrap CIs), a cost per run, not per episode
     ratio: float  # median of paired runner/bare ratios
+    ratio_episodes: float  # the same without the end-of-run summary
     bare_faults: float  # minor page faults per env step
     runner_faults: float
 
 
-def measure_once(loop: str, game: str, setting: str, levels: int, steps: int) -> tuple[float, int]:
-    """Seconds and minor page faults of one loop, after the same warm-up of both loops.
+def measure_once(loop: str, game: str, setting: str, levels: int, steps: int) -> tuple[float, float, int]:
+    """Seconds, summary seconds (runner only) and minor page faults of one loop, after the same warm-up
+    of both loops.
 
     Each timing runs in a fresh interpreter (see `measure_in_child`).
     """
@@ -127,8 +136,8 @@ def measure_once(loop: str, game: str, setting: str, levels: int, steps: int) ->
     runner_loop(warm, plans)
     _memo_solve.cache_clear()  # each loop pays for its own solver calls
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    seconds = bare_loop(specs, plans) if loop == "bare" else runner_loop(suite, plans)
-    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    seconds, summary = (bare_loop(specs, plans), 0.0) if loop == "bare" else runner_loop(suite, plans)
+    return seconds, summary, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
 
 # With glibc's default, adaptive thresholds, whether a freed 0.4 MB frame is reused or handed
@@ -139,13 +148,16 @@ def measure_once(loop: str, game: str, setting: str, levels: int, steps: int) ->
 PINNED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(4 << 20), "MALLOC_TRIM_THRESHOLD_": str(64 << 20)}
 
 
-def measure_in_child(loop: str, game: str, setting: str, levels: int, steps: int, pinned: bool) -> tuple[float, int]:
+Timing = tuple[float, float, int]  # seconds, of which end-of-run summary, page faults
+
+
+def measure_in_child(loop: str, game: str, setting: str, levels: int, steps: int, pinned: bool) -> Timing:
     """One timing in a fresh interpreter, so that neither loop inherits the other's heap."""
     command = [sys.executable, __file__, "--child", loop, game, setting, str(levels), str(steps)]
     env = {**os.environ, **(PINNED_MALLOC if pinned else {})}
     result = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
-    seconds, faults = result.stdout.split()
-    return float(seconds), int(faults)
+    seconds, summary, faults = result.stdout.split()
+    return float(seconds), float(summary), int(faults)
 
 
 def overhead(game: str, setting: str, levels: int, steps: int, repeats: int, pinned: bool) -> Comparison:
@@ -159,12 +171,15 @@ def overhead(game: str, setting: str, levels: int, steps: int, repeats: int, pin
         bare.append(measure_in_child("bare", game, setting, levels, steps, pinned))
         runner.append(measure_in_child("runner", game, setting, levels, steps, pinned))
     n_steps = levels * steps
+    pairs = list(zip(runner, bare, strict=True))
     return Comparison(
-        bare_s=statistics.median(b for b, _ in bare),
-        runner_s=statistics.median(r for r, _ in runner),
-        ratio=statistics.median(r / b for (r, _), (b, _) in zip(runner, bare, strict=True)),
-        bare_faults=statistics.median(f for _, f in bare) / n_steps,
-        runner_faults=statistics.median(f for _, f in runner) / n_steps,
+        bare_s=statistics.median(b[0] for b in bare),
+        runner_s=statistics.median(r[0] for r in runner),
+        summary_s=statistics.median(r[1] for r in runner),
+        ratio=statistics.median(r[0] / b[0] for r, b in pairs),
+        ratio_episodes=statistics.median((r[0] - r[1]) / b[0] for r, b in pairs),
+        bare_faults=statistics.median(b[2] for b in bare) / n_steps,
+        runner_faults=statistics.median(r[2] for r in runner) / n_steps,
     )
 
 
@@ -195,20 +210,23 @@ def main() -> None:
         f"\nrunner vs bare loop, {args.levels} levels x {args.steps} steps, null agent, "
         f"median of {args.repeats}, {malloc} malloc thresholds"
     )
-    print("game | obs | bare (s) | runner (s) | ratio | runner extra ms/episode | page faults/step bare | runner")
-    print("--- | --- | --- | --- | --- | --- | --- | ---")
+    print(
+        "game | obs | bare (s) | runner (s) | of which summary (s) | ratio | ratio without summary | "
+        "runner extra ms/episode without summary | page faults/step bare | runner"
+    )
+    print(" | ".join(["---"] * 10))
     ratios: dict[str, list[float]] = {"image": [], "text": []}
     for game in args.games:
         for obs, setting in (("image", "multi_step-image_text-no_history"), ("text", "multi_step-text-no_history")):
             c = overhead(game, setting, args.levels, args.steps, args.repeats, not args.default_malloc)
-            ratios[obs].append(c.ratio)
-            extra_ms = (c.runner_s - c.bare_s) / args.levels * 1000
+            ratios[obs].append(c.ratio_episodes)
+            extra_ms = (c.runner_s - c.summary_s - c.bare_s) / args.levels * 1000
             print(
-                f"{game} | {obs} | {c.bare_s:.3f} | {c.runner_s:.3f} | {c.ratio:.3f} | {extra_ms:.2f} | "
-                f"{c.bare_faults:.1f} | {c.runner_faults:.1f}"
+                f"{game} | {obs} | {c.bare_s:.3f} | {c.runner_s:.3f} | {c.summary_s:.3f} | {c.ratio:.3f} | "
+                f"{c.ratio_episodes:.3f} | {extra_ms:.2f} | {c.bare_faults:.1f} | {c.runner_faults:.1f}"
             )
     for obs, values in ratios.items():
-        print(f"mean ratio, {obs} observations: {statistics.mean(values):.3f}")
+        print(f"mean ratio without the summary, {obs} observations: {statistics.mean(values):.3f}")
 
 
 if __name__ == "__main__":
