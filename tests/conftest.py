@@ -1,4 +1,4 @@
-"""Shared fixtures for the framework tests: game availability, maze specs, and the CLI in a subprocess."""
+"""Shared fixtures for the framework tests: maze specs, and the CLI in a subprocess."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from mmgym.envs.games import PuzzleGame
     from mmgym.tasks.spec import EpisodeSpec
 
 # Set before numpy is first imported (mmgym is imported lazily below); subprocesses inherit it.
@@ -20,23 +19,6 @@ os.environ["OMP_NUM_THREADS"] = "1"
 
 # A corridor: the player must walk right four times; "left" and "up" hit walls.
 CORRIDOR = "#######\n#P...G#\n#######"
-
-
-def _require_game(game: str) -> PuzzleGame:
-    """The game object, or a skip when its module has not been written yet (games are built in parallel)."""
-    from mmgym.envs.games import get_game
-
-    try:
-        return get_game(game)
-    except ModuleNotFoundError as exc:
-        if exc.name == f"mmgym.envs.games.{game}":
-            pytest.skip(f"game module mmgym.envs.games.{game} does not exist yet")
-        raise
-
-
-@pytest.fixture
-def require_game() -> Callable[[str], PuzzleGame]:
-    return _require_game
 
 
 def _maze_spec(
