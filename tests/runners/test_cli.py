@@ -124,6 +124,13 @@ def test_sweep_writes_one_run_dir_per_agent(run_cli: RunCli, tmp_path: Path) -> 
         accuracy[agent] = results["groups"]["overall"]["all"]["accuracy"]["mean"]
     assert set(accuracy) == {"random", "oracle"}
     assert accuracy["oracle"] == 100.0 > accuracy["random"]
+    summary = json.loads((tmp_path / "runs" / "multirun" / "sweep_results.json").read_text())
+    combined = {row["job"]: row["overall"]["accuracy"]["mean"] for row in summary}
+    assert combined == {
+        "agent=oracle,suite.games=[maze],suite.levels=2": accuracy["oracle"],
+        "agent=random,suite.games=[maze],suite.levels=2": accuracy["random"],
+    }
+    assert "sweep: 2 jobs" in result.stdout and "agent=oracle,suite.games=[maze]" in result.stdout
 
 
 def test_run_prints_table_and_resumes_into_the_same_dir(run_cli: RunCli, tmp_path: Path) -> None:
