@@ -10,12 +10,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings
 
 if TYPE_CHECKING:
     from mmgym.tasks.spec import EpisodeSpec
 
 # Set before numpy is first imported (mmgym is imported lazily below); subprocesses inherit it.
 os.environ["OMP_NUM_THREADS"] = "1"
+
+# CI replays the same examples every run (a red CI must be reproducible); local runs explore.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # A corridor: the player must walk right four times; "left" and "up" hit walls.
 CORRIDOR = "#######\n#P...G#\n#######"

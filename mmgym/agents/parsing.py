@@ -207,15 +207,17 @@ def _brace_spans(text: str, start: int, end: int, tokens: re.Pattern[str]) -> li
     """
     spans, opens, in_string = [], [], False
     for m in tokens.finditer(text, start, end):
-        token = m.group()
-        if len(token) == 2:  # an escape: `\"` or `\{` never opens, closes or ends anything
-            continue
+        token, at = m.group(), m.start()
+        if len(token) == 2:  # a backslash pair: an escape inside a JSON string, plain prose outside
+            if in_string:
+                continue
+            token, at = token[1], at + 1
         if token == '"':
             in_string = bool(opens) and not in_string
         elif in_string:
             continue
         elif token == "{":
-            opens.append(m.start())
+            opens.append(at)
         elif opens:
             spans.append((opens.pop(), m.end()))
     return spans

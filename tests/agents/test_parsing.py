@@ -427,3 +427,10 @@ def test_a_bare_valid_action_matches_canonically(valid: list[str], data: st.Data
     for plan in (False, True):
         reply = parse_reply(spelled, plan=plan, valid_actions=valid)
         assert (reply.actions, reply.path) == ((canonical,), "match")
+
+
+@pytest.mark.parametrize("prose", ["\\", "x \\", 'path C:\\ and "quote\\"'])
+def test_backslash_in_prose_before_the_json_does_not_hide_it(prose: str) -> None:
+    """Found by hypothesis: a `\\{` outside any string was taken for an escaped brace."""
+    reply = parse_reply(prose + '{"action": "up"}')
+    assert reply.actions == ("up",) and reply.path == "json"
