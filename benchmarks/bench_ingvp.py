@@ -34,7 +34,7 @@ import numpy as np
 import mmgym  # noqa: F401
 from mmgym.agents.base import AgentReply, EpisodeContext, Turn
 from mmgym.envs.games import GAME_CLASSES, get_game
-from mmgym.envs.games.core import _memo_solve
+from mmgym.envs.games.core import clear_solver_cache
 from mmgym.envs.games.levels import generate_set
 from mmgym.runners.evaluate import evaluate, summarize_run
 from mmgym.runners.store import ResultsStore
@@ -134,7 +134,7 @@ def measure_once(loop: str, game: str, setting: str, levels: int, steps: int) ->
     warm = IngvpSuite(games=[game], settings=[setting], levels=2, max_steps=steps)
     bare_loop(specs[:2], plans)
     runner_loop(warm, plans)
-    _memo_solve.cache_clear()  # each loop pays for its own solver calls
+    clear_solver_cache()  # each loop pays for its own solver calls
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     seconds, summary = (bare_loop(specs, plans), 0.0) if loop == "bare" else runner_loop(suite, plans)
     return seconds, summary, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before

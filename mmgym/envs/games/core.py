@@ -117,6 +117,11 @@ def _memo_solve(game: PuzzleGame, state: Hashable) -> tuple[str, ...] | None:
     return None if plan is None else tuple(plan)
 
 
+def clear_solver_cache() -> None:
+    """Forget every memoised solution (benchmarks use it so that each timed loop solves afresh)."""
+    _memo_solve.cache_clear()
+
+
 def replay(game: PuzzleGame, state: State, actions: Sequence[str]) -> State:
     """Apply actions in order, skipping rejected ones (a rejected action changes nothing)."""
     for action in actions:
