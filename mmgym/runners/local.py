@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mmgym.agents.base import Agent
 from mmgym.agents.models.registry import close_all
-from mmgym.runners.records import EpisodeRecord
-from mmgym.runners.rollout import EnvFactory, make_env, mark_failed, run_episode
+from mmgym.runners.env_session import EnvFactory, in_process, make_env
+from mmgym.runners.schedule import AgentFactory, OnDone, play_all
 from mmgym.tasks.spec import EpisodeSpec
 
-AgentFactory = Callable[[], Agent]
-OnDone = Callable[[EpisodeRecord], None]
+__all__ = ["AgentFactory", "LocalRunner", "OnDone"]
 
 
 class LocalRunner(BaseModel):
@@ -34,19 +30,7 @@ class LocalRunner(BaseModel):
         env_factory: EnvFactory = make_env,
     ) -> None:
         """Play every spec; `on_done` receives each record as soon as its episode ends."""
-        limit = asyncio.Semaphore(self.concurrency)
-
-        async def one(spec: EpisodeSpec) -> None:
-            async with limit:
-                try:
-                    agent = agent_factory()
-                except Exception as exc:  # a failing constructor fails its episode, not the run
-                    record = mark_failed(EpisodeRecord(id=spec.id, spec=spec, started_at=time.time()), exc)
-                else:
-                    record = await run_episode(spec, agent, env_factory)
-            on_done(record)
-
         try:
-            await asyncio.gather(*(one(spec) for spec in specs))
+            await play_all(specs, agent_factory, on_done, in_process(env_factory), self.concurrency)
         finally:
             await close_all()  # model clients belong to this event loop; the next run builds its own

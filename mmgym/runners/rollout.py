@@ -9,22 +9,12 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable
 from typing import Any
 
-import gymnasium as gym
-
 from mmgym.agents.base import Agent, AgentReply, EpisodeContext, StepView, Turn
+from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, EnvWorkerLost, in_process
 from mmgym.runners.records import EpisodeRecord, StepRecord, TurnRecord
 from mmgym.tasks.spec import EpisodeSpec, Setting
-
-EnvFactory = Callable[[EpisodeSpec], gym.Env]
-
-
-def make_env(spec: EpisodeSpec) -> gym.Env:
-    """Build the spec's env in-process."""
-    return gym.make(spec.env_id, **spec.env_kwargs).unwrapped
-
 
 # Scoring fields an agent must not see: they come from the exact solver.
 PRIVILEGED_INFO = frozenset({"optimal_remaining", "optimal_length", "progress"})
@@ -42,19 +32,25 @@ def agent_info(info: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in info.items() if k not in PRIVILEGED_INFO}
 
 
-async def run_episode(spec: EpisodeSpec, agent: Agent, env_factory: EnvFactory = make_env) -> EpisodeRecord:
-    """Play one episode; an exception from the agent or env ends it as an error record, never a crash."""
+async def run_episode(spec: EpisodeSpec, agent: Agent, open_env: EnvOpener | None = None) -> EpisodeRecord:
+    """Play one episode; an exception from the agent or env ends it as an error record, never a crash.
+
+    Only `EnvWorkerLost` escapes: the env's process died, so the runner may replay the episode
+    from its seed on a fresh worker.
+    """
     record = EpisodeRecord(id=spec.id, spec=spec, started_at=time.time())
     start = time.perf_counter()
-    env: gym.Env | None = None
+    env: EnvSession | None = None
     try:
-        env = env_factory(spec)
+        env = await (open_env or in_process())(spec)
         await _play(spec, agent, env, record)
+    except EnvWorkerLost:
+        raise
     except Exception as exc:  # one episode's failure must not stop the run
         mark_failed(record, exc)
     finally:
         if env is not None:
-            env.close()
+            await env.close()
     record.duration_s = time.perf_counter() - start
     return record
 
@@ -67,13 +63,13 @@ def mark_failed(record: EpisodeRecord, exc: BaseException) -> EpisodeRecord:
     return record
 
 
-async def _play(spec: EpisodeSpec, agent: Agent, env: gym.Env, record: EpisodeRecord) -> None:
-    obs, info = env.reset(seed=spec.seed, options=dict(spec.reset_options))
+async def _play(spec: EpisodeSpec, agent: Agent, env: EnvSession, record: EpisodeRecord) -> None:
+    obs, info = await env.reset(spec.seed, dict(spec.reset_options))
     record.initial_text = obs.get("text", "")
     record.optimal_length = info.get("optimal_length", 0)
     record.optimal_remaining = info.get("optimal_remaining")
     record.success = bool(info.get("success", False))
-    await agent.reset(_context(spec, env))
+    await agent.reset(_context(spec, await env.describe()))
     history: list[StepView] = []
     done = record.success
     while not done and len(record.steps) < spec.max_steps:
@@ -85,16 +81,16 @@ async def _play(spec: EpisodeSpec, agent: Agent, env: gym.Env, record: EpisodeRe
         if reply.stop_reason:
             record.stop_reason = reply.stop_reason
             break
-        obs, info, done = _execute(spec, env, reply, record, history, obs, info)
+        obs, info, done = await _execute(spec, env, reply, record, history, obs, info)
     record.success = bool(info.get("success", False))
     record.optimal_remaining = info.get("optimal_remaining")
     record.truncated = not record.success and len(record.steps) >= spec.max_steps
     record.usage = episode_usage(record)
 
 
-def _execute(
+async def _execute(
     spec: EpisodeSpec,
-    env: gym.Env,
+    env: EnvSession,
     reply: AgentReply,
     record: EpisodeRecord,
     history: list[StepView],
@@ -113,7 +109,7 @@ def _execute(
         _append_step(record, history, "", 0.0, obs, info, reply.reasoning)
         return obs, info, False
     for i, action in enumerate(reply.actions):
-        obs, reward, terminated, truncated, info = env.step(action)
+        obs, reward, terminated, truncated, info = await env.step(action)
         step = _append_step(record, history, action, reward, obs, info, reply.reasoning if i == 0 else "")
         if terminated or truncated:
             return obs, info, True
@@ -160,16 +156,16 @@ def episode_usage(record: EpisodeRecord) -> dict[str, float]:
     return usage
 
 
-def _context(spec: EpisodeSpec, env: gym.Env) -> EpisodeContext:
+def _context(spec: EpisodeSpec, env: EnvDescription) -> EpisodeContext:
     return EpisodeContext(
         episode_id=spec.id,
         env_id=spec.env_id,
         seed=spec.seed,
         setting=spec.setting,
-        rules=getattr(env, "rules", ""),
-        action_grammar=getattr(env, "action_grammar", ""),
+        rules=env.rules,
+        action_grammar=env.action_grammar,
         max_steps=spec.max_steps,
-        valid_actions=tuple(env.candidate_actions()) if hasattr(env, "candidate_actions") else (),
+        valid_actions=env.valid_actions,
     )
 
 

@@ -11,9 +11,10 @@ import pytest
 
 from mmgym.agents.base import AgentReply, EpisodeContext, Turn
 from mmgym.agents.scripted import OracleAgent
+from mmgym.runners.env_session import make_env
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.records import EpisodeRecord
-from mmgym.runners.rollout import make_env, run_episode
+from mmgym.runners.rollout import run_episode
 from mmgym.tasks.spec import EpisodeSpec
 
 SpecFactory = Callable[..., EpisodeSpec]

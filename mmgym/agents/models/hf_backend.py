@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from mmgym.agents.models.base import GenerationConfig, ImagePart, Message, ModelError, ModelResponse, Usage
 from mmgym.agents.models.batching import MicroBatcher
@@ -71,6 +71,8 @@ class HFBackend:
     with temperature and top_p. A seed makes a batch reproducible: the same requests batched the
     same way sample the same tokens (rows of one batch share one random stream).
     """
+
+    holds_weights: ClassVar[bool] = True  # a Ray runner hosts it in a model actor (GPU when present)
 
     def __init__(
         self,

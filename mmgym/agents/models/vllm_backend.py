@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from mmgym.agents.models.base import GenerationConfig, Message, ModelError, ModelResponse, Usage
 from mmgym.agents.models.batching import MicroBatcher
@@ -31,6 +31,8 @@ def _config_of(request: _Request) -> GenerationConfig:
 
 
 class VLLMBackend:
+    holds_weights: ClassVar[bool] = True  # a Ray runner hosts it in a model actor (GPU when present)
+
     def __init__(
         self,
         name: str,

@@ -1,0 +1,90 @@
+"""The rollout's view of an environment: awaitable reset and step, wherever the env runs.
+
+A cheap env runs in the rollout's own process and its calls return at once; a heavy one runs in
+a Ray actor and its calls cross processes. The rollout awaits both the same way, so one loop
+serves both and the same spec gives the same episode either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import gymnasium as gym
+
+from mmgym.errors import MmgymError
+from mmgym.tasks.spec import EpisodeSpec
+
+EnvFactory = Callable[[EpisodeSpec], gym.Env]
+StepResult = tuple[dict[str, Any], float, bool, bool, dict[str, Any]]
+
+
+class EnvWorkerLost(MmgymError):
+    """The process hosting an episode's env died; the episode can be replayed from its seed elsewhere."""
+
+
+@dataclass(frozen=True)
+class EnvDescription:
+    """What an agent learns about an env at reset: its rules, action grammar and listed actions."""
+
+    rules: str = ""
+    action_grammar: str = ""
+    valid_actions: tuple[str, ...] = ()
+
+
+def make_env(spec: EpisodeSpec) -> gym.Env:
+    """Build the spec's env in this process."""
+    return gym.make(spec.env_id, **spec.env_kwargs).unwrapped
+
+
+def describe_env(env: gym.Env) -> EnvDescription:
+    candidates = env.candidate_actions() if hasattr(env, "candidate_actions") else ()
+    return EnvDescription(
+        rules=getattr(env, "rules", ""),
+        action_grammar=getattr(env, "action_grammar", ""),
+        valid_actions=tuple(candidates),
+    )
+
+
+class EnvSession(Protocol):
+    """One episode's env: reset, describe, step, close (each awaitable)."""
+
+    async def reset(self, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]: ...
+
+    async def describe(self) -> EnvDescription: ...
+
+    async def step(self, action: str) -> StepResult: ...
+
+    async def close(self) -> None: ...
+
+
+EnvOpener = Callable[[EpisodeSpec], Awaitable[EnvSession]]
+
+
+class InProcessSession:
+    """An env in the rollout's process: its calls run inline (envs that cost microseconds per step)."""
+
+    def __init__(self, env: gym.Env) -> None:
+        self.env = env
+
+    async def reset(self, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        return self.env.reset(seed=seed, options=options)
+
+    async def describe(self) -> EnvDescription:
+        return describe_env(self.env)
+
+    async def step(self, action: str) -> StepResult:
+        return self.env.step(action)
+
+    async def close(self) -> None:
+        self.env.close()
+
+
+def in_process(env_factory: EnvFactory = make_env) -> EnvOpener:
+    """An opener that builds each episode's env in this process with `env_factory`."""
+
+    async def open_env(spec: EpisodeSpec) -> EnvSession:
+        return InProcessSession(env_factory(spec))
+
+    return open_env

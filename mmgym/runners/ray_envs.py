@@ -1,0 +1,140 @@
+"""Envs in Ray actors: a pool of worker processes, each hosting a fixed number of env slots.
+
+An episode borrows a slot for its whole life and awaits its env's calls across processes. When
+a worker dies (simulator crash, OOM kill, lost node), every episode on it gets `EnvWorkerLost`,
+the pool replaces the worker once, and the runner replays those episodes from their seeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+from mmgym.runners.env_session import EnvDescription, EnvFactory, EnvWorkerLost, StepResult, describe_env
+from mmgym.tasks.spec import EpisodeSpec
+
+
+class EnvWorker:
+    """The actor's body: envs built by `env_factory`, one per slot, stepped one call at a time."""
+
+    def __init__(self, env_factory: EnvFactory) -> None:
+        self.env_factory = env_factory
+        self.envs: dict[int, Any] = {}
+
+    def open(self, slot: int, spec: EpisodeSpec) -> None:
+        self.close(slot)
+        self.envs[slot] = self.env_factory(spec)
+
+    def reset(self, slot: int, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        return self.envs[slot].reset(seed=seed, options=options)
+
+    def describe(self, slot: int) -> EnvDescription:
+        return describe_env(self.envs[slot])
+
+    def step(self, slot: int, action: str) -> StepResult:
+        return self.envs[slot].step(action)
+
+    def close(self, slot: int) -> None:
+        env = self.envs.pop(slot, None)
+        if env is not None:
+            env.close()
+
+    def where(self) -> dict[str, Any]:
+        """This worker's process id and Ray node id (for placement checks and chaos tests)."""
+        import ray
+
+        return {"pid": os.getpid(), "node_id": ray.get_runtime_context().get_node_id()}
+
+
+class EnvWorkerPool:
+    """`workers` actors with `envs_per_worker` slots each; `open` waits for a free slot."""
+
+    def __init__(self, env_factory: EnvFactory, workers: int, envs_per_worker: int, num_cpus: float) -> None:
+        import ray
+
+        self._actor_class = ray.remote(EnvWorker).options(num_cpus=num_cpus, max_restarts=0)
+        self._env_factory = env_factory
+        self.actors = [self._spawn() for _ in range(workers)]
+        self.replacements = 0
+        self._free: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+        for slot in range(envs_per_worker):
+            for worker in range(workers):
+                self._free.put_nowait((worker, slot))
+
+    def _spawn(self) -> Any:
+        return self._actor_class.remote(self._env_factory)
+
+    async def open(self, spec: EpisodeSpec) -> RemoteSession:
+        worker, slot = await self._free.get()
+        session = RemoteSession(self, worker, slot)
+        try:
+            await session.call("open", spec)
+        except BaseException:
+            await session.close()
+            raise
+        return session
+
+    def replace(self, worker: int, actor: Any) -> None:
+        """Replace a dead worker's actor, once however many of its episodes report the death."""
+        import ray
+
+        if self.actors[worker] is actor:
+            ray.kill(actor, no_restart=True)
+            self.actors[worker] = self._spawn()
+            self.replacements += 1
+
+    def release(self, worker: int, slot: int) -> None:
+        self._free.put_nowait((worker, slot))
+
+    async def where(self) -> list[dict[str, Any]]:
+        return list(await asyncio.gather(*(actor.where.remote() for actor in self.actors)))
+
+    def close(self) -> None:
+        import ray
+
+        for actor in self.actors:
+            ray.kill(actor, no_restart=True)
+
+
+class RemoteSession:
+    """One episode's env in a pool slot; implements `EnvSession` by awaiting the worker's methods."""
+
+    def __init__(self, pool: EnvWorkerPool, worker: int, slot: int) -> None:
+        self.pool = pool
+        self.worker = worker
+        self.slot = slot
+        self.actor = pool.actors[worker]
+        self._open = True
+
+    async def call(self, method: str, *args: Any) -> Any:
+        """Await the worker's `method`; its own exceptions arrive as they were, its death as `EnvWorkerLost`."""
+        from ray.exceptions import RayActorError, RayTaskError, WorkerCrashedError
+
+        try:
+            return await getattr(self.actor, method).remote(self.slot, *args)
+        except RayTaskError as exc:
+            raise exc.cause from None
+        except (RayActorError, WorkerCrashedError) as exc:
+            self.pool.replace(self.worker, self.actor)
+            raise EnvWorkerLost(f"env worker {self.worker} died during {method}: {type(exc).__name__}") from None
+
+    async def reset(self, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        return await self.call("reset", seed, options)
+
+    async def describe(self) -> EnvDescription:
+        return await self.call("describe")
+
+    async def step(self, action: str) -> StepResult:
+        return await self.call("step", action)
+
+    async def close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        try:
+            await self.call("close")
+        except EnvWorkerLost:
+            pass  # the worker is gone, and its envs with it
+        finally:
+            self.pool.release(self.worker, self.slot)

@@ -1,0 +1,62 @@
+"""Play many episodes concurrently, each with a fresh agent, replaying those whose env worker died."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+
+from mmgym.agents.base import Agent
+from mmgym.runners.env_session import EnvOpener, EnvWorkerLost
+from mmgym.runners.records import EpisodeRecord
+from mmgym.runners.rollout import mark_failed, run_episode
+from mmgym.tasks.spec import EpisodeSpec
+
+AgentFactory = Callable[[], Agent]
+OnDone = Callable[[EpisodeRecord], None]
+
+
+async def play_all(
+    specs: Sequence[EpisodeSpec],
+    agent_factory: AgentFactory,
+    on_done: OnDone,
+    open_env: EnvOpener,
+    concurrency: int,
+    max_restarts: int = 0,
+) -> None:
+    """Play every spec with at most `concurrency` in flight; `on_done` gets each record as its episode ends."""
+    limit = asyncio.Semaphore(concurrency)
+
+    async def one(spec: EpisodeSpec) -> None:
+        async with limit:
+            record = await play_with_restarts(spec, agent_factory, open_env, max_restarts)
+        on_done(record)
+
+    await asyncio.gather(*(one(spec) for spec in specs))
+
+
+async def play_with_restarts(
+    spec: EpisodeSpec, agent_factory: AgentFactory, open_env: EnvOpener, max_restarts: int
+) -> EpisodeRecord:
+    """One episode; if its env worker dies, replay it from its seed with a fresh agent, up to `max_restarts` times.
+
+    A replay starts from scratch, so the record it yields is the one an undisturbed run would give;
+    only `extra["env_restarts"]` tells them apart.
+    """
+    losses = 0
+    while True:
+        try:
+            agent = agent_factory()
+        except Exception as exc:  # a failing constructor fails its episode, not the run
+            return mark_failed(EpisodeRecord(id=spec.id, spec=spec, started_at=time.time()), exc)
+        try:
+            record = await run_episode(spec, agent, open_env)
+        except EnvWorkerLost as exc:
+            losses += 1
+            if losses > max_restarts:
+                reason = EnvWorkerLost(f"env worker died {losses} times (max_restarts={max_restarts}); last: {exc}")
+                return mark_failed(EpisodeRecord(id=spec.id, spec=spec, started_at=time.time()), reason)
+            continue
+        if losses:
+            record.extra["env_restarts"] = losses
+        return record
