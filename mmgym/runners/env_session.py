@@ -39,12 +39,20 @@ def make_env(spec: EpisodeSpec) -> gym.Env:
 
 
 def describe_env(env: gym.Env) -> EnvDescription:
-    candidates = env.candidate_actions() if hasattr(env, "candidate_actions") else ()
+    """Rules, grammar and listed actions of `env`, looked up through any wrappers around it."""
+    candidates = _wrapper_attr(env, "candidate_actions", None)
     return EnvDescription(
-        rules=getattr(env, "rules", ""),
-        action_grammar=getattr(env, "action_grammar", ""),
-        valid_actions=tuple(candidates),
+        rules=_wrapper_attr(env, "rules", ""),
+        action_grammar=_wrapper_attr(env, "action_grammar", ""),
+        valid_actions=tuple(candidates()) if candidates is not None else (),
     )
+
+
+def _wrapper_attr(env: gym.Env, name: str, default: Any) -> Any:
+    try:
+        return env.get_wrapper_attr(name)
+    except AttributeError:
+        return default
 
 
 class EnvSession(Protocol):

@@ -43,8 +43,9 @@ def evaluate(
         finally:
             store.sync()
 
-    wanted = {spec.id for spec in specs}
-    records = [r for r in store.records() if r.id in wanted]
+    # In the suite's order, not completion order: the bootstrap CIs must not depend on scheduling.
+    by_id = {record.id: record for record in store.records()}
+    records = [by_id[spec.id] for spec in specs if spec.id in by_id]
     results = summarize_run(suite, records)
     store.write_json(RESULTS_FILE, results)
     return results

@@ -28,8 +28,9 @@ class ModelHost:
     async def close(self) -> None:
         await self.backend.close()
 
-    async def pid(self) -> int:
-        return os.getpid()
+    async def stats(self) -> dict[str, Any]:
+        """The actor's process id, and its backend's batch sizes when it keeps them."""
+        return {"pid": os.getpid(), "batch_sizes": list(getattr(self.backend, "batch_sizes", []))}
 
 
 class RemoteBackend:
@@ -38,6 +39,7 @@ class RemoteBackend:
     def __init__(self, actor: Any, name: str) -> None:
         self.actor = actor
         self.name = name
+        self.final_stats: dict[str, Any] = {}  # the actor's `stats()` when it was closed
 
     async def generate(self, messages: list[Message], config: GenerationConfig) -> ModelResponse:
         return await self.actor.generate.remote(messages, config)
@@ -46,6 +48,7 @@ class RemoteBackend:
         import ray
 
         try:
+            self.final_stats = await self.actor.stats.remote()
             await self.actor.close.remote()
         finally:
             ray.kill(self.actor)

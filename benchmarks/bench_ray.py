@@ -1,0 +1,381 @@
+"""Throughput and overhead of the Ray runner: env-worker scaling, per-step cost of an env actor, LLM concurrency.
+
+    python benchmarks/bench_ray.py [scaling] [overhead] [concurrency] [--options, see --help]
+
+One Ray instance is started before anything is timed and shared by every measurement
+(`ray_session` leaves an already-initialised Ray running), so Ray's start-up is not measured;
+each `RayRunner.run` still starts and kills its own env actors, and that cost is shown apart.
+Three sections, all run by default:
+
+- scaling: episodes/min of CPU-bound envs (a fixed `--cost-ms` of CPU per step, spent in a busy
+  loop on the thread's CPU clock) with 1 and then 2 env workers, the same episodes and the
+  random agent, in one process. The env is the work Ray is there to spread, so the ratio should
+  approach the number of cores (the target on 2 cores is >= 1.7x); what is lost goes to the
+  driver's rollouts, Ray's own processes and the actors' start-up. Runs alternate 1, 2, 1, 2, ...
+  and the median is printed. "run" is `RayRunner.run` end to end (actors' start and stop
+  included); "steady" is the completion rate after the first wave of episodes has ended.
+- overhead: microseconds per `step` of mmgym/Maze-v0 in the rollout's process (`InProcessSession`)
+  and through one env actor (`EnvWorkerPool` / `RemoteSession`), text-only and with images: the
+  price of a step across processes (a round trip plus pickling the observation), in wall time
+  and in the driver's CPU time, which is what a driver running hundreds of episodes runs out of.
+- concurrency: episodes/min of the LLM agent against an OpenAI-compatible endpoint with a fixed
+  latency (the scripted server of benchmarks/bench_llm_concurrency.py, in its own process),
+  under `RayRunner` without env workers (envs in the driver) and with env workers (envs in
+  actors), and under `LocalRunner` for reference. As in bench_llm_concurrency.py the figure of
+  merit is the scaling efficiency: episodes/min at N divided by N x episodes/min at 1. The model
+  client, prompts and parsing all run in the driver, so on a small machine its CPU, not the
+  endpoint, bounds the rate: the efficiency is printed as measured, with the driver's CPU
+  seconds per episode to show where the time went.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import math
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import gymnasium as gym
+import numpy as np
+
+# The fixed-latency endpoint in its own process (this script's folder is first on sys.path).
+from bench_llm_concurrency import start_server
+
+import mmgym  # noqa: F401  (registers the mmgym/* envs)
+from mmgym.agents.llm import LLMAgent
+from mmgym.agents.scripted import RandomAgent
+from mmgym.envs.games.levels import generate_set, save_set
+from mmgym.runners.env_session import EnvSession, InProcessSession, make_env
+from mmgym.runners.evaluate import evaluate
+from mmgym.runners.local import LocalRunner
+from mmgym.runners.ray_envs import EnvWorkerPool
+from mmgym.runners.ray_runner import RayRunner
+from mmgym.runners.records import EpisodeRecord
+from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.spec import EpisodeSpec, Setting
+
+SECTIONS = ("scaling", "overhead", "concurrency")
+TEXT_SETTING = "multi_step-text-no_history"
+IMAGE_SETTING = "multi_step-image_text-no_history"
+
+
+# ---- scaling: an env whose steps cost a fixed amount of CPU ------------------------------------
+
+
+class FixedCostEnv(gym.Env):
+    """Each step spends `cost_ms` of this thread's CPU time, then returns a small text (+ tiny image) observation.
+
+    A busy loop on the thread's CPU clock costs the same CPU whatever else runs on the machine, so
+    the wall time of a run shows only how well the work was spread over the cores. Defined in the
+    script: Ray's cloudpickle ships it to the workers by value.
+    """
+
+    def __init__(self, cost_ms: float = 20.0, image: bool = True) -> None:
+        self.cost_s = cost_ms / 1000
+        self.image = image
+        self.t = 0
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self.t = 0
+        return self._observation(), {"success": False}
+
+    def step(self, action: Any):
+        deadline = time.thread_time() + self.cost_s
+        while time.thread_time() < deadline:
+            pass
+        self.t += 1
+        info = {"success": False, "valid": True, "state_changed": True, "feedback": f"Applied {action!r}."}
+        return self._observation(), 0.0, False, False, info
+
+    def candidate_actions(self) -> list[str]:
+        return ["up", "down", "left", "right"]
+
+    def _observation(self) -> dict[str, Any]:
+        observation: dict[str, Any] = {"text": f"step {self.t}"}
+        if self.image:
+            observation["image"] = np.full((8, 8, 3), self.t % 256, dtype=np.uint8)
+        return observation
+
+
+def fixed_cost_env(spec: EpisodeSpec) -> gym.Env:
+    """The benchmark's `env_factory`: a `FixedCostEnv` built from the spec's kwargs."""
+    return FixedCostEnv(**spec.env_kwargs)
+
+
+def fixed_cost_specs(episodes: int, steps: int, cost_ms: float, offset: int = 0) -> list[EpisodeSpec]:
+    return [
+        EpisodeSpec(
+            suite="bench",
+            task=f"fixed/{offset + i:04d}",
+            env_id="bench/FixedCost-v0",
+            env_kwargs={"cost_ms": cost_ms, "image": True},
+            seed=offset + i,
+            setting=Setting.parse(TEXT_SETTING),
+            max_steps=steps,
+        )
+        for i in range(episodes)
+    ]
+
+
+def timed_run(runner: RayRunner, specs: list[EpisodeSpec], slots: int) -> tuple[float, float]:
+    """Episodes/min of one `RayRunner.run`: end to end, and after its first wave of `slots` episodes."""
+    done: list[float] = []
+    errors: list[str] = []
+
+    def on_done(record: EpisodeRecord) -> None:
+        done.append(time.perf_counter())
+        if record.status == "error":
+            errors.append(record.error or "")
+
+    start = time.perf_counter()
+    asyncio.run(runner.run(specs, RandomAgent, on_done, fixed_cost_env))
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise SystemExit(f"{len(errors)} episodes failed, first: {errors[0]}")
+    first_wave = min(slots, len(done) - 1)
+    steady = (len(done) - first_wave) / (done[-1] - done[first_wave - 1])
+    return len(specs) / elapsed * 60, steady * 60
+
+
+def scaling(args: argparse.Namespace) -> None:
+    specs = fixed_cost_specs(args.episodes, args.steps, args.cost_ms)
+    cpu_min = len(specs) * args.steps * args.cost_ms / 1000 / 60
+
+    def runner(workers: int) -> RayRunner:
+        return RayRunner(
+            concurrency=args.scaling_concurrency, env_workers=workers, envs_per_worker=args.envs_per_worker
+        )
+
+    # Warm-up: Ray's idle worker processes, the workers' imports (page cache), this process's code paths.
+    warm = fixed_cost_specs(2 * args.scaling_concurrency, 2, args.cost_ms, offset=10_000)
+    timed_run(runner(2), warm, args.scaling_concurrency)
+    rates: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+    for _ in range(args.repeats):
+        for workers in (1, 2):
+            slots = min(args.scaling_concurrency, workers * args.envs_per_worker)
+            rates[workers].append(timed_run(runner(workers), specs, slots))
+    run = {w: statistics.median(r[0] for r in rs) for w, rs in rates.items()}
+    steady = {w: statistics.median(r[1] for r in rs) for w, rs in rates.items()}
+    print(
+        f"\nscaling: {len(specs)} episodes x {args.steps} steps x {args.cost_ms:g} ms CPU, random agent, "
+        f"concurrency {args.scaling_concurrency}, {args.envs_per_worker} envs per worker, median of {args.repeats}"
+    )
+    print("env workers | episodes/min (run) | episodes/min (steady) | ideal (1 core each) | every run (run/steady)")
+    print("--- | --- | --- | --- | ---")
+    for workers in (1, 2):
+        every = ", ".join(f"{a:.0f}/{b:.0f}" for a, b in rates[workers])
+        print(
+            f"{workers} | {run[workers]:.0f} | {steady[workers]:.0f} | {workers * len(specs) / cpu_min:.0f} | {every}"
+        )
+    print(
+        f"ratio 2 workers / 1 worker: run {run[2] / run[1]:.2f}x, steady {steady[2] / steady[1]:.2f}x (target >= 1.7x)"
+    )
+
+
+# ---- overhead: one step in-process against one step through an env actor --------------------
+
+
+def maze_spec(observe_image: bool, image_size: int) -> EpisodeSpec:
+    return EpisodeSpec(
+        suite="bench",
+        task="maze/generated",
+        env_id="mmgym/Maze-v0",
+        env_kwargs={"image_size": image_size, "observe_image": observe_image},
+        seed=0,
+        setting=Setting.parse(IMAGE_SETTING if observe_image else TEXT_SETTING),
+        max_steps=10**9,
+    )
+
+
+async def time_steps(session: EnvSession, spec: EpisodeSpec, steps: int, warmup: int) -> tuple[float, float, int]:
+    """Wall and driver-CPU microseconds per `step` (resets excluded), and the observation's size in bytes."""
+    obs, _ = await session.reset(spec.seed, {})
+    actions = list((await session.describe()).valid_actions)
+    picks = np.random.default_rng(0).integers(len(actions), size=warmup + steps)
+    wall = cpu = 0.0
+    for i, pick in enumerate(picks):
+        w0, c0 = time.perf_counter(), time.process_time()
+        obs, _, terminated, truncated, _ = await session.step(actions[pick])
+        if i >= warmup:
+            wall += time.perf_counter() - w0
+            cpu += time.process_time() - c0
+        if terminated or truncated:
+            await session.reset(spec.seed + i + 1, {})
+    size = sum(v.nbytes if isinstance(v, np.ndarray) else len(str(v)) for v in obs.values())
+    return wall / steps * 1e6, cpu / steps * 1e6, size
+
+
+async def in_process_steps(spec: EpisodeSpec, steps: int, warmup: int) -> tuple[float, float, int]:
+    session = InProcessSession(make_env(spec))
+    try:
+        return await time_steps(session, spec, steps, warmup)
+    finally:
+        await session.close()
+
+
+async def actor_steps(spec: EpisodeSpec, steps: int, warmup: int) -> tuple[float, float, int]:
+    pool = EnvWorkerPool(make_env, workers=1, envs_per_worker=1, num_cpus=1.0)
+    try:
+        session = await pool.open(spec)
+        try:
+            return await time_steps(session, spec, steps, warmup)
+        finally:
+            await session.close()
+    finally:
+        pool.close()
+
+
+def overhead(args: argparse.Namespace) -> None:
+    print(
+        f"\noverhead: mmgym/Maze-v0, {args.overhead_steps} random steps after {args.warmup} warm-up steps, "
+        f"images {args.image_size}x{args.image_size}; µs per step"
+    )
+    print(
+        "observation | obs bytes | in-process wall | in-process CPU | actor wall | actor driver CPU | "
+        "extra wall | extra driver CPU"
+    )
+    print(" | ".join(["---"] * 8))
+    for observe_image in (False, True):
+        spec = maze_spec(observe_image, args.image_size)
+        local_wall, local_cpu, size = asyncio.run(in_process_steps(spec, args.overhead_steps, args.warmup))
+        actor_wall, actor_cpu, _ = asyncio.run(actor_steps(spec, args.overhead_steps, args.warmup))
+        print(
+            f"{'text+image' if observe_image else 'text'} | {size} | {local_wall:.0f} | {local_cpu:.0f} | "
+            f"{actor_wall:.0f} | {actor_cpu:.0f} | {actor_wall - local_wall:+.0f} | {actor_cpu - local_cpu:+.0f}"
+        )
+
+
+# ---- concurrency: the LLM agent against a fixed-latency endpoint -------------------------------
+
+RunnerFactory = Callable[[int], Any]
+
+
+def runner_factories(env_workers: int) -> dict[str, tuple[str, RunnerFactory]]:
+    """The runners compared (key: label and constructor for a given concurrency).
+
+    With env workers, each worker holds enough env slots for its share of the episodes in
+    flight: the pool's slots (workers x `envs_per_worker`), not `concurrency`, bound how many
+    episodes run at once.
+    """
+    return {
+        "ray-0": ("ray, env_workers=0", lambda n: RayRunner(concurrency=n, env_workers=0)),
+        "ray-workers": (
+            f"ray, env_workers={env_workers}",
+            lambda n: RayRunner(concurrency=n, env_workers=env_workers, envs_per_worker=math.ceil(n / env_workers)),
+        ),
+        "local": ("local", lambda n: LocalRunner(concurrency=n)),
+    }
+
+
+def llm_run(
+    runner: Any, base_url: str, level_set: str, concurrency: int, episodes: int, steps: int, image: bool
+) -> tuple[float, float]:
+    """Episodes/min and driver CPU seconds per episode of one `evaluate` (specs, model, store as in
+    bench_llm_concurrency.py)."""
+    suite = IngvpSuite(
+        games=["maze"],
+        settings=[IMAGE_SETTING if image else TEXT_SETTING],
+        level_set=level_set,
+        levels=episodes,
+        max_steps=steps,
+        image_size=256,
+    )
+    model = {
+        "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
+        "name": "bench",
+        "model": "bench",
+        "base_url": base_url,
+        "max_concurrency": max(concurrency, 1),
+        "timeout_s": 30,
+    }
+    with tempfile.TemporaryDirectory() as run_dir:
+        start, cpu = time.perf_counter(), time.process_time()
+        results = evaluate(suite, lambda: LLMAgent(model=model, max_tokens=16), run_dir, runner, show_progress=False)
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if results["errors"]:
+        raise SystemExit(f"{results['errors']} of {episodes} episodes failed under {runner!r}")
+    return episodes / elapsed * 60, cpu / episodes
+
+
+def concurrency(args: argparse.Namespace) -> None:
+    server, base_url = start_server(args.latency)
+    work = tempfile.TemporaryDirectory()
+    level_set = str(Path(work.name) / "maze.json")
+    save_set(generate_set("maze", count=2 * max(args.concurrency), seed=7), Path(level_set))
+    factories = runner_factories(args.env_workers)
+    try:
+        print(
+            f"\nconcurrency: latency {args.latency * 1000:.0f} ms, {args.llm_steps} steps per episode, "
+            f"image={args.image}, two waves of N episodes"
+        )
+        print("runner | concurrent | episodes | episodes/min | scaling efficiency | driver CPU ms/episode")
+        print("--- | --- | --- | --- | --- | ---")
+        for key in args.runners or factories:
+            name, factory = factories[key]
+            base = None
+            for n in [1, *args.concurrency]:
+                episodes = max(2 * n, 4)
+                rate, cpu = llm_run(factory(n), base_url, level_set, n, episodes, args.llm_steps, args.image)
+                base = base or rate / n
+                print(f"{name} | {n} | {episodes} | {rate:.0f} | {rate / (n * base):.2f} | {cpu * 1000:.1f}")
+    finally:
+        server.kill()
+        work.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sections", nargs="*", metavar="section", help=f"any of {', '.join(SECTIONS)} (default: all)")
+    group = parser.add_argument_group("scaling")
+    group.add_argument("--episodes", type=int, default=64)
+    group.add_argument("--steps", type=int, default=10, help="steps per episode")
+    group.add_argument("--cost-ms", type=float, default=20.0, help="CPU milliseconds per env step")
+    group.add_argument("--scaling-concurrency", type=int, default=8, help="episodes in flight")
+    group.add_argument("--envs-per-worker", type=int, default=4)
+    group.add_argument("--repeats", type=int, default=3, help="runs per worker count (alternating)")
+    group = parser.add_argument_group("overhead")
+    group.add_argument("--overhead-steps", type=int, default=2000)
+    group.add_argument("--warmup", type=int, default=200)
+    group.add_argument("--image-size", type=int, default=384, help="the env's default")
+    group = parser.add_argument_group("concurrency")
+    group.add_argument("--latency", type=float, default=0.2)
+    group.add_argument("--llm-steps", type=int, default=5, help="steps per episode")
+    group.add_argument("--concurrency", type=int, nargs="*", default=[128, 512], help="besides 1, the baseline")
+    group.add_argument("--env-workers", type=int, default=2, help="env workers of the second Ray runner")
+    group.add_argument("--runners", nargs="*", choices=["ray-0", "ray-workers", "local"], help="default: all")
+    group.add_argument("--image", action="store_true", help="image+text observations (PNG-encoded per request)")
+    args = parser.parse_args()
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; valid: {', '.join(SECTIONS)}")
+    sections = args.sections or SECTIONS
+
+    import ray
+
+    start = time.perf_counter()
+    ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+    print(
+        f"Ray {ray.__version__}: {ray.cluster_resources().get('CPU', 0):g} CPUs, started in "
+        f"{time.perf_counter() - start:.1f} s (not counted below)"
+    )
+    try:
+        for section in SECTIONS:
+            if section in sections:
+                {"scaling": scaling, "overhead": overhead, "concurrency": concurrency}[section](args)
+    finally:
+        ray.shutdown()
+    print(f"\ntotal {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Helpers shared by the Ray tests: comparable records, env factories that crash worker processes.
+
+The factories are pickled by value into Ray's worker processes (this module is registered with
+Ray's cloudpickle), so the workers need not import the tests package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+
+from mmgym.runners.env_session import make_env
+from mmgym.tasks.spec import EpisodeSpec
+
+TIMING_KEYS = ("started_at", "duration_s")
+
+
+def comparable(record: dict[str, Any]) -> dict[str, Any]:
+    """A record without what legitimately differs between runs: timings, latencies, restart counts."""
+    out = {k: v for k, v in record.items() if k not in TIMING_KEYS}
+    out["extra"] = {k: v for k, v in record.get("extra", {}).items() if k != "env_restarts"}
+    out["usage"] = {k: v for k, v in record.get("usage", {}).items() if k != "latency_s"}
+    out["turns"] = [{**t, "usage": {k: v for k, v in t["usage"].items() if k != "latency_s"}} for t in record["turns"]]
+    return out
+
+
+def records_by_id(path: Path) -> dict[str, dict[str, Any]]:
+    """Every record of an episodes.jsonl by id; fails on a duplicate id."""
+    records: dict[str, dict[str, Any]] = {}
+    for line in path.read_text().splitlines():
+        record = json.loads(line)
+        assert record["id"] not in records, f"episode {record['id']} recorded twice"
+        records[record["id"]] = record
+    return records
+
+
+def file_name(episode_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in episode_id)
+
+
+class CrashOnStep(gym.Wrapper):
+    """Kills its whole process at step `crash_at`, like a simulator segfault or an OOM kill."""
+
+    def __init__(self, env: gym.Env, crash_at: int, marker: Path | None) -> None:
+        super().__init__(env)
+        self.crash_at = crash_at
+        self.marker = marker
+        self.steps = 0
+
+    def step(self, action: str) -> Any:
+        self.steps += 1
+        if self.steps == self.crash_at and (self.marker is None or not self.marker.exists()):
+            if self.marker is not None:
+                self.marker.write_text("crashed once")
+            os._exit(1)
+        return self.env.step(action)
+
+
+def crash_once_factory(marker_dir: Path, crash_at: int = 2) -> Any:
+    """Each spec's first env kills its worker at step `crash_at`; replays of the spec run normally."""
+
+    def factory(spec: EpisodeSpec) -> gym.Env:
+        return CrashOnStep(make_env(spec), crash_at, marker_dir / f"{file_name(spec.id)}.crashed")
+
+    return factory
+
+
+def always_crash_factory(doomed_seed: int, crash_at: int = 1) -> Any:
+    """The env of the spec with `doomed_seed` kills its worker every time; the others run normally."""
+
+    def factory(spec: EpisodeSpec) -> gym.Env:
+        env = make_env(spec)
+        return CrashOnStep(env, crash_at, None) if spec.seed == doomed_seed else env
+
+    return factory
+
+
+def node_logging_factory(log_dir: Path) -> Any:
+    """Writes the Ray node id of the process that builds each env, then builds it normally."""
+
+    def factory(spec: EpisodeSpec) -> gym.Env:
+        import ray
+
+        (log_dir / f"{file_name(spec.id)}.node").write_text(ray.get_runtime_context().get_node_id())
+        return make_env(spec)
+
+    return factory

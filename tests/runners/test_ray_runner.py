@@ -1,0 +1,108 @@
+"""The Ray runner on a local Ray instance: same records as the local runner, env workers that die."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'mmgym[ray]')")
+
+import ray_helpers  # noqa: E402  (tests/ is on sys.path)
+from ray_helpers import always_crash_factory, comparable, crash_once_factory, records_by_id  # noqa: E402
+
+from mmgym.agents.scripted import OracleAgent, RandomAgent  # noqa: E402
+from mmgym.runners.env_session import make_env  # noqa: E402
+from mmgym.runners.evaluate import evaluate  # noqa: E402
+from mmgym.runners.local import LocalRunner  # noqa: E402
+from mmgym.runners.ray_runner import RayRunner  # noqa: E402
+from mmgym.runners.records import EpisodeRecord  # noqa: E402
+from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray() -> Iterator[None]:
+    """One local Ray instance for the module; the runner uses an initialised Ray as it is."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.cloudpickle.register_pickle_by_value(sys.modules["ray_helpers"])
+    yield
+    ray.shutdown()
+
+
+def suite() -> IngvpSuite:
+    return IngvpSuite(games=["maze", "hanoi"], levels=3, image_size=64)
+
+
+@pytest.mark.parametrize(
+    "runner",
+    [RayRunner(env_workers=2, envs_per_worker=2, concurrency=8), RayRunner(env_workers=0)],
+    ids=["env-actors", "envs-in-driver"],
+)
+def test_ray_gives_the_local_runners_records_and_results(runner: RayRunner, tmp_path: Path) -> None:
+    local = evaluate(suite(), RandomAgent, tmp_path / "local", LocalRunner(concurrency=4), show_progress=False)
+    remote = evaluate(suite(), RandomAgent, tmp_path / "ray", runner, show_progress=False)
+    local_records = records_by_id(tmp_path / "local" / "episodes.jsonl")
+    ray_records = records_by_id(tmp_path / "ray" / "episodes.jsonl")
+    assert len(local_records) == 36
+    assert {k: comparable(v) for k, v in ray_records.items()} == {k: comparable(v) for k, v in local_records.items()}
+    assert remote == local
+
+
+def play(specs: list, factory: object, runner: RayRunner, agent: type = OracleAgent) -> dict[str, EpisodeRecord]:
+    done: list[EpisodeRecord] = []
+    asyncio.run(runner.run(specs, agent, done.append, factory))  # type: ignore[arg-type]
+    return {r.spec.seed: r for r in done}
+
+
+def test_an_episode_whose_worker_dies_is_replayed_from_its_seed(maze_spec, tmp_path: Path) -> None:
+    specs = [maze_spec(seed=seed, task=f"corridor-{seed}") for seed in range(4)]
+    crashed = play(specs, crash_once_factory(tmp_path), RayRunner(env_workers=2, envs_per_worker=2))
+    calm = play(specs, make_env, RayRunner(env_workers=2))
+    assert len(list(tmp_path.glob("*.crashed"))) == 4  # every episode's first worker really died
+    for seed, record in crashed.items():
+        assert record.status == "done" and record.success and len(record.steps) == 4
+        assert record.extra["env_restarts"] >= 1  # two episodes share a worker, so one death can hit both
+        expected = comparable(json.loads(calm[seed].model_dump_json()))
+        assert comparable(json.loads(record.model_dump_json())) == expected
+
+
+def test_an_env_that_always_kills_its_worker_ends_as_an_error_after_bounded_replays(maze_spec) -> None:
+    specs = [maze_spec(seed=seed, task=f"corridor-{seed}") for seed in range(3)]
+    records = play(specs, always_crash_factory(doomed_seed=1), RayRunner(env_workers=2, max_restarts=2))
+    assert records[1].status == "error"
+    assert (records[1].error or "").startswith("EnvWorkerLost: env worker died 3 times (max_restarts=2)")
+    assert all(records[seed].status == "done" and records[seed].success for seed in (0, 2))
+
+
+def test_an_env_error_arrives_as_the_env_raised_it(maze_spec) -> None:
+    def factory(spec):  # pickled by value: defined in a test module
+        if spec.seed == 1:
+            raise ValueError("no such simulator")
+        return make_env(spec)
+
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    records = play([maze_spec(seed=s, task=f"c{s}") for s in range(2)], factory, RayRunner(env_workers=1))
+    assert (records[0].status, records[1].status, records[1].error) == (
+        "done",
+        "error",
+        "ValueError: no such simulator",
+    )
+    bad = maze_spec(level="#####\n#P..#\n#####")
+    assert "LevelFormatError" in (play([bad], make_env, RayRunner(env_workers=1))[0].error or "")
+
+
+def test_workers_are_never_more_than_the_episodes_can_use() -> None:
+    runner = RayRunner(env_workers="auto", envs_per_worker=4, concurrency=64)
+    assert runner.worker_count({"CPU": 16.0}, episodes=10) == 3
+    assert runner.worker_count({"CPU": 2.0}, episodes=1000) == 2
+    assert RayRunner(env_workers=5, concurrency=2).worker_count({"CPU": 2.0}, episodes=100) == 2
+
+
+def test_ray_helpers_is_importable_in_workers() -> None:
+    assert ray_helpers.TIMING_KEYS  # the module the factories come from is registered for pickling by value
