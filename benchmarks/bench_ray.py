@@ -68,6 +68,67 @@ TEXT_SETTING = "multi_step-text-no_history"
 IMAGE_SETTING = "multi_step-image_text-no_history"
 
 
+# ---- the rest of the machine -------------------------------------------------------------------
+
+
+def _tree_and_machine_ticks() -> tuple[int, int]:
+    """CPU ticks (Linux /proc) of this process tree, reaped descendants included, and of the whole machine.
+
+    Ray's processes (GCS, raylet, workers) and the endpoint are descendants of this process, so
+    whatever else the machine spent is someone else's load: a test suite or a neighbour.
+    """
+    children: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as file:
+                fields = file.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        ticks[pid] = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    ours, todo = 0, [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        ours += ticks.get(pid, 0)
+        todo.extend(children.get(pid, ()))
+    with open("/proc/stat") as file:
+        cpu = [int(f) for f in file.readline().split()[1:9]]
+    busy = sum(cpu) - cpu[3] - cpu[4]  # all but idle and iowait (steal counts: the cores were not ours)
+    return ours, busy
+
+
+class OthersLoad:
+    """Share of the machine's CPU that other processes used during the block (None off Linux)."""
+
+    share: float | None = None
+
+    def __enter__(self) -> OthersLoad:
+        self._start = self._read()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        end = self._read()
+        if self._start is None or end is None:
+            return
+        (ours0, busy0, t0), (ours1, busy1, t1) = self._start, end
+        capacity = (t1 - t0) * (os.cpu_count() or 1) * os.sysconf("SC_CLK_TCK")
+        self.share = max(0.0, (busy1 - busy0) - (ours1 - ours0)) / capacity
+
+    @staticmethod
+    def _read() -> tuple[int, int, float] | None:
+        try:
+            return (*_tree_and_machine_ticks(), time.perf_counter())
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def __str__(self) -> str:
+        return "n/a" if self.share is None else f"{self.share:.0%}"
+
+
 # ---- scaling: an env whose steps cost a fixed amount of CPU ------------------------------------
 
 
