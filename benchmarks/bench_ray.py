@@ -37,8 +37,10 @@ import math
 import os
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +73,11 @@ IMAGE_SETTING = "multi_step-image_text-no_history"
 # ---- the rest of the machine -------------------------------------------------------------------
 
 
-def _tree_and_machine_ticks() -> tuple[int, int]:
-    """CPU ticks (Linux /proc) of this process tree, reaped descendants included, and of the whole machine.
+def _tree_ticks() -> dict[int, int]:
+    """CPU ticks (user + system, Linux /proc) of each live process in this process's tree.
 
-    Ray's processes (GCS, raylet, workers) and the endpoint are descendants of this process, so
-    whatever else the machine spent is someone else's load: a test suite or a neighbour.
+    Ray's processes (GCS, raylet, workers) and the endpoint descend from this process; whatever
+    else the machine spends is someone else's load (a test suite, a neighbour).
     """
     children: dict[int, list[int]] = {}
     ticks: dict[int, int] = {}
@@ -87,43 +89,65 @@ def _tree_and_machine_ticks() -> tuple[int, int]:
                 fields = file.read().rsplit(")", 1)[1].split()
         except OSError:
             continue  # gone meanwhile
-        pid = int(entry)
-        children.setdefault(int(fields[1]), []).append(pid)
-        ticks[pid] = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-    ours, todo = 0, [os.getpid()]
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])
+    tree, todo = {}, [os.getpid()]
     while todo:
         pid = todo.pop()
-        ours += ticks.get(pid, 0)
+        tree[pid] = ticks.get(pid, 0)
         todo.extend(children.get(pid, ()))
+    return tree
+
+
+def _machine_busy_ticks() -> int:
     with open("/proc/stat") as file:
         cpu = [int(f) for f in file.readline().split()[1:9]]
-    busy = sum(cpu) - cpu[3] - cpu[4]  # all but idle and iowait (steal counts: the cores were not ours)
-    return ours, busy
+    return sum(cpu) - cpu[3] - cpu[4]  # all but idle and iowait (steal counts: the cores were not ours)
 
 
 class OthersLoad:
-    """Share of the machine's CPU that other processes used during the block (None off Linux)."""
+    """Share of the machine's CPU that processes outside this one's tree used during the block.
 
-    share: float | None = None
+    The tree is sampled every `interval_s` by a thread: Ray's raylet does not collect its dead
+    workers' times, so a worker killed at the end of a run must be seen alive to be counted.
+    The last `interval_s` of a dead process are missed, so the share is approximate (a few %).
+    `share` stays None where /proc is missing.
+    """
+
+    def __init__(self, interval_s: float = 0.25) -> None:
+        self.interval_s = interval_s
+        self.share: float | None = None
+        self._first: dict[int, int] = {}
+        self._last: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample_until_stopped, name="others-load", daemon=True)
 
     def __enter__(self) -> OthersLoad:
-        self._start = self._read()
+        try:
+            self._busy0, self._t0 = _machine_busy_ticks(), time.perf_counter()
+            self._first = _tree_ticks()
+        except (OSError, ValueError, IndexError):
+            return self
+        self._last = dict(self._first)
+        self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        end = self._read()
-        if self._start is None or end is None:
+        if not self._thread.is_alive():
             return
-        (ours0, busy0, t0), (ours1, busy1, t1) = self._start, end
-        capacity = (t1 - t0) * (os.cpu_count() or 1) * os.sysconf("SC_CLK_TCK")
-        self.share = max(0.0, (busy1 - busy0) - (ours1 - ours0)) / capacity
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        capacity = (time.perf_counter() - self._t0) * (os.cpu_count() or 1) * os.sysconf("SC_CLK_TCK")
+        ours = sum(last - self._first.get(pid, 0) for pid, last in self._last.items())
+        self.share = max(0.0, _machine_busy_ticks() - self._busy0 - ours) / capacity
 
-    @staticmethod
-    def _read() -> tuple[int, int, float] | None:
-        try:
-            return (*_tree_and_machine_ticks(), time.perf_counter())
-        except (OSError, ValueError, IndexError):
-            return None
+    def _sample(self) -> None:
+        self._last.update(_tree_ticks())
+
+    def _sample_until_stopped(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self._sample()
 
     def __str__(self) -> str:
         return "n/a" if self.share is None else f"{self.share:.0%}"
@@ -188,8 +212,15 @@ def fixed_cost_specs(episodes: int, steps: int, cost_ms: float, offset: int = 0)
     ]
 
 
-def timed_run(runner: RayRunner, specs: list[EpisodeSpec], slots: int) -> tuple[float, float]:
-    """Episodes/min of one `RayRunner.run`: end to end, and after its first wave of `slots` episodes."""
+@dataclass
+class Timing:
+    run: float  # episodes/min of `RayRunner.run` end to end, env actors' start and stop included
+    steady: float  # episodes/min after the first wave of episodes has ended
+    others: OthersLoad  # what the rest of the machine used meanwhile
+
+
+def timed_run(runner: RayRunner, specs: list[EpisodeSpec], slots: int) -> Timing:
+    """One `RayRunner.run` of `specs` with the random agent; `slots` episodes make up its first wave."""
     done: list[float] = []
     errors: list[str] = []
 
@@ -198,49 +229,59 @@ def timed_run(runner: RayRunner, specs: list[EpisodeSpec], slots: int) -> tuple[
         if record.status == "error":
             errors.append(record.error or "")
 
-    start = time.perf_counter()
-    asyncio.run(runner.run(specs, RandomAgent, on_done, fixed_cost_env))
-    elapsed = time.perf_counter() - start
+    with OthersLoad() as others:
+        start = time.perf_counter()
+        asyncio.run(runner.run(specs, RandomAgent, on_done, fixed_cost_env))
+        elapsed = time.perf_counter() - start
     if errors:
         raise SystemExit(f"{len(errors)} episodes failed, first: {errors[0]}")
     first_wave = min(slots, len(done) - 1)
     steady = (len(done) - first_wave) / (done[-1] - done[first_wave - 1])
-    return len(specs) / elapsed * 60, steady * 60
+    return Timing(len(specs) / elapsed * 60, steady * 60, others)
 
 
 def scaling(args: argparse.Namespace) -> None:
     specs = fixed_cost_specs(args.episodes, args.steps, args.cost_ms)
-    cpu_min = len(specs) * args.steps * args.cost_ms / 1000 / 60
+    cpu_minutes = len(specs) * args.steps * args.cost_ms / 1000 / 60
 
     def runner(workers: int) -> RayRunner:
         return RayRunner(
             concurrency=args.scaling_concurrency, env_workers=workers, envs_per_worker=args.envs_per_worker
         )
 
+    def slots(workers: int) -> int:
+        return min(args.scaling_concurrency, workers * args.envs_per_worker)
+
     # Warm-up: Ray's idle worker processes, the workers' imports (page cache), this process's code paths.
-    warm = fixed_cost_specs(2 * args.scaling_concurrency, 2, args.cost_ms, offset=10_000)
-    timed_run(runner(2), warm, args.scaling_concurrency)
-    rates: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
-    for _ in range(args.repeats):
+    timed_run(runner(2), fixed_cost_specs(2 * slots(2), 2, args.cost_ms, offset=10_000), slots(2))
+    timings: dict[int, list[Timing]] = {1: [], 2: []}
+    for _ in range(args.repeats):  # alternating, so that a slow spell of the machine hits both counts
         for workers in (1, 2):
-            slots = min(args.scaling_concurrency, workers * args.envs_per_worker)
-            rates[workers].append(timed_run(runner(workers), specs, slots))
-    run = {w: statistics.median(r[0] for r in rs) for w, rs in rates.items()}
-    steady = {w: statistics.median(r[1] for r in rs) for w, rs in rates.items()}
+            timings[workers].append(timed_run(runner(workers), specs, slots(workers)))
     print(
         f"\nscaling: {len(specs)} episodes x {args.steps} steps x {args.cost_ms:g} ms CPU, random agent, "
         f"concurrency {args.scaling_concurrency}, {args.envs_per_worker} envs per worker, median of {args.repeats}"
     )
-    print("env workers | episodes/min (run) | episodes/min (steady) | ideal (1 core each) | every run (run/steady)")
-    print("--- | --- | --- | --- | ---")
-    for workers in (1, 2):
-        every = ", ".join(f"{a:.0f}/{b:.0f}" for a, b in rates[workers])
-        print(
-            f"{workers} | {run[workers]:.0f} | {steady[workers]:.0f} | {workers * len(specs) / cpu_min:.0f} | {every}"
-        )
     print(
-        f"ratio 2 workers / 1 worker: run {run[2] / run[1]:.2f}x, steady {steady[2] / steady[1]:.2f}x (target >= 1.7x)"
+        "env workers | episodes/min (run) | episodes/min (steady) | ideal (1 core per worker) | "
+        "every run: run/steady (others' CPU)"
     )
+    print(" | ".join(["---"] * 5))
+    for workers, runs in timings.items():
+        every = ", ".join(f"{t.run:.0f}/{t.steady:.0f} ({t.others})" for t in runs)
+        run = statistics.median(t.run for t in runs)
+        steady = statistics.median(t.steady for t in runs)
+        print(f"{workers} | {run:.0f} | {steady:.0f} | {workers * len(specs) / cpu_minutes:.0f} | {every}")
+    pairs = list(zip(timings[1], timings[2], strict=True))
+    run_ratio = statistics.median(two.run / one.run for one, two in pairs)
+    steady_ratio = statistics.median(two.steady / one.steady for one, two in pairs)
+    print(
+        f"2 workers / 1 worker (median of paired runs): run {run_ratio:.2f}x, steady {steady_ratio:.2f}x "
+        "(target >= 1.7x on 2 cores)"
+    )
+    busy = [t.others.share for runs in timings.values() for t in runs if t.others.share is not None]
+    if busy and max(busy) > 0.1:
+        print(f"warning: other processes used up to {max(busy):.0%} of the machine during these runs")
 
 
 # ---- overhead: one step in-process against one step through an env actor --------------------
@@ -303,16 +344,18 @@ def overhead(args: argparse.Namespace) -> None:
     )
     print(
         "observation | obs bytes | in-process wall | in-process CPU | actor wall | actor driver CPU | "
-        "extra wall | extra driver CPU"
+        "extra wall | extra driver CPU | others' CPU"
     )
-    print(" | ".join(["---"] * 8))
+    print(" | ".join(["---"] * 9))
     for observe_image in (False, True):
         spec = maze_spec(observe_image, args.image_size)
-        local_wall, local_cpu, size = asyncio.run(in_process_steps(spec, args.overhead_steps, args.warmup))
-        actor_wall, actor_cpu, _ = asyncio.run(actor_steps(spec, args.overhead_steps, args.warmup))
+        with OthersLoad() as others:
+            local_wall, local_cpu, size = asyncio.run(in_process_steps(spec, args.overhead_steps, args.warmup))
+            actor_wall, actor_cpu, _ = asyncio.run(actor_steps(spec, args.overhead_steps, args.warmup))
         print(
             f"{'text+image' if observe_image else 'text'} | {size} | {local_wall:.0f} | {local_cpu:.0f} | "
-            f"{actor_wall:.0f} | {actor_cpu:.0f} | {actor_wall - local_wall:+.0f} | {actor_cpu - local_cpu:+.0f}"
+            f"{actor_wall:.0f} | {actor_cpu:.0f} | {actor_wall - local_wall:+.0f} | {actor_cpu - local_cpu:+.0f} | "
+            f"{others}"
         )
 
 
@@ -379,16 +422,19 @@ def concurrency(args: argparse.Namespace) -> None:
             f"\nconcurrency: latency {args.latency * 1000:.0f} ms, {args.llm_steps} steps per episode, "
             f"image={args.image}, two waves of N episodes"
         )
-        print("runner | concurrent | episodes | episodes/min | scaling efficiency | driver CPU ms/episode")
-        print("--- | --- | --- | --- | --- | ---")
+        print(
+            "runner | concurrent | episodes | episodes/min | scaling efficiency | driver CPU ms/episode | others' CPU"
+        )
+        print(" | ".join(["---"] * 7))
         for key in args.runners or factories:
             name, factory = factories[key]
             base = None
             for n in [1, *args.concurrency]:
                 episodes = max(2 * n, 4)
-                rate, cpu = llm_run(factory(n), base_url, level_set, n, episodes, args.llm_steps, args.image)
+                with OthersLoad() as others:
+                    rate, cpu = llm_run(factory(n), base_url, level_set, n, episodes, args.llm_steps, args.image)
                 base = base or rate / n
-                print(f"{name} | {n} | {episodes} | {rate:.0f} | {rate / (n * base):.2f} | {cpu * 1000:.1f}")
+                print(f"{name} | {n} | {episodes} | {rate:.0f} | {rate / (n * base):.2f} | {cpu * 1000:.1f} | {others}")
     finally:
         server.kill()
         work.cleanup()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import math
+import re
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Literal
@@ -95,6 +97,8 @@ def ray_session(address: str | None, num_cpus: int | None, log_to_driver: bool) 
     if ray.is_initialized():
         yield ray.cluster_resources()
         return
+    if address:
+        check_reachable(address)
     try:
         ray.init(
             address=address,
@@ -113,3 +117,22 @@ def ray_session(address: str | None, num_cpus: int | None, log_to_driver: bool) 
         yield ray.cluster_resources()
     finally:
         ray.shutdown()
+
+
+_HOST_PORT = re.compile(r"^(?P<host>[^:/]+):(?P<port>\d+)$")
+
+
+def check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Fail in seconds, with one line, on a `host:port` nobody listens on (Ray itself retries for minutes)."""
+    match = _HOST_PORT.match(address)
+    if match is None:
+        return  # "auto", "ray://...": Ray resolves those itself
+    try:
+        with socket.create_connection((match["host"], int(match["port"])), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(
+            f"runner.address={address}: no Ray head answers there ({reason}); "
+            "start one with `ray start --head --port=6379` and pass its address"
+        ) from None
