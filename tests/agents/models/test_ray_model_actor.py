@@ -1,0 +1,97 @@
+"""The HF backend hosted in a Ray model actor: one actor for all episodes, still batching, restarted if killed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'mmgym[ray]')")
+psutil = pytest.importorskip("psutil")
+
+from ray_helpers import comparable  # noqa: E402
+
+from mmgym.agents.llm import LLMAgent  # noqa: E402
+from mmgym.runners.ray_models import RemoteBackend  # noqa: E402
+from mmgym.runners.ray_runner import RayRunner  # noqa: E402
+from mmgym.runners.records import EpisodeRecord  # noqa: E402
+from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray() -> Iterator[None]:
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def model_config(tiny_vlm_dir: Path) -> dict[str, Any]:
+    return {
+        "_target_": "mmgym.agents.models.hf_backend.HFBackend",
+        "name": "tiny",
+        "model_path": str(tiny_vlm_dir),
+        "max_batch_size": 8,
+        "batch_wait_ms": 50,
+    }
+
+
+def model_host_pids() -> list[int]:
+    pids = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if cmdline[:1] and cmdline[0].startswith("ray::ModelHost"):
+            pids.append(process.pid)
+    return pids
+
+
+def play(tiny_vlm_dir: Path, on_record: Any = None) -> tuple[dict[str, dict], list[LLMAgent]]:
+    specs = IngvpSuite(games=["maze"], settings=["multi_step-image_text-history"], levels=6, max_steps=3).specs()
+    agents: list[LLMAgent] = []
+    done: list[EpisodeRecord] = []
+
+    def agent() -> LLMAgent:
+        agents.append(LLMAgent(model=model_config(tiny_vlm_dir), max_tokens=12))
+        return agents[-1]
+
+    def on_done(record: EpisodeRecord) -> None:
+        done.append(record)
+        if on_record:
+            on_record(len(done))
+
+    asyncio.run(RayRunner(env_workers=0, concurrency=3).run(specs, agent, on_done))
+    return {r.id: comparable(r.model_dump(mode="json")) for r in done}, agents
+
+
+def test_one_model_actor_serves_every_episode_in_batches(tiny_vlm_dir: Path) -> None:
+    records, agents = play(tiny_vlm_dir)
+    backend = agents[0].backend
+    assert isinstance(backend, RemoteBackend) and all(a.backend is backend for a in agents)
+    assert len(records) == 6 and all(r["status"] == "done" for r in records.values())
+    assert sum(r["usage"]["model_calls"] for r in records.values()) == 18  # 6 episodes x 3 turns
+    assert backend.final_stats["pid"] != os.getpid()  # the weights lived in the actor, not here
+    assert max(backend.final_stats["batch_sizes"]) > 1  # concurrent episodes shared generate calls
+
+
+def test_a_killed_model_actor_restarts_and_requests_in_flight_are_retried(tiny_vlm_dir: Path) -> None:
+    calm, _ = play(tiny_vlm_dir)
+    killed: list[int] = []
+
+    def kill_after_first_record(count: int) -> None:
+        if count == 1:  # two other episodes are waiting on the model right now
+            killed.extend(model_host_pids())
+            os.kill(killed[0], signal.SIGKILL)
+
+    start = time.monotonic()
+    disturbed, agents = play(tiny_vlm_dir, kill_after_first_record)
+    assert len(killed) == 1
+    assert agents[0].backend.final_stats["pid"] != killed[0]  # a new process finished the run
+    assert disturbed == calm  # greedy decoding, no episode failed or changed
+    assert time.monotonic() - start < 120
