@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,15 @@ from rich.table import Table
 SUMMARY_FILE = "sweep_results.json"
 
 
-def collect(sweep_dir: Path) -> list[dict[str, Any]]:
-    """Each job's name (its overrides), agent, and overall aggregates, from its results.json."""
+def collect(sweep_dir: Path, since: float = 0.0) -> list[dict[str, Any]]:
+    """Each job's name (its overrides), suite and overall aggregates, from results.json files written after `since`.
+
+    The time filter keeps jobs of earlier sweeps into the same directory out of this sweep's table.
+    """
     rows = []
     for results_path in sorted(sweep_dir.glob("*/results.json")):
+        if results_path.stat().st_mtime < since:
+            continue
         results = json.loads(results_path.read_text())
         overall = results["groups"].get("overall", {}).get("all", {})
         rows.append(
@@ -34,18 +40,42 @@ def collect(sweep_dir: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def split_overrides(job: str) -> list[str]:
+    """A job name (Hydra's override_dirname) back into its overrides; commas inside [...] stay."""
+    parts, depth, current = [], 0, ""
+    for char in job:
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current] if current else parts
+
+
+def job_labels(jobs: list[str]) -> tuple[list[str], str]:
+    """Each job's overrides that vary across the sweep, and the overrides all jobs share."""
+    split = [split_overrides(job) for job in jobs]
+    shared = [o for o in split[0] if all(o in other for other in split)] if split else []
+    labels = [",".join(o for o in overrides if o not in shared) or "(defaults)" for overrides in split]
+    return labels, ",".join(shared)
+
+
 def combined_table(rows: list[dict[str, Any]]) -> Table:
     metrics = rows[0]["metrics"] if rows else []
-    table = Table(title=f"sweep: {len(rows)} jobs, overall results")
+    labels, shared = job_labels([row["job"] for row in rows])
+    table = Table(
+        title=f"sweep: {len(rows)} jobs, overall results", caption=escape(f"all jobs: {shared}") if shared else None
+    )
     table.add_column("job", no_wrap=True)
-    table.add_column("episodes", justify="right")
-    table.add_column("errors", justify="right")
+    table.add_column("episodes", justify="right", min_width=8)
+    table.add_column("errors", justify="right", min_width=6)
     for metric in metrics:
         table.add_column(f"{metric} [95% CI]", justify="right", no_wrap=True)
-    for row in rows:
+    for row, label in zip(rows, labels, strict=True):
         cells = [row["overall"].get(m) for m in metrics]
         table.add_row(
-            escape(row["job"]),
+            escape(label),
             str(row["episodes"]),
             str(row["errors"]),
             *(f"{c['mean']:.1f} [{c['low']:.1f}, {c['high']:.1f}]" if c else "-" for c in cells),
@@ -56,9 +86,12 @@ def combined_table(rows: list[dict[str, Any]]) -> Table:
 class CombinedTable(Callback):
     """Hydra callback: at the end of a multirun, print one table over its jobs and save it as JSON."""
 
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self.started_at = time.time()
+
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
-        rows = collect(sweep_dir)
+        rows = collect(sweep_dir, since=getattr(self, "started_at", 0.0))
         if not rows:
             return
         (sweep_dir / SUMMARY_FILE).write_text(json.dumps(rows, indent=2) + "\n")

@@ -13,6 +13,7 @@ import yaml
 
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.runners.store import EPISODES_FILE
+from mmgym.runners.sweep import job_labels
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 ENV_IDS = [f"mmgym/{n}-v0" for n in ("Sokoban", "Maze", "Sudoku", "NQueens", "Hanoi", "Puzzle15")]
@@ -130,7 +131,15 @@ def test_sweep_writes_one_run_dir_per_agent(run_cli: RunCli, tmp_path: Path) -> 
         "agent=oracle,suite.games=[maze],suite.levels=2": accuracy["oracle"],
         "agent=random,suite.games=[maze],suite.levels=2": accuracy["random"],
     }
-    assert "sweep: 2 jobs" in result.stdout and "agent=oracle,suite.games=[maze]" in result.stdout
+    assert "sweep: 2 jobs" in result.stdout and "all jobs: suite.games=[maze],suite.levels=2" in result.stdout
+    table_rows = [line for line in result.stdout.splitlines() if "agent=oracle " in line or "agent=random " in line]
+    assert len(table_rows) == 2  # each job labelled by what varies
+
+
+def test_sweep_labels_show_what_varies_and_keep_bracketed_commas() -> None:
+    labels, shared = job_labels(["agent=oracle,suite.games=[maze,hanoi]", "agent=random,suite.games=[maze,hanoi]"])
+    assert labels == ["agent=oracle", "agent=random"] and shared == "suite.games=[maze,hanoi]"
+    assert job_labels(["a=1"]) == (["(defaults)"], "a=1")
 
 
 def test_run_prints_table_and_resumes_into_the_same_dir(run_cli: RunCli, tmp_path: Path) -> None:
