@@ -132,7 +132,7 @@ def test_sweep_writes_one_run_dir_per_agent(run_cli: RunCli, tmp_path: Path) -> 
         "agent=random,suite.games=[maze],suite.levels=2": accuracy["random"],
     }
     assert "sweep: 2 jobs" in result.stdout and "all jobs: suite.games=[maze],suite.levels=2" in result.stdout
-    table_rows = [line for line in result.stdout.splitlines() if "agent=oracle " in line or "agent=random " in line]
+    table_rows = [line for line in result.stdout.splitlines() if re.match(r"│ agent=(oracle|random) +│", line)]
     assert len(table_rows) == 2  # each job labelled by what varies
 
 
