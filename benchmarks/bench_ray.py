@@ -428,6 +428,7 @@ def concurrency(args: argparse.Namespace) -> None:
         print(" | ".join(["---"] * 7))
         for key in args.runners or factories:
             name, factory = factories[key]
+            llm_run(factory(4), base_url, level_set, 4, 4, 1, args.image)  # warm-up: imports, client, code paths
             base = None
             for n in [1, *args.concurrency]:
                 episodes = max(2 * n, 4)

@@ -80,6 +80,10 @@ def _validation_line(group: str, exc: ValidationError, model: type[BaseModel]) -
         return f"{group}.{key} is required; set it with {group}.{key}=..."
     if error["type"] == "value_error":
         return f"{group}.{key}: {error['ctx']['error']}" if "ctx" in error else f"{group}.{key}: {error['msg']}"
+    branches = [e for e in exc.errors() if e["loc"][:1] == error["loc"][:1]]
+    if len(branches) > 1:  # a union field: each branch said why it refused; the loc's tail names the branch
+        reasons = " or ".join(dict.fromkeys(e["msg"] for e in branches))
+        return f"{group}.{error['loc'][0]}: {reasons} (got {error.get('input')!r})"
     return f"{group}.{key}: {error['msg']} (got {error.get('input')!r})"
 
 

@@ -65,6 +65,7 @@ def _description(path: Path) -> str:
 def _list() -> int:
     import gymnasium as gym
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     import mmgym  # noqa: F401  (registers envs)
@@ -77,10 +78,10 @@ def _list() -> int:
     for env_id, spec in sorted(gym.registry.items()):
         if env_id.startswith("mmgym/"):
             game = get_game(spec.kwargs["game"])
-            table.add_row("env", env_id, f"{game.title}; actions: {game.action_grammar}")
+            table.add_row("env", env_id, escape(f"{game.title}; actions: {game.action_grammar}"))
     for group in GROUPS:
         for name, description in config_options(group).items():
-            table.add_row(group, name, description)
+            table.add_row(group, name, escape(description))
     Console(width=140).print(table)
     return 0
 

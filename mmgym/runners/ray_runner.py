@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
 from mmgym.agents.models.registry import built_by, close_all
 from mmgym.errors import ConfigError
@@ -38,7 +38,7 @@ class RayRunner(BaseModel):
     address: str | None = None
     num_cpus: int | None = Field(default=None, ge=1)
     concurrency: int = Field(default=64, ge=1)
-    env_workers: int | Literal["auto"] = "auto"
+    env_workers: NonNegativeInt | Literal["auto"] = "auto"
     envs_per_worker: int = Field(default=1, ge=1)
     env_worker_cpus: float = Field(default=1.0, ge=0)
     max_restarts: int = Field(default=3, ge=0)

@@ -1,0 +1,38 @@
+"""Building components from config dicts: one clear line for every kind of bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from mmgym.construct import factory_from_dict
+from mmgym.errors import ConfigError
+
+RAY = "mmgym.runners.ray_runner.RayRunner"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"env_workers": -3},
+            "runner.env_workers: Input should be greater than or equal to 0 or Input should be 'auto'",
+        ),
+        ({"env_workers": "many"}, "runner.env_workers: Input should be a valid integer"),
+        ({"model_actor": "yes"}, "runner.model_actor: Input should be 'auto', 'always' or 'never' (got 'yes')"),
+        ({"workers": 2}, "unknown key runner.workers; valid keys: address, concurrency, env_worker_cpus"),
+    ],
+)
+def test_bad_runner_config_is_one_line_naming_key_and_valid_values(data: dict, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        factory_from_dict({"_target_": RAY, **data}, "runner")()
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_a_target_that_cannot_be_imported_is_one_line() -> None:
+    with pytest.raises(ConfigError, match=r"^runner._target_ 'mmgym.nowhere.Runner' cannot be imported"):
+        factory_from_dict({"_target_": "mmgym.nowhere.Runner"}, "runner")
+
+
+def test_valid_config_builds_the_object() -> None:
+    runner = factory_from_dict({"_target_": RAY, "env_workers": 0, "concurrency": 8}, "runner")()
+    assert (runner.env_workers, runner.concurrency, runner.name) == (0, 8, "ray")
