@@ -5,15 +5,21 @@
 One Ray instance is started before anything is timed and shared by every measurement
 (`ray_session` leaves an already-initialised Ray running), so Ray's start-up is not measured;
 each `RayRunner.run` still starts and kills its own env actors, and that cost is shown apart.
-Three sections, all run by default:
+Every figure comes with the share of the machine's CPU that processes outside this benchmark
+used meanwhile (read from /proc): on a small shared machine a test suite running next to it
+halves the figures, and the table should say so rather than hide it. Three sections, all run by
+default:
 
 - scaling: episodes/min of CPU-bound envs (a fixed `--cost-ms` of CPU per step, spent in a busy
   loop on the thread's CPU clock) with 1 and then 2 env workers, the same episodes and the
   random agent, in one process. The env is the work Ray is there to spread, so the ratio should
   approach the number of cores (the target on 2 cores is >= 1.7x); what is lost goes to the
-  driver's rollouts, Ray's own processes and the actors' start-up. Runs alternate 1, 2, 1, 2, ...
-  and the median is printed. "run" is `RayRunner.run` end to end (actors' start and stop
-  included); "steady" is the completion rate after the first wave of episodes has ended.
+  driver's rollouts, Ray's own processes and the actors' start-up, and the CPU split of the runs
+  shows which. Runs alternate 1, 2, 1, 2, ... and medians are printed. "run" is `RayRunner.run`
+  end to end (actors' start and stop included); "steady" is the completion rate after the first
+  wave of episodes has ended. Each worker holds `--envs-per-worker` (4) env slots so that it has
+  the next step queued while the driver turns the last one around; with one slot per worker it
+  idles for a round trip every step.
 - overhead: microseconds per `step` of mmgym/Maze-v0 in the rollout's process (`InProcessSession`)
   and through one env actor (`EnvWorkerPool` / `RemoteSession`), text-only and with images: the
   price of a step across processes (a round trip plus pickling the observation), in wall time
@@ -21,11 +27,12 @@ Three sections, all run by default:
 - concurrency: episodes/min of the LLM agent against an OpenAI-compatible endpoint with a fixed
   latency (the scripted server of benchmarks/bench_llm_concurrency.py, in its own process),
   under `RayRunner` without env workers (envs in the driver) and with env workers (envs in
-  actors), and under `LocalRunner` for reference. As in bench_llm_concurrency.py the figure of
-  merit is the scaling efficiency: episodes/min at N divided by N x episodes/min at 1. The model
-  client, prompts and parsing all run in the driver, so on a small machine its CPU, not the
+  actors, with enough slots for every episode in flight), and under `LocalRunner` for
+  reference. As in bench_llm_concurrency.py the figure of merit is the scaling efficiency:
+  episodes/min at N divided by N x episodes/min at 1. The model client, prompts and parsing all
+  run in the driver, one Python thread, so on a small machine the driver's CPU, not the
   endpoint, bounds the rate: the efficiency is printed as measured, with the driver's CPU
-  seconds per episode to show where the time went.
+  milliseconds per episode and the CPU split to show where the time went.
 """
 
 from __future__ import annotations
@@ -70,7 +77,11 @@ TEXT_SETTING = "multi_step-text-no_history"
 IMAGE_SETTING = "multi_step-image_text-no_history"
 
 
-# ---- the rest of the machine -------------------------------------------------------------------
+# ---- where the CPU went ------------------------------------------------------------------------
+
+
+ROLES = ("driver", "env workers", "endpoint", "Ray", "others", "idle")
+SCALING_ROLES = ("driver", "env workers", "Ray", "others", "idle")
 
 
 def _tree_ticks() -> dict[int, int]:
@@ -99,32 +110,50 @@ def _tree_ticks() -> dict[int, int]:
     return tree
 
 
-def _machine_busy_ticks() -> int:
+def _role(pid: int) -> str:
+    """Which part of the benchmark a process of this tree is: driver, env worker, endpoint or Ray's own."""
+    if pid == os.getpid():
+        return "driver"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            cmdline = file.read().decode(errors="replace")
+    except OSError:
+        return "Ray"
+    if "ray::EnvWorker" in cmdline:
+        return "env workers"
+    return "endpoint" if "fault_server" in cmdline else "Ray"
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """Busy and idle ticks of the whole machine (steal counts as busy: those cores were not ours)."""
     with open("/proc/stat") as file:
         cpu = [int(f) for f in file.readline().split()[1:9]]
-    return sum(cpu) - cpu[3] - cpu[4]  # all but idle and iowait (steal counts: the cores were not ours)
+    idle = cpu[3] + cpu[4]
+    return sum(cpu) - idle, idle
 
 
-class OthersLoad:
-    """Share of the machine's CPU that processes outside this one's tree used during the block.
+class CpuSplit:
+    """Where the machine's CPU went during the block: this driver, env workers, endpoint, Ray's other
+    processes, other people's processes (a test suite, a neighbour), idle; as shares of all cores.
 
     The tree is sampled every `interval_s` by a thread: Ray's raylet does not collect its dead
-    workers' times, so a worker killed at the end of a run must be seen alive to be counted.
-    The last `interval_s` of a dead process are missed, so the share is approximate (a few %).
-    `share` stays None where /proc is missing.
+    workers' times, so a worker killed at the end of a run must be seen alive to be counted. The
+    last `interval_s` of a process that dies is missed (it shows up as "others"), so the split is
+    approximate to a few %. It stays empty where /proc is missing.
     """
 
     def __init__(self, interval_s: float = 0.25) -> None:
         self.interval_s = interval_s
-        self.share: float | None = None
+        self.shares: dict[str, float] = {}
         self._first: dict[int, int] = {}
         self._last: dict[int, int] = {}
+        self._roles: dict[int, str] = {}
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample_until_stopped, name="others-load", daemon=True)
+        self._thread = threading.Thread(target=self._sample_until_stopped, name="cpu-split", daemon=True)
 
-    def __enter__(self) -> OthersLoad:
+    def __enter__(self) -> CpuSplit:
         try:
-            self._busy0, self._t0 = _machine_busy_ticks(), time.perf_counter()
+            self._machine0, self._t0 = _machine_ticks(), time.perf_counter()
             self._first = _tree_ticks()
         except (OSError, ValueError, IndexError):
             return self
@@ -138,19 +167,37 @@ class OthersLoad:
         self._stop.set()
         self._thread.join()
         self._sample()
+        (busy0, idle0), (busy1, idle1) = self._machine0, _machine_ticks()
         capacity = (time.perf_counter() - self._t0) * (os.cpu_count() or 1) * os.sysconf("SC_CLK_TCK")
-        ours = sum(last - self._first.get(pid, 0) for pid, last in self._last.items())
-        self.share = max(0.0, _machine_busy_ticks() - self._busy0 - ours) / capacity
+        ticks = dict.fromkeys(ROLES, 0)
+        for pid, last in self._last.items():
+            ticks[self._roles.get(pid, "Ray")] += last - self._first.get(pid, 0)
+        ticks["others"] = max(0, busy1 - busy0 - sum(ticks.values()))
+        ticks["idle"] = idle1 - idle0
+        self.shares = {role: value / capacity for role, value in ticks.items()}
+
+    @property
+    def others(self) -> float | None:
+        return self.shares.get("others")
+
+    def describe(self, roles: tuple[str, ...] = ROLES) -> str:
+        if not self.shares:
+            return "n/a"
+        return ", ".join(f"{role} {self.shares[role]:.0%}" for role in roles)
 
     def _sample(self) -> None:
-        self._last.update(_tree_ticks())
+        for pid, ticks in _tree_ticks().items():
+            if self._roles.get(pid, "Ray") == "Ray":  # a Ray worker process becomes an env worker when given one
+                self._roles[pid] = _role(pid)
+            self._last[pid] = ticks
 
     def _sample_until_stopped(self) -> None:
         while not self._stop.wait(self.interval_s):
             self._sample()
 
-    def __str__(self) -> str:
-        return "n/a" if self.share is None else f"{self.share:.0%}"
+
+def percent(share: float | None) -> str:
+    return "n/a" if share is None else f"{share:.0%}"
 
 
 # ---- scaling: an env whose steps cost a fixed amount of CPU ------------------------------------
@@ -216,7 +263,7 @@ def fixed_cost_specs(episodes: int, steps: int, cost_ms: float, offset: int = 0)
 class Timing:
     run: float  # episodes/min of `RayRunner.run` end to end, env actors' start and stop included
     steady: float  # episodes/min after the first wave of episodes has ended
-    others: OthersLoad  # what the rest of the machine used meanwhile
+    cpu: CpuSplit  # where the machine's CPU went meanwhile
 
 
 def timed_run(runner: RayRunner, specs: list[EpisodeSpec], slots: int) -> Timing:
@@ -229,7 +276,7 @@ def timed_run(runner: RayRunner, specs: list[EpisodeSpec], slots: int) -> Timing
         if record.status == "error":
             errors.append(record.error or "")
 
-    with OthersLoad() as others:
+    with CpuSplit() as split:
         start = time.perf_counter()
         asyncio.run(runner.run(specs, RandomAgent, on_done, fixed_cost_env))
         elapsed = time.perf_counter() - start
@@ -237,7 +284,7 @@ def timed_run(runner: RayRunner, specs: list[EpisodeSpec], slots: int) -> Timing
         raise SystemExit(f"{len(errors)} episodes failed, first: {errors[0]}")
     first_wave = min(slots, len(done) - 1)
     steady = (len(done) - first_wave) / (done[-1] - done[first_wave - 1])
-    return Timing(len(specs) / elapsed * 60, steady * 60, others)
+    return Timing(len(specs) / elapsed * 60, steady * 60, split)
 
 
 def scaling(args: argparse.Namespace) -> None:
@@ -268,7 +315,7 @@ def scaling(args: argparse.Namespace) -> None:
     )
     print(" | ".join(["---"] * 5))
     for workers, runs in timings.items():
-        every = ", ".join(f"{t.run:.0f}/{t.steady:.0f} ({t.others})" for t in runs)
+        every = ", ".join(f"{t.run:.0f}/{t.steady:.0f} ({percent(t.cpu.others)})" for t in runs)
         run = statistics.median(t.run for t in runs)
         steady = statistics.median(t.steady for t in runs)
         print(f"{workers} | {run:.0f} | {steady:.0f} | {workers * len(specs) / cpu_minutes:.0f} | {every}")
@@ -279,7 +326,10 @@ def scaling(args: argparse.Namespace) -> None:
         f"2 workers / 1 worker (median of paired runs): run {run_ratio:.2f}x, steady {steady_ratio:.2f}x "
         "(target >= 1.7x on 2 cores)"
     )
-    busy = [t.others.share for runs in timings.values() for t in runs if t.others.share is not None]
+    for workers, runs in timings.items():
+        split = runs[-1].cpu.describe(SCALING_ROLES)
+        print(f"CPU split of the last run with {workers} env worker(s), share of all cores: {split}")
+    busy = [t.cpu.others for runs in timings.values() for t in runs if t.cpu.others is not None]
     if busy and max(busy) > 0.1:
         print(f"warning: other processes used up to {max(busy):.0%} of the machine during these runs")
 
@@ -349,13 +399,13 @@ def overhead(args: argparse.Namespace) -> None:
     print(" | ".join(["---"] * 9))
     for observe_image in (False, True):
         spec = maze_spec(observe_image, args.image_size)
-        with OthersLoad() as others:
+        with CpuSplit() as split:
             local_wall, local_cpu, size = asyncio.run(in_process_steps(spec, args.overhead_steps, args.warmup))
             actor_wall, actor_cpu, _ = asyncio.run(actor_steps(spec, args.overhead_steps, args.warmup))
         print(
             f"{'text+image' if observe_image else 'text'} | {size} | {local_wall:.0f} | {local_cpu:.0f} | "
             f"{actor_wall:.0f} | {actor_cpu:.0f} | {actor_wall - local_wall:+.0f} | {actor_cpu - local_cpu:+.0f} | "
-            f"{others}"
+            f"{percent(split.others)}"
         )
 
 
@@ -423,7 +473,8 @@ def concurrency(args: argparse.Namespace) -> None:
             f"image={args.image}, two waves of N episodes"
         )
         print(
-            "runner | concurrent | episodes | episodes/min | scaling efficiency | driver CPU ms/episode | others' CPU"
+            "runner | concurrent | episodes | episodes/min | scaling efficiency | driver CPU ms/episode | "
+            "CPU split, share of all cores"
         )
         print(" | ".join(["---"] * 7))
         for key in args.runners or factories:
@@ -432,10 +483,13 @@ def concurrency(args: argparse.Namespace) -> None:
             base = None
             for n in [1, *args.concurrency]:
                 episodes = max(2 * n, 4)
-                with OthersLoad() as others:
+                with CpuSplit() as split:
                     rate, cpu = llm_run(factory(n), base_url, level_set, n, episodes, args.llm_steps, args.image)
                 base = base or rate / n
-                print(f"{name} | {n} | {episodes} | {rate:.0f} | {rate / (n * base):.2f} | {cpu * 1000:.1f} | {others}")
+                print(
+                    f"{name} | {n} | {episodes} | {rate:.0f} | {rate / (n * base):.2f} | {cpu * 1000:.1f} | "
+                    f"{split.describe()}"
+                )
     finally:
         server.kill()
         work.cleanup()

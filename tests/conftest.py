@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from cli_helpers import cli_command, cli_env
 from hypothesis import settings
 
 if TYPE_CHECKING:
@@ -55,24 +55,12 @@ def maze_spec() -> Callable[..., EpisodeSpec]:
     return _maze_spec
 
 
-def _cli_env(pythonpath: Sequence[Path] = ()) -> dict[str, str]:
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    env.pop("HYDRA_FULL_ERROR", None)
-    if pythonpath:
-        env["PYTHONPATH"] = os.pathsep.join([*map(str, pythonpath), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return env
-
-
 def _run_cli(
     args: Sequence[str], cwd: Path, pythonpath: Sequence[Path] = (), timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        cli_command(args), cwd=cwd, env=_cli_env(pythonpath), capture_output=True, text=True, timeout=timeout
+        cli_command(args), cwd=cwd, env=cli_env(pythonpath), capture_output=True, text=True, timeout=timeout
     )
-
-
-def cli_command(args: Sequence[str]) -> list[str]:
-    return [sys.executable, "-m", "mmgym.runners.cli", *args]
 
 
 @pytest.fixture
@@ -89,7 +77,7 @@ def cli_popen() -> Callable[..., subprocess.Popen[Any]]:
         return subprocess.Popen(
             cli_command(args),
             cwd=cwd,
-            env=_cli_env(pythonpath),
+            env=cli_env(pythonpath),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

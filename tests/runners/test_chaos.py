@@ -20,7 +20,7 @@ import pytest
 psutil = pytest.importorskip("psutil", reason="psutil comes with ray (pip install 'mmgym[ray]')")
 pytest.importorskip("ray", reason="ray is not installed (pip install 'mmgym[ray]')")
 
-from conftest import _cli_env, cli_command  # noqa: E402
+from cli_helpers import cli_command, cli_env  # noqa: E402
 from ray_helpers import comparable, records_by_id  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -57,7 +57,7 @@ def chaos_round(
     """One `mmgym run`: SIGKILL a random env worker now and then, and the driver after `kill_driver_after` records."""
     args = ["run", *SUITE, *RAY, f"output_dir={run_dir}"]
     with log.open("a") as err:
-        process = subprocess.Popen(cli_command(args), cwd=cwd, env=_cli_env(), stdout=err, stderr=err)
+        process = subprocess.Popen(cli_command(args), cwd=cwd, env=cli_env(), stdout=err, stderr=err)
     driver = psutil.Process(process.pid)
     kills = {"env": 0, "driver": 0}
     descendants: set[psutil.Process] = set()
@@ -88,7 +88,7 @@ def test_random_kills_of_env_workers_and_the_driver_then_resume_equal_an_undistu
     calm = subprocess.run(
         cli_command(["run", *SUITE, f"output_dir={tmp_path / 'calm'}"]),
         cwd=tmp_path,
-        env=_cli_env(),
+        env=cli_env(),
         capture_output=True,
     )
     assert calm.returncode == 0, calm.stderr
