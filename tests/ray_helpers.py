@@ -89,3 +89,26 @@ def node_logging_factory(log_dir: Path) -> Any:
         return make_env(spec)
 
     return factory
+
+
+def _import_missing(module: str) -> Any:
+    import importlib
+
+    return importlib.import_module(module)
+
+
+class _Unloadable:
+    """Unpickles by importing a module the worker does not have, like a factory from an uninstalled package."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    def __reduce__(self) -> Any:
+        return (_import_missing, (self.module,))
+
+    def __call__(self, spec: EpisodeSpec) -> gym.Env:
+        return make_env(spec)
+
+
+def unloadable_factory(module: str) -> Any:
+    return _Unloadable(module)

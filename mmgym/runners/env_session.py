@@ -38,6 +38,19 @@ def make_env(spec: EpisodeSpec) -> gym.Env:
     return gym.make(spec.env_id, **spec.env_kwargs).unwrapped
 
 
+def steps_are_cheap(env_id: str) -> bool:
+    """Whether the env's class says its steps cost microseconds (`metadata["cheap_steps"]`).
+
+    Across processes a step costs about a millisecond of the driver's time, so such envs are
+    best stepped in the rollout's own process; the Ray runner's `env_workers=auto` reads this.
+    """
+    try:
+        creator = gym.envs.registration.load_env_creator(gym.spec(env_id).entry_point)
+    except Exception:  # an env that cannot be looked up here is not known to be cheap
+        return False
+    return bool(getattr(creator, "metadata", {}).get("cheap_steps", False))
+
+
 def describe_env(env: gym.Env) -> EnvDescription:
     """Rules, grammar and listed actions of `env`, looked up through any wrappers around it."""
     candidates = _wrapper_attr(env, "candidate_actions", None)

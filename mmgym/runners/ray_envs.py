@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from typing import Any
 
+from mmgym.errors import MmgymError
 from mmgym.runners.env_session import EnvDescription, EnvFactory, EnvWorkerLost, StepResult, describe_env
 from mmgym.tasks.spec import EpisodeSpec
+
+
+class EnvWorkersUnavailable(MmgymError):
+    """The env workers could not start (their env factory fails to load, or the cluster cannot place them)."""
 
 
 class EnvWorker:
@@ -64,6 +70,20 @@ class EnvWorkerPool:
 
     def _spawn(self) -> Any:
         return self._actor_class.remote(self._env_factory)
+
+    async def ready(self, timeout_s: float) -> None:
+        """Wait until every worker answers; stop the run here, with the reason, if they cannot start."""
+        from ray.exceptions import RayActorError
+
+        try:
+            await asyncio.wait_for(asyncio.gather(*(actor.where.remote() for actor in self.actors)), timeout_s)
+        except RayActorError as exc:
+            raise EnvWorkersUnavailable(f"env workers cannot start: {failure_reason(exc)}") from None
+        except asyncio.TimeoutError:
+            raise EnvWorkersUnavailable(
+                f"env workers did not start within {timeout_s:g} s; the cluster may lack the CPUs they "
+                "ask for (runner.env_worker_cpus)"
+            ) from None
 
     async def open(self, spec: EpisodeSpec) -> RemoteSession:
         worker, slot = await self._free.get()
@@ -117,7 +137,8 @@ class RemoteSession:
             raise exc.cause from None
         except (RayActorError, WorkerCrashedError) as exc:
             self.pool.replace(self.worker, self.actor)
-            raise EnvWorkerLost(f"env worker {self.worker} died during {method}: {type(exc).__name__}") from None
+            reason = f"{type(exc).__name__}: {failure_reason(exc)}"
+            raise EnvWorkerLost(f"env worker {self.worker} died during {method} ({reason})") from None
 
     async def reset(self, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         return await self.call("reset", seed, options)
@@ -138,3 +159,10 @@ class RemoteSession:
             pass  # the worker is gone, and its envs with it
         finally:
             self.pool.release(self.worker, self.slot)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line from Ray's multi-line actor error: the original exception's last line when it has one."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    raised = [line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b", line)]
+    return (raised or lines or [type(exc).__name__])[-1 if raised else 0]

@@ -14,13 +14,14 @@ import re
 import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
 
-from mmgym.agents.models.registry import built_by, close_all
+from mmgym.agents.models.registry import BackendBuilder, built_by, close_all
 from mmgym.errors import ConfigError
-from mmgym.runners.env_session import EnvFactory, in_process, make_env
+from mmgym.runners.env_session import EnvFactory, in_process, make_env, steps_are_cheap
 from mmgym.runners.ray_envs import EnvWorkerPool
 from mmgym.runners.ray_models import actor_builder
 from mmgym.runners.schedule import AgentFactory, OnDone, play_all
@@ -39,8 +40,9 @@ class RayRunner(BaseModel):
     num_cpus: int | None = Field(default=None, ge=1)
     concurrency: int = Field(default=64, ge=1)
     env_workers: NonNegativeInt | Literal["auto"] = "auto"
-    envs_per_worker: int = Field(default=1, ge=1)
+    envs_per_worker: PositiveInt | Literal["auto"] = "auto"
     env_worker_cpus: float = Field(default=1.0, ge=0)
+    start_timeout_s: float = Field(default=120.0, gt=0)
     max_restarts: int = Field(default=3, ge=0)
     model_actor: Literal["auto", "always", "never"] = "auto"
     model_actor_cpus: float = Field(default=0.0, ge=0)
@@ -58,30 +60,58 @@ class RayRunner(BaseModel):
         """Play every spec; `on_done` receives each record as soon as its episode ends."""
         with ray_session(self.address, self.num_cpus, self.log_to_driver) as resources:
             await close_all()  # backends built while checking the config belong to no run
-            workers = self.worker_count(resources, len(specs))
-            pool = EnvWorkerPool(env_factory, workers, self.envs_per_worker, self.env_worker_cpus) if workers else None
-            open_env = pool.open if pool else in_process(env_factory)
-            gpus = self.model_actor_gpus
-            if gpus == "auto":
-                gpus = 1.0 if resources.get("GPU", 0) >= 1 else 0.0
-            builder = actor_builder(self.model_actor, self.model_actor_cpus, gpus, self.model_restarts)
+            layout = self.env_layout(resources, specs)
+            pool: EnvWorkerPool | None = None
             try:
-                with built_by(builder):
+                if layout.workers:
+                    pool = EnvWorkerPool(env_factory, layout.workers, layout.envs_per_worker, self.env_worker_cpus)
+                    await pool.ready(self.start_timeout_s)
+                open_env = pool.open if pool else in_process(env_factory)
+                with built_by(self._model_builder(resources)):
                     await play_all(specs, agent_factory, on_done, open_env, self.concurrency, self.max_restarts)
             finally:
-                await close_all()
                 if pool:
                     pool.close()
+                await close_all()
 
-    def worker_count(self, resources: dict[str, float], episodes: int) -> int:
-        """Env workers to start: as configured, or (`auto`) one per CPU the cluster has, never more than useful."""
+    def env_layout(self, resources: dict[str, float], specs: Sequence[EpisodeSpec]) -> EnvLayout:
+        """How many env workers, with how many env slots each, this run gets.
+
+        `auto` workers: none when every env says its steps are cheap (they stay in the driver),
+        else one per CPU the cluster can give. `auto` slots: enough for `concurrency` episodes in
+        flight. Never more workers than the episodes can use, nor than the cluster can place.
+        """
+        in_flight = min(self.concurrency, len(specs))
+        per_worker = self.env_worker_cpus
+        reserved = self.model_actor_cpus if self.model_actor != "never" else 0.0
+        capacity = math.inf if per_worker == 0 else int((resources.get("CPU", 0) - reserved) // per_worker)
         if self.env_workers == "auto":
-            per_worker = self.env_worker_cpus or 1.0
-            wanted = max(1, int(resources.get("CPU", 1) // per_worker))
+            cheap = all(steps_are_cheap(env_id) for env_id in {spec.env_id for spec in specs})
+            workers = 0 if cheap or not in_flight else max(1, min(capacity, in_flight))
         else:
-            wanted = self.env_workers
-        useful = math.ceil(min(self.concurrency, episodes) / self.envs_per_worker)
-        return min(wanted, useful)
+            workers = self.env_workers
+            if workers > capacity:
+                raise ConfigError(
+                    f"runner.env_workers={workers} at runner.env_worker_cpus={per_worker:g} needs "
+                    f"{workers * per_worker:g} CPUs; the cluster has {resources.get('CPU', 0) - reserved:g} free "
+                    "for env workers; lower either"
+                )
+        if not workers or not in_flight:
+            return EnvLayout(0, 0)
+        slots = self.envs_per_worker if self.envs_per_worker != "auto" else math.ceil(in_flight / workers)
+        return EnvLayout(min(workers, math.ceil(in_flight / slots)), slots)
+
+    def _model_builder(self, resources: dict[str, float]) -> BackendBuilder:
+        gpus = self.model_actor_gpus
+        if gpus == "auto":
+            gpus = 1.0 if resources.get("GPU", 0) >= 1 else 0.0
+        return actor_builder(self.model_actor, self.model_actor_cpus, gpus, self.model_restarts)
+
+
+@dataclass(frozen=True)
+class EnvLayout:
+    workers: int
+    envs_per_worker: int
 
 
 @contextmanager

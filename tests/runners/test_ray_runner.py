@@ -13,13 +13,21 @@ import pytest
 ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'mmgym[ray]')")
 
 import ray_helpers  # noqa: E402  (tests/ is on sys.path)
-from ray_helpers import always_crash_factory, comparable, crash_once_factory, records_by_id  # noqa: E402
+from ray_helpers import (  # noqa: E402
+    always_crash_factory,
+    comparable,
+    crash_once_factory,
+    records_by_id,
+    unloadable_factory,
+)
 
 from mmgym.agents.scripted import OracleAgent, RandomAgent  # noqa: E402
+from mmgym.errors import ConfigError  # noqa: E402
 from mmgym.runners.env_session import make_env  # noqa: E402
 from mmgym.runners.evaluate import evaluate  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
-from mmgym.runners.ray_runner import RayRunner  # noqa: E402
+from mmgym.runners.ray_envs import EnvWorkersUnavailable  # noqa: E402
+from mmgym.runners.ray_runner import EnvLayout, RayRunner  # noqa: E402
 from mmgym.runners.records import EpisodeRecord  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
 
@@ -97,11 +105,26 @@ def test_an_env_error_arrives_as_the_env_raised_it(maze_spec) -> None:
     assert "LevelFormatError" in (play([bad], make_env, RayRunner(env_workers=1))[0].error or "")
 
 
-def test_workers_are_never_more_than_the_episodes_can_use() -> None:
-    runner = RayRunner(env_workers="auto", envs_per_worker=4, concurrency=64)
-    assert runner.worker_count({"CPU": 16.0}, episodes=10) == 3
-    assert runner.worker_count({"CPU": 2.0}, episodes=1000) == 2
-    assert RayRunner(env_workers=5, concurrency=2).worker_count({"CPU": 2.0}, episodes=100) == 2
+def test_layout_keeps_cheap_envs_in_the_driver_and_fits_the_cluster(maze_spec) -> None:
+    specs = [maze_spec(seed=seed) for seed in range(10)]
+    assert RayRunner().env_layout({"CPU": 16.0}, specs) == EnvLayout(0, 0)  # puzzle steps are cheap
+    assert RayRunner(env_workers=4, concurrency=64).env_layout({"CPU": 16.0}, specs) == EnvLayout(4, 3)
+    assert RayRunner(env_workers=4, envs_per_worker=4).env_layout({"CPU": 16.0}, specs) == EnvLayout(3, 4)
+    assert RayRunner(env_workers=2, concurrency=1).env_layout({"CPU": 2.0}, specs) == EnvLayout(1, 1)
+    assert RayRunner(env_workers=3, env_worker_cpus=0.5).env_layout({"CPU": 2.0}, specs) == EnvLayout(3, 4)
+
+
+def test_more_env_workers_than_the_cluster_can_place_is_a_one_line_error(maze_spec) -> None:
+    with pytest.raises(
+        ConfigError, match=r"^runner.env_workers=3 at runner.env_worker_cpus=1 needs 3 CPUs; the cluster"
+    ):
+        RayRunner(env_workers=3).env_layout({"CPU": 2.0}, [maze_spec()])
+
+
+def test_workers_that_cannot_load_their_env_factory_stop_the_run_with_the_reason(maze_spec) -> None:
+    factory = unloadable_factory("no_such_simulator")
+    with pytest.raises(EnvWorkersUnavailable, match=r"ModuleNotFoundError: No module named 'no_such_simulator'"):
+        play([maze_spec()], factory, RayRunner(env_workers=1))
 
 
 def test_ray_helpers_is_importable_in_workers() -> None:
