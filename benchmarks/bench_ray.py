@@ -80,7 +80,7 @@ IMAGE_SETTING = "multi_step-image_text-no_history"
 # ---- where the CPU went ------------------------------------------------------------------------
 
 
-ROLES = ("driver", "env workers", "endpoint", "Ray", "others", "idle")
+ROLES = ("driver", "env workers", "model actor", "endpoint", "Ray", "others", "idle")
 SCALING_ROLES = ("driver", "env workers", "Ray", "others", "idle")
 
 
@@ -121,6 +121,8 @@ def _role(pid: int) -> str:
         return "Ray"
     if "ray::EnvWorker" in cmdline:
         return "env workers"
+    if "ray::ModelHost" in cmdline:
+        return "model actor"
     return "endpoint" if "fault_server" in cmdline else "Ray"
 
 
@@ -423,6 +425,14 @@ def runner_factories(env_workers: int) -> dict[str, tuple[str, RunnerFactory]]:
     """
     return {
         "ray-0": ("ray, env_workers=0", lambda n: RayRunner(concurrency=n, env_workers=0)),
+        "ray-model-actor": (
+            "ray, env_workers=0, model_actor=always",
+            lambda n: RayRunner(concurrency=n, env_workers=0, model_actor="always"),
+        ),
+        "ray-model-actors-2": (
+            "ray, env_workers=0, model_actor=always, model_actors=2",
+            lambda n: RayRunner(concurrency=n, env_workers=0, model_actor="always", model_actors=2),
+        ),
         "ray-workers": (
             f"ray, env_workers={env_workers}",
             lambda n: RayRunner(concurrency=n, env_workers=env_workers, envs_per_worker=math.ceil(n / env_workers)),
@@ -503,7 +513,7 @@ def main() -> None:
     group.add_argument("--steps", type=int, default=10, help="steps per episode")
     group.add_argument("--cost-ms", type=float, default=20.0, help="CPU milliseconds per env step")
     group.add_argument("--scaling-concurrency", type=int, default=8, help="episodes in flight")
-    group.add_argument("--envs-per-worker", type=int, default=4, help="env slots per worker (RayRunner default: 1)")
+    group.add_argument("--envs-per-worker", type=int, default=4, help="env slots per worker (RayRunner default: auto)")
     group.add_argument("--repeats", type=int, default=3, help="runs per worker count (alternating)")
     group = parser.add_argument_group("overhead")
     group.add_argument("--overhead-steps", type=int, default=2000, help="timed steps per observation kind")
@@ -514,7 +524,12 @@ def main() -> None:
     group.add_argument("--llm-steps", type=int, default=5, help="steps per episode")
     group.add_argument("--concurrency", type=int, nargs="*", default=[128, 512], help="besides 1, the baseline")
     group.add_argument("--env-workers", type=int, default=2, help="env workers of the second Ray runner")
-    group.add_argument("--runners", nargs="*", choices=["ray-0", "ray-workers", "local"], help="default: all")
+    group.add_argument(
+        "--runners",
+        nargs="*",
+        choices=["ray-0", "ray-model-actor", "ray-model-actors-2", "ray-workers", "local"],
+        help="default: all",
+    )
     group.add_argument("--image", action="store_true", help="image+text observations (PNG-encoded per request)")
     args = parser.parse_args()
     unknown = set(args.sections) - set(SECTIONS)

@@ -8,6 +8,7 @@ were in flight, so an episode sees a slow reply, not an error.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -21,41 +22,57 @@ class ModelHost:
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.backend = build_here(config)
+        self.requests = 0
 
     async def generate(self, messages: list[Message], config: GenerationConfig) -> ModelResponse:
+        self.requests += 1
         return await self.backend.generate(messages, config)
 
     async def close(self) -> None:
         await self.backend.close()
 
     async def stats(self) -> dict[str, Any]:
-        """The actor's process id, and its backend's batch sizes when it keeps them."""
-        return {"pid": os.getpid(), "batch_sizes": list(getattr(self.backend, "batch_sizes", []))}
+        """The actor's process id, requests served, and its backend's batch sizes when it keeps them."""
+        batch_sizes = list(getattr(self.backend, "batch_sizes", []))
+        return {"pid": os.getpid(), "requests": self.requests, "batch_sizes": batch_sizes}
 
 
 class RemoteBackend:
-    """`ModelBackend` that forwards each request to a `ModelHost` actor."""
+    """`ModelBackend` that forwards each request to the least busy of its `ModelHost` actors."""
 
-    def __init__(self, actor: Any, name: str) -> None:
-        self.actor = actor
+    def __init__(self, actors: list[Any], name: str) -> None:
+        self.actors = actors
         self.name = name
-        self.final_stats: dict[str, Any] = {}  # the actor's `stats()` when it was closed
+        self.in_flight = [0] * len(actors)
+        self.final_stats: list[dict[str, Any]] = []  # each actor's `stats()` when it was closed
 
     async def generate(self, messages: list[Message], config: GenerationConfig) -> ModelResponse:
-        return await self.actor.generate.remote(messages, config)
+        index = self.in_flight.index(min(self.in_flight))
+        self.in_flight[index] += 1
+        try:
+            return await self.actors[index].generate.remote(messages, config)
+        finally:
+            self.in_flight[index] -= 1
 
     async def close(self) -> None:
         import ray
 
         try:
-            self.final_stats = await self.actor.stats.remote()
-            await self.actor.close.remote()
+            self.final_stats = list(await asyncio.gather(*(actor.stats.remote() for actor in self.actors)))
+            await asyncio.gather(*(actor.close.remote() for actor in self.actors))
         finally:
-            ray.kill(self.actor)
+            for actor in self.actors:
+                ray.kill(actor)
 
 
-def actor_builder(placement: str, num_cpus: float, num_gpus: float, max_restarts: int) -> BackendBuilder:
-    """A registry builder that hosts backends in actors: those holding weights (`auto`), all, or none."""
+def actor_builder(
+    placement: str, num_cpus: float, num_gpus: float, max_restarts: int, replicas: int = 1
+) -> BackendBuilder:
+    """A registry builder that hosts backends in `replicas` actors each: those holding weights (`auto`), all, or none.
+
+    Replicas spread one model's requests over processes (or GPUs): one process's HTTP client tops
+    out at a few hundred requests a second, and one GPU at its batch throughput.
+    """
 
     def build(config: dict[str, Any]) -> ModelBackend:
         backend_cls = locate(str(config.get("_target_", "")), "model")
@@ -70,6 +87,6 @@ def actor_builder(placement: str, num_cpus: float, num_gpus: float, max_restarts
             max_task_retries=-1,  # resubmit in-flight requests after a restart
             max_concurrency=1024,  # async actor: all episodes' requests at once, for the batcher
         )
-        return RemoteBackend(host.remote(config), str(config.get("name", "model")))
+        return RemoteBackend([host.remote(config) for _ in range(replicas)], str(config.get("name", "model")))
 
     return build

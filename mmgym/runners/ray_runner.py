@@ -48,6 +48,7 @@ class RayRunner(BaseModel):
     model_actor_cpus: float = Field(default=0.0, ge=0)
     model_actor_gpus: float | Literal["auto"] = "auto"
     model_restarts: int = Field(default=3, ge=0)
+    model_actors: PositiveInt = 1
     log_to_driver: bool = False
 
     async def run(
@@ -105,7 +106,7 @@ class RayRunner(BaseModel):
         gpus = self.model_actor_gpus
         if gpus == "auto":
             gpus = 1.0 if resources.get("GPU", 0) >= 1 else 0.0
-        return actor_builder(self.model_actor, self.model_actor_cpus, gpus, self.model_restarts)
+        return actor_builder(self.model_actor, self.model_actor_cpus, gpus, self.model_restarts, self.model_actors)
 
 
 @dataclass(frozen=True)

@@ -76,8 +76,9 @@ def test_one_model_actor_serves_every_episode_in_batches(tiny_vlm_dir: Path) -> 
     assert isinstance(backend, RemoteBackend) and all(a.backend is backend for a in agents)
     assert len(records) == 6 and all(r["status"] == "done" for r in records.values())
     assert sum(r["usage"]["model_calls"] for r in records.values()) == 18  # 6 episodes x 3 turns
-    assert backend.final_stats["pid"] != os.getpid()  # the weights lived in the actor, not here
-    assert max(backend.final_stats["batch_sizes"]) > 1  # concurrent episodes shared generate calls
+    [stats] = backend.final_stats
+    assert stats["pid"] != os.getpid()  # the weights lived in the actor, not here
+    assert max(stats["batch_sizes"]) > 1  # concurrent episodes shared generate calls
 
 
 def test_a_killed_model_actor_restarts_and_requests_in_flight_are_retried(tiny_vlm_dir: Path) -> None:
@@ -92,6 +93,34 @@ def test_a_killed_model_actor_restarts_and_requests_in_flight_are_retried(tiny_v
     start = time.monotonic()
     disturbed, agents = play(tiny_vlm_dir, kill_after_first_record)
     assert len(killed) == 1
-    assert agents[0].backend.final_stats["pid"] != killed[0]  # a new process finished the run
+    assert agents[0].backend.final_stats[0]["pid"] != killed[0]  # a new process finished the run
     assert disturbed == calm  # greedy decoding, no episode failed or changed
     assert time.monotonic() - start < 120
+
+
+def test_replicas_of_an_http_backend_share_the_requests() -> None:
+    from fault_server import FaultServer
+
+    specs = IngvpSuite(games=["maze"], settings=["multi_step-text-no_history"], levels=8, max_steps=2).specs()
+    agents: list[LLMAgent] = []
+    done: list[EpisodeRecord] = []
+    with FaultServer(latency_s=0.05) as server:
+        model = {
+            "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
+            "name": "served",
+            "model": "m",
+            "base_url": server.base_url,
+            "api_key_env": "MMGYM_TEST_NO_KEY",
+        }
+
+        def agent() -> LLMAgent:
+            agents.append(LLMAgent(model=model, max_tokens=8))
+            return agents[-1]
+
+        runner = RayRunner(env_workers=0, concurrency=8, model_actor="always", model_actors=2)
+        asyncio.run(runner.run(specs, agent, done.append))
+        served = server.count
+    stats = agents[0].backend.final_stats
+    assert len(done) == 8 and all(r.status == "done" for r in done)
+    assert len({s["pid"] for s in stats}) == 2 and os.getpid() not in {s["pid"] for s in stats}
+    assert all(s["requests"] > 0 for s in stats) and sum(s["requests"] for s in stats) == served == 16
