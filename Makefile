@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup demo test lint bench levels clean
+.PHONY: setup demo test lint bench bench-ray levels clean
 
 setup: $(VENV)/.installed
 
@@ -32,6 +32,9 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_ingvp.py
+
+bench-ray: setup
+	$(BIN)/python benchmarks/bench_ray.py
 
 levels: setup
 	$(BIN)/python -m mmgym.envs.games.levels
