@@ -28,7 +28,9 @@ def hydra_app(cfg: DictConfig) -> float:
     try:
         components = build_components(cfg)
         save_run_config(run_dir, cfg)
-        results = evaluate(components.suite, components.agent_factory, run_dir, components.runner, cfg.progress)
+        results = evaluate(
+            components.suite, components.agent_factory, run_dir, components.runner, cfg.progress, components.record
+        )
     except MmgymError as exc:
         print(f"mmgym: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -20,6 +20,7 @@ class Components:
     agent_factory: Callable[[], Agent]
     runner: Any
     agent_name: str
+    record: Any
 
 
 def build_components(cfg: DictConfig) -> Components:
@@ -29,7 +30,8 @@ def build_components(cfg: DictConfig) -> Components:
     agent_factory = object_factory(cfg.agent, "agent", drop=("name",))
     agent_name = str(cfg.agent.get("name", "agent"))
     agent_factory()  # fail now, not in the first episode, if the agent's arguments are wrong
-    return Components(suite, agent_factory, runner, agent_name)
+    record = build_object(cfg.record, "record") if "record" in cfg else None
+    return Components(suite, agent_factory, runner, agent_name, record)
 
 
 def build_object(node: DictConfig, group: str) -> Any:

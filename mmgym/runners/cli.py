@@ -1,4 +1,4 @@
-"""The `mmgym` command: `run` (a Hydra app with overrides and -m sweeps) and `list`.
+"""The `mmgym` command: `run` (a Hydra app with overrides and -m sweeps), `list`, `replay` and `report`.
 
 Overrides are checked before Hydra starts, so a bad one ends in a single line that names what
 is valid instead of a traceback.
@@ -25,12 +25,66 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run a suite: mmgym run [-m] [key=value ...]", add_help=False)
     sub.add_parser("list", help="list registered envs, suites, agents and runners")
+    replay = sub.add_parser("replay", help="render episodes as videos with the agent's reasoning beside the frames")
+    replay.add_argument("run_dir", type=Path, help="a run directory (holds episodes.jsonl)")
+    replay.add_argument("episode_id", nargs="?", help="an episode id or a unique prefix; default: every episode")
+    replay.add_argument("-o", "--output", type=Path, help="output file (.mp4 or .gif) for one episode")
+    replay.add_argument("--format", choices=["mp4", "gif"], default="mp4", help="without --output (default: mp4)")
+    replay.add_argument("--fps", type=float, default=1.0, help="states per second (default: 1)")
+    report = sub.add_parser("report", help="write a self-contained HTML report of one or more runs")
+    report.add_argument("run_dirs", type=Path, nargs="+", help="run directories")
+    report.add_argument("-o", "--output", type=Path, default=Path("report"), help="report folder (default: report)")
     if argv[:1] == ["run"]:
         return _run(argv[1:])
     args = parser.parse_args(argv)
-    if args.command == "list":
-        return _list()
+    try:
+        if args.command == "list":
+            return _list()
+        if args.command == "replay":
+            return _replay(args)
+        if args.command == "report":
+            return _report(args)
+    except MmgymError as exc:
+        print(f"mmgym: error: {exc}", file=sys.stderr)
+        return 2
     return 2  # pragma: no cover - argparse exits on anything else
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from rich.progress import track
+
+    from mmgym.runners.replay import default_output, find_episode, write_replay
+    from mmgym.runners.store import ResultsStore
+
+    _require_run_dir(args.run_dir)
+    if args.episode_id:
+        record = find_episode(args.run_dir, args.episode_id)
+        output = args.output or default_output(args.run_dir, record, f".{args.format}")
+        print(write_replay(record, args.run_dir, output, args.fps))
+        return 0
+    if args.output:
+        raise MmgymError("--output names one file; give an EPISODE_ID too, or leave --output out")
+    records = list(ResultsStore(args.run_dir).records())
+    for record in track(records, description=f"replaying {len(records)} episodes"):
+        write_replay(record, args.run_dir, default_output(args.run_dir, record, f".{args.format}"), args.fps)
+    print(f"{len(records)} replays in {args.run_dir / 'replays'}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from mmgym.runners.report import write_report
+
+    for run_dir in args.run_dirs:
+        _require_run_dir(run_dir)
+    print(write_report(args.run_dirs, args.output) / "index.html")
+    return 0
+
+
+def _require_run_dir(run_dir: Path) -> None:
+    from mmgym.runners.store import EPISODES_FILE
+
+    if not (run_dir / EPISODES_FILE).exists():
+        raise MmgymError(f"{run_dir} is not a run directory (no {EPISODES_FILE}); pass the output_dir of a run")
 
 
 def _run(args: list[str]) -> int:

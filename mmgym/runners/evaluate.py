@@ -9,6 +9,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from mmgym.runners.local import AgentFactory, LocalRunner
+from mmgym.runners.recorder import RecordConfig, Recorder
 from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.store import ResultsStore
 from mmgym.tasks.base import Suite
@@ -23,10 +24,15 @@ def evaluate(
     run_dir: str | Path,
     runner: Any = None,
     show_progress: bool = True,
+    record: RecordConfig | None = None,
 ) -> dict[str, Any]:
-    """Run every episode of `suite` not yet in `run_dir`, then write and return the aggregates."""
+    """Run every episode of `suite` not yet in `run_dir`, then write and return the aggregates.
+
+    With `record`, each episode's frames are encoded to `run_dir/videos/` (the CLI records by default).
+    """
     runner = runner or LocalRunner()
     store = ResultsStore(run_dir)
+    recorder = Recorder(run_dir, record) if record is not None and record.video else None
     specs = suite.specs()
     todo = [spec for spec in specs if spec.id not in store]
 
@@ -39,9 +45,11 @@ def evaluate(
             progress.advance(task)
 
         try:
-            asyncio.run(runner.run(todo, agent_factory, on_done))
+            asyncio.run(runner.run(todo, agent_factory, on_done, recorder=recorder))
         finally:
             store.sync()
+            if recorder:
+                recorder.close()
 
     # In the suite's order, not completion order: the bootstrap CIs must not depend on scheduling.
     by_id = {record.id: record for record in store.records()}

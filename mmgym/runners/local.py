@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mmgym.agents.models.registry import close_all
 from mmgym.runners.env_session import EnvFactory, in_process, make_env
+from mmgym.runners.recorder import Recorder
 from mmgym.runners.schedule import AgentFactory, OnDone, play_all
 from mmgym.tasks.spec import EpisodeSpec
 
@@ -28,9 +29,10 @@ class LocalRunner(BaseModel):
         agent_factory: AgentFactory,
         on_done: OnDone,
         env_factory: EnvFactory = make_env,
+        recorder: Recorder | None = None,
     ) -> None:
-        """Play every spec; `on_done` receives each record as soon as its episode ends."""
+        """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded)."""
         try:
-            await play_all(specs, agent_factory, on_done, in_process(env_factory), self.concurrency)
+            await play_all(specs, agent_factory, on_done, in_process(env_factory), self.concurrency, 0, recorder)
         finally:
             await close_all()  # model clients belong to this event loop; the next run builds its own

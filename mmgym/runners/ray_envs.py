@@ -72,18 +72,32 @@ class EnvWorkerPool:
         return self._actor_class.remote(self._env_factory)
 
     async def ready(self, timeout_s: float) -> None:
-        """Wait until every worker answers; stop the run here, with the reason, if they cannot start."""
-        from ray.exceptions import RayActorError
+        """Wait until every worker answers; stop the run here, with the reason, if they cannot start.
 
+        A worker that cannot be built (its env factory fails to load) stops the run; one that dies
+        while starting (killed, OOM) is replaced like any dead worker.
+        """
         try:
-            await asyncio.wait_for(asyncio.gather(*(actor.where.remote() for actor in self.actors)), timeout_s)
-        except RayActorError as exc:
-            raise EnvWorkersUnavailable(f"env workers cannot start: {failure_reason(exc)}") from None
+            await asyncio.wait_for(asyncio.gather(*(self._answer(w) for w in range(len(self.actors)))), timeout_s)
         except asyncio.TimeoutError:
             raise EnvWorkersUnavailable(
                 f"env workers did not start within {timeout_s:g} s; the cluster may lack the CPUs they "
                 "ask for (runner.env_worker_cpus)"
             ) from None
+
+    async def _answer(self, worker: int, attempts: int = 10) -> None:
+        from ray.exceptions import RayActorError
+
+        for _ in range(attempts):
+            actor = self.actors[worker]
+            try:
+                await actor.where.remote()
+                return
+            except RayActorError as exc:
+                if exc.actor_init_failed:
+                    raise EnvWorkersUnavailable(f"env workers cannot start: {failure_reason(exc)}") from None
+                self.replace(worker, actor)
+        raise EnvWorkersUnavailable(f"env worker {worker} died {attempts} times while starting")
 
     async def open(self, spec: EpisodeSpec) -> RemoteSession:
         worker, slot = await self._free.get()

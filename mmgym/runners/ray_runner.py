@@ -24,6 +24,7 @@ from mmgym.errors import ConfigError
 from mmgym.runners.env_session import EnvFactory, in_process, make_env, steps_are_cheap
 from mmgym.runners.ray_envs import EnvWorkerPool
 from mmgym.runners.ray_models import actor_builder
+from mmgym.runners.recorder import Recorder
 from mmgym.runners.schedule import AgentFactory, OnDone, play_all
 from mmgym.tasks.spec import EpisodeSpec
 
@@ -57,8 +58,9 @@ class RayRunner(BaseModel):
         agent_factory: AgentFactory,
         on_done: OnDone,
         env_factory: EnvFactory = make_env,
+        recorder: Recorder | None = None,
     ) -> None:
-        """Play every spec; `on_done` receives each record as soon as its episode ends."""
+        """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded)."""
         with ray_session(self.address, self.num_cpus, self.log_to_driver) as resources:
             await close_all()  # backends built while checking the config belong to no run
             layout = self.env_layout(resources, specs)
@@ -69,7 +71,9 @@ class RayRunner(BaseModel):
                     await pool.ready(self.start_timeout_s)
                 open_env = pool.open if pool else in_process(env_factory)
                 with built_by(self._model_builder(resources)):
-                    await play_all(specs, agent_factory, on_done, open_env, self.concurrency, self.max_restarts)
+                    await play_all(
+                        specs, agent_factory, on_done, open_env, self.concurrency, self.max_restarts, recorder
+                    )
             finally:
                 if pool:
                     pool.close()

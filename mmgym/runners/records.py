@@ -33,6 +33,16 @@ class TurnRecord(ModelExchange):
     index: int  # 1-based; steps of this turn have `turn == index`
 
 
+class VideoRecord(BaseModel):
+    """An episode's video in the run directory, and which step each of its frames shows."""
+
+    path: str  # relative to the run directory
+    frame_steps: list[int]  # frame i shows the state after frame_steps[i] steps (0: the initial state)
+    fps: float
+    width: int
+    height: int
+
+
 class EpisodeRecord(BaseModel):
     """A finished (or failed) episode with its spec, steps, outcome and the suite's metrics."""
 
@@ -40,6 +50,7 @@ class EpisodeRecord(BaseModel):
     spec: EpisodeSpec
     status: Literal["done", "error"] = "done"
     error: str | None = None
+    instruction: str = ""
     initial_text: str = ""
     steps: list[StepRecord] = Field(default_factory=list)
     turns: list[TurnRecord] = Field(default_factory=list)  # agent calls that talked to a model
@@ -52,6 +63,7 @@ class EpisodeRecord(BaseModel):
     stop_reason: str | None = None  # the agent ended the episode (counts as a failure)
     usage: dict[str, float] = Field(default_factory=dict)  # model calls, parse failures, tokens, latency, cost
     metrics: dict[str, float] = Field(default_factory=dict)
+    video: VideoRecord | None = None
     started_at: float = 0.0
     duration_s: float = 0.0
     extra: dict[str, Any] = Field(default_factory=dict)

@@ -13,6 +13,7 @@ from typing import Any
 
 from mmgym.agents.base import Agent, AgentReply, EpisodeContext, StepView, Turn
 from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, EnvWorkerLost, in_process
+from mmgym.runners.recorder import FrameBuffer
 from mmgym.runners.records import EpisodeRecord, StepRecord, TurnRecord
 from mmgym.tasks.spec import EpisodeSpec, Setting
 
@@ -32,18 +33,20 @@ def agent_info(info: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in info.items() if k not in PRIVILEGED_INFO}
 
 
-async def run_episode(spec: EpisodeSpec, agent: Agent, open_env: EnvOpener | None = None) -> EpisodeRecord:
+async def run_episode(
+    spec: EpisodeSpec, agent: Agent, open_env: EnvOpener | None = None, frames: FrameBuffer | None = None
+) -> EpisodeRecord:
     """Play one episode; an exception from the agent or env ends it as an error record, never a crash.
 
     Only `EnvWorkerLost` escapes: the env's process died, so the runner may replay the episode
-    from its seed on a fresh worker.
+    from its seed on a fresh worker. `frames`, when given, receives every state's image.
     """
     record = EpisodeRecord(id=spec.id, spec=spec, started_at=time.time())
     start = time.perf_counter()
     env: EnvSession | None = None
     try:
         env = await (open_env or in_process())(spec)
-        await _play(spec, agent, env, record)
+        await _play(spec, agent, env, record, frames)
     except EnvWorkerLost:
         raise
     except Exception as exc:  # one episode's failure must not stop the run
@@ -63,8 +66,13 @@ def mark_failed(record: EpisodeRecord, exc: BaseException) -> EpisodeRecord:
     return record
 
 
-async def _play(spec: EpisodeSpec, agent: Agent, env: EnvSession, record: EpisodeRecord) -> None:
+async def _play(
+    spec: EpisodeSpec, agent: Agent, env: EnvSession, record: EpisodeRecord, frames: FrameBuffer | None
+) -> None:
     obs, info = await env.reset(spec.seed, dict(spec.reset_options))
+    if frames is not None:
+        frames.add(0, obs.get("image"))
+    record.instruction = str(obs.get("instruction", ""))
     record.initial_text = obs.get("text", "")
     record.optimal_length = info.get("optimal_length", 0)
     record.optimal_remaining = info.get("optimal_remaining")
@@ -81,7 +89,7 @@ async def _play(spec: EpisodeSpec, agent: Agent, env: EnvSession, record: Episod
         if reply.stop_reason:
             record.stop_reason = reply.stop_reason
             break
-        obs, info, done = await _execute(spec, env, reply, record, history, obs, info)
+        obs, info, done = await _execute(spec, env, reply, record, history, obs, info, frames)
     record.success = bool(info.get("success", False))
     record.optimal_remaining = info.get("optimal_remaining")
     record.truncated = not record.success and len(record.steps) >= spec.max_steps
@@ -96,6 +104,7 @@ async def _execute(
     history: list[StepView],
     obs: dict[str, Any],
     info: dict[str, Any],
+    frames: FrameBuffer | None,
 ) -> tuple[dict[str, Any], dict[str, Any], bool]:
     """Step the env through the reply's actions; returns the last observation, info and whether the episode ended.
 
@@ -106,11 +115,11 @@ async def _execute(
     if not reply.actions:
         reason = reply.parse_error or "the reply held no action"
         info = {**info, "valid": False, "state_changed": False, "feedback": f"No action taken: {reason}."}
-        _append_step(record, history, "", 0.0, obs, info, reply.reasoning)
+        _append_step(record, history, "", 0.0, obs, info, reply.reasoning, frames)
         return obs, info, False
     for i, action in enumerate(reply.actions):
         obs, reward, terminated, truncated, info = await env.step(action)
-        step = _append_step(record, history, action, reward, obs, info, reply.reasoning if i == 0 else "")
+        step = _append_step(record, history, action, reward, obs, info, reply.reasoning if i == 0 else "", frames)
         if terminated or truncated:
             return obs, info, True
         if len(record.steps) >= spec.max_steps or (not step.valid and spec.setting.mode == "multi_step"):
@@ -126,9 +135,12 @@ def _append_step(
     obs: dict[str, Any],
     info: dict[str, Any],
     reasoning: str,
+    frames: FrameBuffer | None,
 ) -> StepRecord:
     step = _step_record(len(record.steps), record.agent_calls, action, reward, obs, info, reasoning)
     record.steps.append(step)
+    if frames is not None:
+        frames.add(len(record.steps), obs.get("image"))
     history.append(StepView(step.index, action, step.valid, step.state_changed, step.feedback))
     return step
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from mmgym.agents.base import Agent
 from mmgym.runners.env_session import EnvOpener, EnvWorkerLost
+from mmgym.runners.recorder import Recorder
 from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.rollout import mark_failed, run_episode
 from mmgym.tasks.spec import EpisodeSpec
@@ -23,20 +24,25 @@ async def play_all(
     open_env: EnvOpener,
     concurrency: int,
     max_restarts: int = 0,
+    recorder: Recorder | None = None,
 ) -> None:
     """Play every spec with at most `concurrency` in flight; `on_done` gets each record as its episode ends."""
     limit = asyncio.Semaphore(concurrency)
 
     async def one(spec: EpisodeSpec) -> None:
         async with limit:
-            record = await play_with_restarts(spec, agent_factory, open_env, max_restarts)
+            record = await play_with_restarts(spec, agent_factory, open_env, max_restarts, recorder)
         on_done(record)
 
     await asyncio.gather(*(one(spec) for spec in specs))
 
 
 async def play_with_restarts(
-    spec: EpisodeSpec, agent_factory: AgentFactory, open_env: EnvOpener, max_restarts: int
+    spec: EpisodeSpec,
+    agent_factory: AgentFactory,
+    open_env: EnvOpener,
+    max_restarts: int,
+    recorder: Recorder | None = None,
 ) -> EpisodeRecord:
     """One episode; if its env worker dies, replay it from its seed with a fresh agent, up to `max_restarts` times.
 
@@ -49,8 +55,9 @@ async def play_with_restarts(
             agent = agent_factory()
         except Exception as exc:  # a failing constructor fails its episode, not the run
             return mark_failed(EpisodeRecord(id=spec.id, spec=spec, started_at=time.time()), exc)
+        frames = recorder.buffer() if recorder else None
         try:
-            record = await run_episode(spec, agent, open_env)
+            record = await run_episode(spec, agent, open_env, frames)
         except EnvWorkerLost as exc:
             losses += 1
             if losses > max_restarts:
@@ -59,4 +66,6 @@ async def play_with_restarts(
             continue
         if losses:
             record.extra["env_restarts"] = losses
+        if recorder:
+            await recorder.finish(record, frames)
         return record

@@ -1,0 +1,81 @@
+"""Episode videos: frames kept bounded, encoded to MP4 that decodes to the recorded states."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+imageio = pytest.importorskip("imageio.v2", reason="imageio is not installed (pip install 'imageio[ffmpeg]')")
+
+from mmgym.agents.scripted import OracleAgent, RandomAgent  # noqa: E402
+from mmgym.runners import recorder as recorder_module  # noqa: E402
+from mmgym.runners.evaluate import evaluate  # noqa: E402
+from mmgym.runners.local import LocalRunner  # noqa: E402
+from mmgym.runners.recorder import FrameBuffer, RecordConfig, fit  # noqa: E402
+from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+
+SETTINGS = ["multi_step-image_text-history", "multi_step-text-history"]
+
+
+def records(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "episodes.jsonl").read_text().splitlines()]
+
+
+def test_a_long_episode_keeps_at_most_max_frames_evenly_sampled_with_first_and_last() -> None:
+    buffer = FrameBuffer(RecordConfig(max_frames=50, max_side=16))
+    for step in range(1001):
+        buffer.add(step, np.full((8, 8, 3), step % 256, np.uint8))
+    frames = buffer.final()
+    steps = [step for step, _ in frames]
+    assert len(frames) <= 51 and steps[0] == 0 and steps[-1] == 1000
+    assert len({b - a for a, b in itertools.pairwise(steps[:-1])}) == 1  # one stride (the last frame is extra)
+    assert all(int(image[0, 0, 0]) == step % 256 for step, image in frames)
+
+
+def test_every_samples_and_none_is_skipped() -> None:
+    buffer = FrameBuffer(RecordConfig(every=3))
+    for step in range(8):
+        buffer.add(step, None if step == 3 else np.zeros((4, 4, 3), np.uint8))
+    assert [step for step, _ in buffer.final()] == [0, 6, 7]
+
+
+def test_frames_are_scaled_to_max_side_and_padded_to_even_sides() -> None:
+    assert fit(np.zeros((1000, 500, 3), np.uint8), 100).shape == (100, 50, 3)
+    assert fit(np.zeros((15, 9, 3), np.uint8), 100).shape == (16, 10, 3)
+
+
+def test_each_image_episode_gets_an_mp4_with_one_frame_per_state(tmp_path: Path) -> None:
+    suite = IngvpSuite(games=["maze", "sokoban"], settings=SETTINGS, levels=2, image_size=96)
+    evaluate(suite, OracleAgent, tmp_path, LocalRunner(concurrency=4), False, RecordConfig())
+    for record in records(tmp_path):
+        if record["spec"]["setting"]["modality"] == "text":
+            assert record["video"] is None  # text-only: the env renders no image
+            continue
+        video = record["video"]
+        assert video["frame_steps"] == list(range(len(record["steps"]) + 1))
+        frames = imageio.mimread(tmp_path / video["path"], format="FFMPEG")
+        assert len(frames) == len(video["frame_steps"])
+        assert frames[0].shape == (video["height"], video["width"], 3) == (96, 96, 3)
+        assert not (tmp_path / video["path"]).with_name(Path(video["path"]).name + ".partial.mp4").exists()
+
+
+def test_recording_off_writes_nothing(tmp_path: Path) -> None:
+    suite = IngvpSuite(games=["maze"], settings=SETTINGS[:1], levels=2, image_size=64)
+    evaluate(suite, RandomAgent, tmp_path, LocalRunner(), False, RecordConfig(video=False))
+    assert not (tmp_path / "videos").exists() and all(r["video"] is None for r in records(tmp_path))
+
+
+def test_a_failed_encoding_is_noted_and_costs_the_episode_nothing(tmp_path: Path, monkeypatch) -> None:
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(recorder_module, "encode_mp4", broken)
+    suite = IngvpSuite(games=["maze"], settings=SETTINGS[:1], levels=1, image_size=64)
+    evaluate(suite, OracleAgent, tmp_path, LocalRunner(), False, RecordConfig())
+    [record] = records(tmp_path)
+    assert record["status"] == "done" and record["success"] and record["video"] is None
+    assert record["extra"]["video_error"] == "OSError: disk full"
