@@ -41,14 +41,15 @@ def lines(path: Path) -> int:
 
 
 def env_workers_of(driver: psutil.Process) -> list[psutil.Process]:
-    try:
-        return [
-            p
-            for p in driver.children(recursive=True)
-            if p.cmdline()[:1] and p.cmdline()[0].startswith("ray::EnvWorker")
-        ]
-    except psutil.Error:
-        return []
+    """The driver's env worker processes (Ray names them by their actor class)."""
+    found = []
+    with contextlib.suppress(psutil.Error):
+        for process in driver.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                cmdline = process.cmdline()  # read once: a dying process changes it between reads
+                if cmdline and cmdline[0].startswith("ray::EnvWorker"):
+                    found.append(process)
+    return found
 
 
 def chaos_round(
