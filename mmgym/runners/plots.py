@@ -1,0 +1,72 @@
+"""Bar charts with confidence-interval error bars as inline SVG (no plotting library, no network).
+
+Every label goes through `html.escape`, so names taken from runs cannot inject markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+PALETTE = ("#3b6fb6", "#e08a2e", "#3a9a5b", "#c0504d", "#8064a2", "#4bacc6", "#9b7b4f", "#7f7f7f")
+
+
+@dataclass(frozen=True)
+class Bar:
+    mean: float
+    low: float
+    high: float
+    n: int
+
+
+def grouped_bars(title: str, groups: list[str], series: dict[str, dict[str, Bar]], top: float = 100.0) -> str:
+    """One cluster of bars per group, one bar per series (a run), with its CI as an error bar."""
+    names = list(series)
+    bar_width, gap, height, left, bottom = 14, 18, 180, 40, 70
+    cluster = max(1, len(names)) * bar_width + gap
+    width = left + cluster * max(1, len(groups)) + 10
+    legend_height = 16 * len(names)
+    total_height = height + bottom + legend_height + 24
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="plot" width="{width}" height="{total_height}" '
+        f'role="img" aria-label="{escape(title)}">',
+        f'<text x="{left}" y="14" class="plot-title">{escape(title)}</text>',
+    ]
+    y0 = 24
+
+    def y(value: float) -> float:
+        return y0 + height * (1 - max(0.0, min(value, top)) / top)
+
+    for tick in (0, 25, 50, 75, 100):
+        value = top * tick / 100
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(value):.1f}" y2="{y(value):.1f}" class="grid"/>')
+        parts.append(f'<text x="{left - 4}" y="{y(value) + 4:.1f}" class="tick" text-anchor="end">{value:g}</text>')
+    for g, group in enumerate(groups):
+        x_group = left + g * cluster + gap / 2
+        for s, name in enumerate(names):
+            bar = series[name].get(group)
+            if bar is None:
+                continue
+            x = x_group + s * bar_width
+            colour = PALETTE[s % len(PALETTE)]
+            tip = f"{name} / {group}: {bar.mean:.1f} [{bar.low:.1f}, {bar.high:.1f}], n={bar.n}"
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y(bar.mean):.1f}" width="{bar_width - 2}" '
+                f'height="{y(0) - y(bar.mean):.1f}" fill="{colour}"><title>{escape(tip)}</title></rect>'
+            )
+            centre = x + (bar_width - 2) / 2
+            parts.append(
+                f'<path d="M{centre:.1f},{y(bar.low):.1f}V{y(bar.high):.1f}M{centre - 3:.1f},{y(bar.low):.1f}'
+                f'h6M{centre - 3:.1f},{y(bar.high):.1f}h6" class="errorbar"/>'
+            )
+        label_x = x_group + len(names) * bar_width / 2
+        parts.append(
+            f'<text x="{label_x:.1f}" y="{y0 + height + 12}" class="tick" text-anchor="end" '
+            f'transform="rotate(-35 {label_x:.1f} {y0 + height + 12})">{escape(group)}</text>'
+        )
+    for s, name in enumerate(names):
+        legend_y = y0 + height + bottom + 16 * s
+        parts.append(f'<rect x="{left}" y="{legend_y}" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>')
+        parts.append(f'<text x="{left + 16}" y="{legend_y + 9}" class="tick">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

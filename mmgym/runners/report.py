@@ -1,0 +1,216 @@
+"""`mmgym report`: one self-contained HTML report over several runs, opened straight from disk.
+
+The page holds the leaderboard, the plots and a small index of every episode; each episode's
+details (steps, model input and output) live in their own script file, loaded when the episode
+is opened, and its video is a file beside them. So the page stays light with 10,000 episodes,
+and it needs no server: script files load from `file://` where `fetch` would be refused.
+
+Nothing from a run reaches the page as markup. Server-side text goes through Jinja2's
+autoescaping; data for the browser is JSON with `<`, `>` and `&` escaped, and the page's script
+puts it on screen with `textContent` only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mmgym.errors import MmgymError
+from mmgym.runners.evaluate import RESULTS_FILE
+from mmgym.runners.plots import Bar, grouped_bars
+from mmgym.runners.records import EpisodeRecord
+from mmgym.runners.run_config import CONFIG_FILE
+from mmgym.runners.store import ResultsStore
+
+ASSETS = "mmgym.runners.report_assets"
+PLOTTED_GROUPINGS = ("game", "setting", "tag")
+
+
+@dataclass
+class Run:
+    label: str
+    path: Path
+    results: dict[str, Any]
+    config: dict[str, Any]
+
+
+def load_runs(run_dirs: list[Path]) -> list[Run]:
+    """Each run's results and config, labelled by agent (and model) and made unique by directory name."""
+    runs = []
+    for path in run_dirs:
+        results_path = path / RESULTS_FILE
+        if not results_path.exists():
+            raise MmgymError(f"{path} has no {RESULTS_FILE}; rerun its `mmgym run` command to finish the run")
+        config_path = path / CONFIG_FILE
+        config = yaml.safe_load(config_path.read_text()) or {} if config_path.exists() else {}
+        agent = str((config.get("agent") or {}).get("name") or path.name)
+        runs.append(Run(agent, path, json.loads(results_path.read_text()), config))
+    labels = [run.label for run in runs]
+    for run in runs:
+        if labels.count(run.label) > 1:
+            run.label = f"{run.label} ({run.path.name})"
+    return runs
+
+
+def leaderboard(runs: list[Run]) -> dict[str, Any]:
+    """Rows of runs; columns: overall per metric, then the first metric per setting, each with its CI."""
+    settings = sorted({s for run in runs for s in run.results["groups"].get("setting", {})})
+    metrics = list(dict.fromkeys(m for run in runs for m in run.results["metrics"]))
+    rows = []
+    for run in runs:
+        groups = run.results["groups"]
+        overall = groups.get("overall", {}).get("all", {})
+        first = run.results["metrics"][0]
+        rows.append(
+            {
+                "label": run.label,
+                "suite": run.results["suite"],
+                "episodes": run.results["episodes"],
+                "errors": run.results["errors"],
+                "overall": [_cell(overall.get(m)) for m in metrics],
+                "settings": [_cell(groups.get("setting", {}).get(s, {}).get(first)) for s in settings],
+            }
+        )
+    return {"metrics": metrics, "settings": settings, "rows": rows}
+
+
+def _cell(stat: dict[str, float] | None) -> dict[str, str]:
+    if not stat:
+        return {"mean": "-", "ci": ""}
+    return {"mean": f"{stat['mean']:.1f}", "ci": f"[{stat['low']:.1f}, {stat['high']:.1f}]"}
+
+
+def plots(runs: list[Run]) -> list[str]:
+    """SVG bar charts of each run's first metric by game, setting and tag, with CI error bars."""
+    svgs = []
+    for grouping in PLOTTED_GROUPINGS:
+        series: dict[str, dict[str, Bar]] = {}
+        for run in runs:
+            stats = run.results["groups"].get(grouping, {})
+            metric = run.results["metrics"][0]
+            series[run.label] = {
+                group: Bar(s[metric]["mean"], s[metric]["low"], s[metric]["high"], int(s[metric]["n"]))
+                for group, s in stats.items()
+                if metric in s
+            }
+        groups = sorted({g for bars in series.values() for g in bars})
+        if groups:
+            metric_names = sorted({run.results["metrics"][0] for run in runs})
+            svgs.append(grouped_bars(f"{' / '.join(metric_names)} by {grouping}", groups, series))
+    return svgs
+
+
+def episode_summary(number: int, run_index: int, record: EpisodeRecord, first_metric: str) -> list[Any]:
+    """One row of the episode index (see INDEX_COLUMNS)."""
+    game = record.spec.tags[0] if record.spec.tags else record.spec.task.split("/")[0]
+    metric = record.metrics.get(first_metric)
+    return [
+        number,
+        run_index,
+        record.spec.task,
+        game,
+        record.spec.setting.name,
+        bool(record.success),
+        record.status,
+        len(record.steps),
+        None if metric is None else round(metric, 2),
+        record.video is not None,
+    ]
+
+
+INDEX_COLUMNS = ["n", "run", "task", "game", "setting", "success", "status", "steps", "metric", "video"]
+
+
+def episode_detail(record: EpisodeRecord, run: Run, video_src: str | None) -> dict[str, Any]:
+    """Everything the browser shows for one opened episode."""
+    return {
+        "id": record.id,
+        "run": run.label,
+        "task": record.spec.task,
+        "setting": record.spec.setting.name,
+        "seed": record.spec.seed,
+        "instruction": record.instruction,
+        "initial_text": record.initial_text,
+        "success": record.success,
+        "status": record.status,
+        "error": record.error,
+        "stop_reason": record.stop_reason,
+        "metrics": record.metrics,
+        "usage": record.usage,
+        "video": None if not (record.video and video_src) else {**record.video.model_dump(), "src": video_src},
+        "steps": [step.model_dump() for step in record.steps],
+        "turns": [turn.model_dump() for turn in record.turns],
+    }
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside a script: no `</script>`, no HTML entities, no JS line terminators."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    for char, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escaped)
+    return text
+
+
+def write_report(run_dirs: list[Path], output: Path) -> Path:
+    """Write `output/index.html` with its data and videos; returns `output`."""
+    from jinja2 import Environment, select_autoescape
+    from markupsafe import Markup
+    from rich.progress import track
+
+    runs = load_runs([Path(p) for p in run_dirs])
+    (output / "data" / "episodes").mkdir(parents=True, exist_ok=True)
+    rows: list[list[Any]] = []
+    records = [(i, run, r) for i, run in enumerate(runs) for r in ResultsStore(run.path).records()]
+    for number, (run_index, run, record) in enumerate(track(records, description="report: episodes")):
+        video_src = _place_video(run, run_index, record, output)
+        rows.append(episode_summary(number, run_index, record, run.results["metrics"][0]))
+        detail = script_json(episode_detail(record, run, video_src))
+        (output / "data" / "episodes" / f"{number}.js").write_text(f"mmgymEpisode({number}, {detail});\n")
+    index = {"columns": INDEX_COLUMNS, "rows": rows, "runs": [run.label for run in runs]}
+    (output / "data" / "index.js").write_text(f"window.MMGYM_INDEX = {script_json(index)};\n")
+
+    assets = resources.files(ASSETS)
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    template = env.from_string(assets.joinpath("report.html.j2").read_text())
+    page = template.render(
+        runs=runs,
+        configs=[yaml.safe_dump(run.config, sort_keys=False) for run in runs],
+        board=leaderboard(runs),
+        plots=[Markup(svg) for svg in plots(runs)],  # built with every label escaped (plots.py)
+        style=Markup(assets.joinpath("report.css").read_text()),
+        script=Markup(assets.joinpath("report.js").read_text()),
+        episodes=len(rows),
+    )
+    (output / "index.html").write_text(page)
+    return output
+
+
+def _place_video(run: Run, run_index: int, record: EpisodeRecord, output: Path) -> str | None:
+    """Link (or copy) the episode's video into the report; its path relative to index.html."""
+    if record.video is None:
+        return None
+    source = run.path / record.video.path
+    if not source.exists():
+        return None
+    relative = Path("videos") / str(run_index) / Path(record.video.path).name
+    target = output / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        try:
+            os.link(source, target)
+        except OSError:  # another file system: copy
+            shutil.copyfile(source, target)
+    return relative.as_posix()
