@@ -6,9 +6,18 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup demo test lint bench bench-ray levels clean
+.PHONY: setup system demo test lint bench bench-ray levels media clean
 
-setup: $(VENV)/.installed
+setup: system $(VENV)/.installed
+
+# Debian packages: chromium (the report's browser tests) and fonts for it. ffmpeg needs none:
+# imageio-ffmpeg ships its own binary.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+system:
+	@command -v chromium >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); }
 
 # torch goes first, pinned: an unpinned torch would pull a multi-GB CUDA build (and no torchvision:
 # it breaks transformers imports next to a CPU torch).
@@ -39,5 +48,9 @@ bench-ray: setup
 levels: setup
 	$(BIN)/python -m mmgym.envs.games.levels
 
+# The README's report screenshot and replay GIF, made by mmgym's own commands.
+media: setup
+	$(BIN)/python docs/make_media.py
+
 clean:
-	rm -rf $(VENV) runs outputs multirun .pytest_cache .ruff_cache
+	rm -rf $(VENV) runs outputs multirun report test-artifacts .pytest_cache .ruff_cache

@@ -22,15 +22,18 @@ class Bar:
 def grouped_bars(title: str, groups: list[str], series: dict[str, dict[str, Bar]], top: float = 100.0) -> str:
     """One cluster of bars per group, one bar per series (a run), with its CI as an error bar."""
     names = list(series)
-    bar_width, gap, height, left, bottom = 14, 18, 180, 40, 70
+    longest_group = max((len(group) for group in groups), default=0)
+    bar_width, gap, height = 14, 18, 180
+    left, bottom = max(50, int(4.6 * longest_group)), 30 + int(4.2 * longest_group)  # room for slanted labels
     cluster = max(1, len(names)) * bar_width + gap
-    width = left + cluster * max(1, len(groups)) + 10
+    longest = max((len(name) for name in names), default=0)
+    width = max(left + cluster * max(1, len(groups)) + 10, 12 + 8 * len(title), left + 20 + 6 * min(longest, 40))
     legend_height = 16 * len(names)
     total_height = height + bottom + legend_height + 24
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="plot" width="{width}" height="{total_height}" '
         f'role="img" aria-label="{escape(title)}">',
-        f'<text x="{left}" y="14" class="plot-title">{escape(title)}</text>',
+        f'<text x="4" y="14" class="plot-title">{escape(title)}</text>',
     ]
     y0 = 24
 
