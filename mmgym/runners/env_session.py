@@ -31,6 +31,7 @@ class EnvDescription:
     rules: str = ""
     action_grammar: str = ""
     valid_actions: tuple[str, ...] = ()
+    full_render: bool = False  # render() shows more than the observation (e.g. a third-person view)
 
 
 def make_env(spec: EpisodeSpec) -> gym.Env:
@@ -58,6 +59,7 @@ def describe_env(env: gym.Env) -> EnvDescription:
         rules=_wrapper_attr(env, "rules", ""),
         action_grammar=_wrapper_attr(env, "action_grammar", ""),
         valid_actions=tuple(candidates()) if candidates is not None else (),
+        full_render=bool(env.metadata.get("full_render", False)),
     )
 
 
@@ -76,6 +78,8 @@ class EnvSession(Protocol):
     async def describe(self) -> EnvDescription: ...
 
     async def step(self, action: str) -> StepResult: ...
+
+    async def render(self) -> Any: ...
 
     async def close(self) -> None: ...
 
@@ -97,6 +101,9 @@ class InProcessSession:
 
     async def step(self, action: str) -> StepResult:
         return self.env.step(action)
+
+    async def render(self) -> Any:
+        return self.env.render()
 
     async def close(self) -> None:
         self.env.close()

@@ -41,6 +41,9 @@ class EnvWorker:
     def step(self, slot: int, action: str) -> StepResult:
         return self.envs[slot].step(action)
 
+    def render(self, slot: int) -> Any:
+        return self.envs[slot].render()
+
     def close(self, slot: int) -> None:
         env = self.envs.pop(slot, None)
         if env is not None:
@@ -162,6 +165,9 @@ class RemoteSession:
 
     async def step(self, action: str) -> StepResult:
         return await self.call("step", action)
+
+    async def render(self) -> Any:
+        return await self.call("render")
 
     async def close(self) -> None:
         if not self._open:

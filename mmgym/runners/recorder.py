@@ -65,6 +65,15 @@ class FrameBuffer:
         return [(step, np.frombuffer(zlib.decompress(data), np.uint8).reshape(shape)) for step, shape, data in frames]
 
 
+class EpisodeFrames:
+    """An episode's observation frames and, for envs with a full render, its render frames."""
+
+    def __init__(self, config: RecordConfig) -> None:
+        self.observation = FrameBuffer(config)
+        self.render = FrameBuffer(config)
+        self.wants_render = False  # set by the rollout from the env's description
+
+
 def fit(image: np.ndarray, max_side: int) -> np.ndarray:
     """Scale down to `max_side` (nearest neighbour: crisp cells) and pad to even sides (H.264 needs them)."""
     height, width = image.shape[:2]
@@ -127,15 +136,23 @@ class Recorder:
         self.config = config or RecordConfig()
         self._encoders = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="mmgym-video")
 
-    def buffer(self) -> FrameBuffer | None:
-        return FrameBuffer(self.config) if self.config.video else None
+    def buffer(self) -> EpisodeFrames | None:
+        return EpisodeFrames(self.config) if self.config.video else None
 
-    async def finish(self, record: EpisodeRecord, buffer: FrameBuffer | None) -> None:
-        """Encode the episode's frames and note the video in its record; a failure is noted, never raised."""
-        frames = buffer.final() if buffer else []
-        if not frames:
+    async def finish(self, record: EpisodeRecord, frames: EpisodeFrames | None) -> None:
+        """Encode the episode's frames and note the videos in its record; a failure is noted, never raised."""
+        if frames is None:
             return
-        relative = Path(VIDEO_DIR) / video_name(record.id)
+        name = video_name(record.id)
+        record.video = await self._encode(record, frames.observation, name)
+        if frames.wants_render:
+            record.render_video = await self._encode(record, frames.render, name.replace(".mp4", ".render.mp4"))
+
+    async def _encode(self, record: EpisodeRecord, buffer: FrameBuffer, name: str) -> VideoRecord | None:
+        frames = buffer.final()
+        if not frames:
+            return None
+        relative = Path(VIDEO_DIR) / name
         images = [image for _, image in frames]
         try:
             await asyncio.get_running_loop().run_in_executor(
@@ -143,15 +160,10 @@ class Recorder:
             )
         except Exception as exc:  # a missing video must not cost the episode
             record.extra["video_error"] = f"{type(exc).__name__}: {exc}"
-            return
+            return None
         height, width = images[0].shape[:2]
-        record.video = VideoRecord(
-            path=relative.as_posix(),
-            frame_steps=[s for s, _ in frames],
-            fps=self.config.fps,
-            width=width,
-            height=height,
-        )
+        steps = [step for step, _ in frames]
+        return VideoRecord(path=relative.as_posix(), frame_steps=steps, fps=self.config.fps, width=width, height=height)
 
     def close(self) -> None:
         self._encoders.shutdown(wait=True)

@@ -63,7 +63,8 @@ class EpisodeRecord(BaseModel):
     stop_reason: str | None = None  # the agent ended the episode (counts as a failure)
     usage: dict[str, float] = Field(default_factory=dict)  # model calls, parse failures, tokens, latency, cost
     metrics: dict[str, float] = Field(default_factory=dict)
-    video: VideoRecord | None = None
+    video: VideoRecord | None = None  # the observation images
+    render_video: VideoRecord | None = None  # the env's full render, for envs that have one
     started_at: float = 0.0
     duration_s: float = 0.0
     extra: dict[str, Any] = Field(default_factory=dict)

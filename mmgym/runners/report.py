@@ -25,7 +25,7 @@ import yaml
 from mmgym.errors import MmgymError
 from mmgym.runners.evaluate import RESULTS_FILE
 from mmgym.runners.plots import Bar, grouped_bars
-from mmgym.runners.records import EpisodeRecord
+from mmgym.runners.records import EpisodeRecord, VideoRecord
 from mmgym.runners.run_config import CONFIG_FILE
 from mmgym.runners.store import ResultsStore
 
@@ -128,7 +128,9 @@ def episode_summary(number: int, run_index: int, record: EpisodeRecord, first_me
 INDEX_COLUMNS = ["n", "run", "task", "game", "setting", "success", "status", "steps", "metric", "video"]
 
 
-def episode_detail(record: EpisodeRecord, run: Run, video_src: str | None) -> dict[str, Any]:
+def episode_detail(
+    record: EpisodeRecord, run: Run, video_src: str | None, render_src: str | None = None
+) -> dict[str, Any]:
     """Everything the browser shows for one opened episode."""
     return {
         "id": record.id,
@@ -145,6 +147,9 @@ def episode_detail(record: EpisodeRecord, run: Run, video_src: str | None) -> di
         "metrics": record.metrics,
         "usage": record.usage,
         "video": None if not (record.video and video_src) else {**record.video.model_dump(), "src": video_src},
+        "render_video": None
+        if not (record.render_video and render_src)
+        else {**record.render_video.model_dump(), "src": render_src},
         "steps": [step.model_dump() for step in record.steps],
         "turns": [turn.model_dump() for turn in record.turns],
     }
@@ -175,9 +180,10 @@ def write_report(run_dirs: list[Path], output: Path) -> Path:
     rows: list[list[Any]] = []
     records = [(i, run, r) for i, run in enumerate(runs) for r in ResultsStore(run.path).records()]
     for number, (run_index, run, record) in enumerate(track(records, description="report: episodes")):
-        video_src = _place_video(run, run_index, record, output)
+        video_src = _place_video(run, run_index, record.video, output)
+        render_src = _place_video(run, run_index, record.render_video, output)
         rows.append(episode_summary(number, run_index, record, run.results["metrics"][0]))
-        detail = script_json(episode_detail(record, run, video_src))
+        detail = script_json(episode_detail(record, run, video_src, render_src))
         (output / "data" / "episodes" / f"{number}.js").write_text(f"mmgymEpisode({number}, {detail});\n")
     index = {"columns": INDEX_COLUMNS, "rows": rows, "runs": [run.label for run in runs]}
     (output / "data" / "index.js").write_text(f"window.MMGYM_INDEX = {script_json(index)};\n")
@@ -198,14 +204,14 @@ def write_report(run_dirs: list[Path], output: Path) -> Path:
     return output
 
 
-def _place_video(run: Run, run_index: int, record: EpisodeRecord, output: Path) -> str | None:
-    """Link (or copy) the episode's video into the report; its path relative to index.html."""
-    if record.video is None:
+def _place_video(run: Run, run_index: int, video: VideoRecord | None, output: Path) -> str | None:
+    """Link (or copy) a video of the run into the report; its path relative to index.html."""
+    if video is None:
         return None
-    source = run.path / record.video.path
+    source = run.path / video.path
     if not source.exists():
         return None
-    relative = Path("videos") / str(run_index) / Path(record.video.path).name
+    relative = Path("videos") / str(run_index) / Path(video.path).name
     target = output / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():

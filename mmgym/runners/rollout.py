@@ -13,7 +13,7 @@ from typing import Any
 
 from mmgym.agents.base import Agent, AgentReply, EpisodeContext, StepView, Turn
 from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, EnvWorkerLost, in_process
-from mmgym.runners.recorder import FrameBuffer
+from mmgym.runners.recorder import EpisodeFrames
 from mmgym.runners.records import EpisodeRecord, StepRecord, TurnRecord
 from mmgym.tasks.spec import EpisodeSpec, Setting
 
@@ -34,12 +34,12 @@ def agent_info(info: dict[str, Any]) -> dict[str, Any]:
 
 
 async def run_episode(
-    spec: EpisodeSpec, agent: Agent, open_env: EnvOpener | None = None, frames: FrameBuffer | None = None
+    spec: EpisodeSpec, agent: Agent, open_env: EnvOpener | None = None, frames: EpisodeFrames | None = None
 ) -> EpisodeRecord:
     """Play one episode; an exception from the agent or env ends it as an error record, never a crash.
 
     Only `EnvWorkerLost` escapes: the env's process died, so the runner may replay the episode
-    from its seed on a fresh worker. `frames`, when given, receives every state's image.
+    from its seed on a fresh worker. `frames`, when given, receives every state's image (and full render).
     """
     record = EpisodeRecord(id=spec.id, spec=spec, started_at=time.time())
     start = time.perf_counter()
@@ -67,17 +67,19 @@ def mark_failed(record: EpisodeRecord, exc: BaseException) -> EpisodeRecord:
 
 
 async def _play(
-    spec: EpisodeSpec, agent: Agent, env: EnvSession, record: EpisodeRecord, frames: FrameBuffer | None
+    spec: EpisodeSpec, agent: Agent, env: EnvSession, record: EpisodeRecord, frames: EpisodeFrames | None
 ) -> None:
     obs, info = await env.reset(spec.seed, dict(spec.reset_options))
+    description = await env.describe()
     if frames is not None:
-        frames.add(0, obs.get("image"))
+        frames.wants_render = description.full_render
+        await _capture(frames, env, 0, obs)
     record.instruction = str(obs.get("instruction", ""))
     record.initial_text = obs.get("text", "")
     record.optimal_length = info.get("optimal_length", 0)
     record.optimal_remaining = info.get("optimal_remaining")
     record.success = bool(info.get("success", False))
-    await agent.reset(_context(spec, await env.describe()))
+    await agent.reset(_context(spec, description))
     history: list[StepView] = []
     done = record.success
     while not done and len(record.steps) < spec.max_steps:
@@ -104,7 +106,7 @@ async def _execute(
     history: list[StepView],
     obs: dict[str, Any],
     info: dict[str, Any],
-    frames: FrameBuffer | None,
+    frames: EpisodeFrames | None,
 ) -> tuple[dict[str, Any], dict[str, Any], bool]:
     """Step the env through the reply's actions; returns the last observation, info and whether the episode ended.
 
@@ -115,11 +117,13 @@ async def _execute(
     if not reply.actions:
         reason = reply.parse_error or "the reply held no action"
         info = {**info, "valid": False, "state_changed": False, "feedback": f"No action taken: {reason}."}
-        _append_step(record, history, "", 0.0, obs, info, reply.reasoning, frames)
+        _append_step(record, history, "", 0.0, obs, info, reply.reasoning)
+        await _capture(frames, env, len(record.steps), obs)
         return obs, info, False
     for i, action in enumerate(reply.actions):
         obs, reward, terminated, truncated, info = await env.step(action)
-        step = _append_step(record, history, action, reward, obs, info, reply.reasoning if i == 0 else "", frames)
+        step = _append_step(record, history, action, reward, obs, info, reply.reasoning if i == 0 else "")
+        await _capture(frames, env, len(record.steps), obs)
         if terminated or truncated:
             return obs, info, True
         if len(record.steps) >= spec.max_steps or (not step.valid and spec.setting.mode == "multi_step"):
@@ -135,14 +139,20 @@ def _append_step(
     obs: dict[str, Any],
     info: dict[str, Any],
     reasoning: str,
-    frames: FrameBuffer | None,
 ) -> StepRecord:
     step = _step_record(len(record.steps), record.agent_calls, action, reward, obs, info, reasoning)
     record.steps.append(step)
-    if frames is not None:
-        frames.add(len(record.steps), obs.get("image"))
     history.append(StepView(step.index, action, step.valid, step.state_changed, step.feedback))
     return step
+
+
+async def _capture(frames: EpisodeFrames | None, env: EnvSession, step: int, obs: dict[str, Any]) -> None:
+    """Keep the state's observation image, and the env's full render when it has one."""
+    if frames is None:
+        return
+    frames.observation.add(step, obs.get("image"))
+    if frames.wants_render:
+        frames.render.add(step, await env.render())
 
 
 def _record_turn(record: EpisodeRecord, reply: AgentReply) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from pathlib import Path
+from typing import ClassVar
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -13,9 +16,10 @@ imageio = pytest.importorskip("imageio.v2", reason="imageio is not installed (pi
 
 from mmgym.agents.scripted import OracleAgent, RandomAgent  # noqa: E402
 from mmgym.runners import recorder as recorder_module  # noqa: E402
+from mmgym.runners.env_session import make_env  # noqa: E402
 from mmgym.runners.evaluate import evaluate  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
-from mmgym.runners.recorder import FrameBuffer, RecordConfig, fit  # noqa: E402
+from mmgym.runners.recorder import FrameBuffer, RecordConfig, Recorder, fit  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
 
 SETTINGS = ["multi_step-image_text-history", "multi_step-text-history"]
@@ -79,3 +83,42 @@ def test_a_failed_encoding_is_noted_and_costs_the_episode_nothing(tmp_path: Path
     [record] = records(tmp_path)
     assert record["status"] == "done" and record["success"] and record["video"] is None
     assert record["extra"]["video_error"] == "OSError: disk full"
+
+
+class ThirdPersonView(gym.Wrapper):
+    """An env whose full render differs from its observation (like a simulator's overview camera)."""
+
+    metadata: ClassVar[dict] = {"render_modes": ["rgb_array"], "full_render": True}
+
+    def render(self) -> np.ndarray:
+        return 255 - self.env.unwrapped.last_image
+
+
+class KeepsImage(gym.Wrapper):
+    def reset(self, **kwargs):
+        obs, info = self.env.reset(**kwargs)
+        self.env.unwrapped.last_image = obs["image"]
+        return obs, info
+
+    def step(self, action):
+        result = self.env.step(action)
+        self.env.unwrapped.last_image = result[0]["image"]
+        return result
+
+
+def test_an_env_with_a_full_render_gets_a_second_video(tmp_path: Path, maze_spec) -> None:
+    def factory(spec):
+        return ThirdPersonView(KeepsImage(make_env(spec)))
+
+    spec = maze_spec(setting="multi_step-image_text-history")
+    done: list = []
+    recorder = Recorder(tmp_path, RecordConfig())
+    asyncio.run(LocalRunner().run([spec], OracleAgent, done.append, factory, recorder=recorder))
+    recorder.close()
+    [record] = done
+    observation = imageio.mimread(tmp_path / record.video.path, format="FFMPEG")
+    render = imageio.mimread(tmp_path / record.render_video.path, format="FFMPEG")
+    assert len(observation) == len(render) == len(record.steps) + 1 == 5
+    assert record.render_video.path.endswith(".render.mp4")
+    difference = np.abs(observation[0].astype(int) + render[0].astype(int) - 255).mean()
+    assert difference < 8  # the render is the inverted observation (up to H.264 loss)

@@ -106,6 +106,9 @@
     document.getElementById("ep-meta").textContent = "seed " + ep.seed + " · " + ep.steps.length + " steps · " + outcome + " · " + ep.instruction;
     var video = document.getElementById("ep-video");
     var statePre = document.getElementById("ep-state");
+    var render = document.getElementById("ep-render");
+    render.hidden = !ep.render_video;
+    if (ep.render_video) render.src = ep.render_video.src; else render.removeAttribute("src");
     if (ep.video) {
       video.hidden = false;
       statePre.hidden = true;
@@ -113,6 +116,7 @@
       video.ontimeupdate = function () {
         var frame = Math.min(ep.video.frame_steps.length - 1, Math.floor(video.currentTime * ep.video.fps));
         highlight(ep, ep.video.frame_steps[frame]);
+        if (ep.render_video) render.currentTime = video.currentTime;  // same states, same times
       };
     } else {
       video.removeAttribute("src");
