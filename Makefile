@@ -39,8 +39,8 @@ test: setup lint
 	$(BIN)/pytest -q --durations=10
 
 lint: setup
-	$(BIN)/ruff check mmgym tests benchmarks
-	$(BIN)/ruff format --check mmgym tests benchmarks
+	$(BIN)/ruff check mmgym tests benchmarks docs
+	$(BIN)/ruff format --check mmgym tests benchmarks docs
 
 bench: setup
 	$(BIN)/python benchmarks/bench_ingvp.py
