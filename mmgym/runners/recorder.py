@@ -69,8 +69,13 @@ class EpisodeFrames:
     """An episode's observation frames and, for envs with a full render, its render frames."""
 
     def __init__(self, config: RecordConfig) -> None:
-        self.observation = FrameBuffer(config)
-        self.render = FrameBuffer(config)
+        self.config = config
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every frame (an episode replayed after its env worker died starts over)."""
+        self.observation = FrameBuffer(self.config)
+        self.render = FrameBuffer(self.config)
         self.wants_render = False  # set by the rollout from the env's description
 
 

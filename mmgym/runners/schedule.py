@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from mmgym.agents.base import Agent
 from mmgym.runners.env_session import EnvOpener, EnvWorkerLost
-from mmgym.runners.recorder import Recorder
+from mmgym.runners.recorder import EpisodeFrames, Recorder
 from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.rollout import mark_failed, run_episode
 from mmgym.tasks.spec import EpisodeSpec
@@ -30,8 +30,11 @@ async def play_all(
     limit = asyncio.Semaphore(concurrency)
 
     async def one(spec: EpisodeSpec) -> None:
+        frames = recorder.buffer() if recorder else None
         async with limit:
-            record = await play_with_restarts(spec, agent_factory, open_env, max_restarts, recorder)
+            record = await play_with_restarts(spec, agent_factory, open_env, max_restarts, frames)
+        if recorder:  # the next episode starts meanwhile: encoding holds no slot
+            await recorder.finish(record, frames)
         on_done(record)
 
     await asyncio.gather(*(one(spec) for spec in specs))
@@ -42,7 +45,7 @@ async def play_with_restarts(
     agent_factory: AgentFactory,
     open_env: EnvOpener,
     max_restarts: int,
-    recorder: Recorder | None = None,
+    frames: EpisodeFrames | None = None,
 ) -> EpisodeRecord:
     """One episode; if its env worker dies, replay it from its seed with a fresh agent, up to `max_restarts` times.
 
@@ -55,7 +58,8 @@ async def play_with_restarts(
             agent = agent_factory()
         except Exception as exc:  # a failing constructor fails its episode, not the run
             return mark_failed(EpisodeRecord(id=spec.id, spec=spec, started_at=time.time()), exc)
-        frames = recorder.buffer() if recorder else None
+        if frames is not None:
+            frames.clear()  # a replay records from its own start
         try:
             record = await run_episode(spec, agent, open_env, frames)
         except EnvWorkerLost as exc:
@@ -66,6 +70,4 @@ async def play_with_restarts(
             continue
         if losses:
             record.extra["env_restarts"] = losses
-        if recorder:
-            await recorder.finish(record, frames)
         return record

@@ -28,6 +28,7 @@ from mmgym.runners.evaluate import evaluate  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
 from mmgym.runners.ray_envs import EnvWorkersUnavailable  # noqa: E402
 from mmgym.runners.ray_runner import EnvLayout, RayRunner  # noqa: E402
+from mmgym.runners.recorder import RecordConfig, Recorder  # noqa: E402
 from mmgym.runners.records import EpisodeRecord  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
 
@@ -129,3 +130,23 @@ def test_workers_that_cannot_load_their_env_factory_stop_the_run_with_the_reason
 
 def test_ray_helpers_is_importable_in_workers() -> None:
     assert ray_helpers.TIMING_KEYS  # the module the factories come from is registered for pickling by value
+
+
+def test_a_replayed_episodes_video_holds_only_the_replay(maze_spec, tmp_path: Path) -> None:
+    specs = [maze_spec(setting="multi_step-image_text-history", seed=0)]
+    recorder = Recorder(tmp_path / "run", RecordConfig())
+    done: list[EpisodeRecord] = []
+    runner = RayRunner(env_workers=1)
+    asyncio.run(
+        runner.run(specs, OracleAgent, done.append, crash_once_factory(tmp_path, crash_at=3), recorder=recorder)
+    )
+    recorder.close()
+    [record] = done
+    assert record.extra["env_restarts"] == 1 and record.success
+    assert record.video is not None and record.video.frame_steps == list(range(len(record.steps) + 1)) == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]
