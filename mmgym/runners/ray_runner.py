@@ -88,7 +88,7 @@ class RayRunner(BaseModel):
         """
         in_flight = min(self.concurrency, len(specs))
         per_worker = self.env_worker_cpus
-        reserved = self.model_actor_cpus if self.model_actor != "never" else 0.0
+        reserved = self.model_actor_cpus * self.model_actors if self.model_actor != "never" else 0.0
         capacity = math.inf if per_worker == 0 else int((resources.get("CPU", 0) - reserved) // per_worker)
         if self.env_workers == "auto":
             cheap = all(steps_are_cheap(env_id) for env_id in {spec.env_id for spec in specs})

@@ -49,7 +49,7 @@ def load_runs(run_dirs: list[Path]) -> list[Run]:
         if not results_path.exists():
             raise MmgymError(f"{path} has no {RESULTS_FILE}; rerun its `mmgym run` command to finish the run")
         config_path = path / CONFIG_FILE
-        config = yaml.safe_load(config_path.read_text()) or {} if config_path.exists() else {}
+        config = (yaml.safe_load(config_path.read_text()) or {}) if config_path.exists() else {}
         agent = str((config.get("agent") or {}).get("name") or path.name)
         runs.append(Run(agent, path, json.loads(results_path.read_text()), config))
     labels = [run.label for run in runs]
