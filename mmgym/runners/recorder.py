@@ -98,6 +98,10 @@ def encode_mp4(frames: list[np.ndarray], path: Path, fps: float) -> None:
     """Write H.264 MP4 (yuv420p, fast start: plays in browsers) via imageio's ffmpeg; atomic rename."""
     import imageio.v2 as imageio
 
+    # imageio-ffmpeg starts ffmpeg in its own process group through a preexec_fn, which forces a
+    # full fork() of this (large) process per video: half of the encoding time went to the kernel.
+    # Without it the child is spawned cheaply; Ctrl-C then stops ffmpeg with the run, as it should.
+    os.environ.setdefault("IMAGEIO_FFMPEG_NO_PREVENT_SIGINT", "1")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial.mp4")
     writer = imageio.get_writer(
