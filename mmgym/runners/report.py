@@ -76,9 +76,25 @@ def leaderboard(runs: list[Run]) -> dict[str, Any]:
                 "errors": run.results["errors"],
                 "overall": [_cell(overall.get(m)) for m in metrics],
                 "settings": [_cell(groups.get("setting", {}).get(s, {}).get(first)) for s in settings],
+                "usage": model_usage(run.results.get("usage", {})),
             }
         )
-    return {"metrics": metrics, "settings": settings, "rows": rows}
+    with_model = any(row["usage"]["model calls"] != "0" for row in rows)
+    return {"metrics": metrics, "settings": settings, "rows": rows, "usage": USAGE_COLUMNS if with_model else []}
+
+
+USAGE_COLUMNS = ("model calls", "unparsed", "tokens in / out", "cost $")
+
+
+def model_usage(usage: dict[str, float]) -> dict[str, str]:
+    """A run's model usage totals as leaderboard cells (shown when some run called a model)."""
+    tokens_in, tokens_out = int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
+    return {
+        "model calls": f"{int(usage.get('model_calls', 0))}",
+        "unparsed": f"{int(usage.get('parse_failures', 0))}",
+        "tokens in / out": f"{tokens_in:,} / {tokens_out:,}",
+        "cost $": f"{usage.get('cost_usd', 0.0):.2f}",
+    }
 
 
 def _cell(stat: dict[str, float] | None) -> dict[str, str]:

@@ -108,6 +108,9 @@ def test_leaderboard_shows_each_runs_overall_numbers(page, report: Path) -> None
         low, high = overall["accuracy"]["low"], overall["accuracy"]["high"]
         assert cells.nth(0).locator(".ci").inner_text() == f"[{low:.1f}, {high:.1f}]"
     assert rows.nth(0).locator(".mean").first.inner_text() == "100.0"  # the oracle solves everything
+    calls = int(results(report, "hostile")["usage"]["model_calls"])
+    assert calls == 3 and rows.nth(2).locator("td.usage").first.inner_text() == "3"  # one model call a step
+    assert rows.nth(0).locator("td.usage").first.inner_text() == "0"
     assert page.locator("#plots svg").count() == 2  # by game and by setting
 
 
