@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -45,9 +46,10 @@ def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
     return process, process.stdout.readline().strip()
 
 
-def episodes_per_minute(
+def endpoint_workload(
     base_url: str, level_set: str, concurrency: int, episodes: int, steps: int, image: bool
-) -> float:
+) -> tuple[IngvpSuite, dict[str, Any]]:
+    """The Maze suite and the endpoint's model config that the concurrency benchmarks play."""
     setting = "multi_step-image_text-no_history" if image else "multi_step-text-no_history"
     suite = IngvpSuite(
         games=["maze"], settings=[setting], level_set=level_set, levels=episodes, max_steps=steps, image_size=256
@@ -60,6 +62,13 @@ def episodes_per_minute(
         "max_concurrency": max(concurrency, 1),
         "timeout_s": 30,
     }
+    return suite, model
+
+
+def episodes_per_minute(
+    base_url: str, level_set: str, concurrency: int, episodes: int, steps: int, image: bool
+) -> float:
+    suite, model = endpoint_workload(base_url, level_set, concurrency, episodes, steps, image)
     with tempfile.TemporaryDirectory() as run_dir:
         start = time.perf_counter()
         evaluate(

@@ -57,7 +57,7 @@ import gymnasium as gym
 import numpy as np
 
 # The fixed-latency endpoint in its own process (this script's folder is first on sys.path).
-from bench_llm_concurrency import start_server
+from bench_llm_concurrency import endpoint_workload, start_server
 
 import mmgym  # noqa: F401  (registers the mmgym/* envs)
 from mmgym.agents.llm import LLMAgent
@@ -69,7 +69,6 @@ from mmgym.runners.local import LocalRunner
 from mmgym.runners.ray_envs import EnvWorkerPool
 from mmgym.runners.ray_runner import RayRunner
 from mmgym.runners.records import EpisodeRecord
-from mmgym.tasks.ingvp import IngvpSuite
 from mmgym.tasks.spec import EpisodeSpec, Setting
 
 SECTIONS = ("scaling", "overhead", "concurrency")
@@ -446,22 +445,7 @@ def llm_run(
 ) -> tuple[float, float]:
     """Episodes/min and driver CPU seconds per episode of one `evaluate` (specs, model, store as in
     bench_llm_concurrency.py)."""
-    suite = IngvpSuite(
-        games=["maze"],
-        settings=[IMAGE_SETTING if image else TEXT_SETTING],
-        level_set=level_set,
-        levels=episodes,
-        max_steps=steps,
-        image_size=256,
-    )
-    model = {
-        "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
-        "name": "bench",
-        "model": "bench",
-        "base_url": base_url,
-        "max_concurrency": max(concurrency, 1),
-        "timeout_s": 30,
-    }
+    suite, model = endpoint_workload(base_url, level_set, concurrency, episodes, steps, image)
     with tempfile.TemporaryDirectory() as run_dir:
         start, cpu = time.perf_counter(), time.process_time()
         results = evaluate(suite, lambda: LLMAgent(model=model, max_tokens=16), run_dir, runner, show_progress=False)

@@ -14,6 +14,7 @@ from typing import Any
 import gymnasium as gym
 
 from mmgym.runners.env_session import make_env
+from mmgym.runners.recorder import file_stem
 from mmgym.tasks.spec import EpisodeSpec
 
 TIMING_KEYS = ("started_at", "duration_s")
@@ -38,10 +39,6 @@ def records_by_id(path: Path) -> dict[str, dict[str, Any]]:
     return records
 
 
-def file_name(episode_id: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in episode_id)
-
-
 class CrashOnStep(gym.Wrapper):
     """Kills its whole process at step `crash_at`, like a simulator segfault or an OOM kill."""
 
@@ -64,7 +61,7 @@ def crash_once_factory(marker_dir: Path, crash_at: int = 2) -> Any:
     """Each spec's first env kills its worker at step `crash_at`; replays of the spec run normally."""
 
     def factory(spec: EpisodeSpec) -> gym.Env:
-        return CrashOnStep(make_env(spec), crash_at, marker_dir / f"{file_name(spec.id)}.crashed")
+        return CrashOnStep(make_env(spec), crash_at, marker_dir / f"{file_stem(spec.id)}.crashed")
 
     return factory
 
@@ -85,7 +82,7 @@ def node_logging_factory(log_dir: Path) -> Any:
     def factory(spec: EpisodeSpec) -> gym.Env:
         import ray
 
-        (log_dir / f"{file_name(spec.id)}.node").write_text(ray.get_runtime_context().get_node_id())
+        (log_dir / f"{file_stem(spec.id)}.node").write_text(ray.get_runtime_context().get_node_id())
         return make_env(spec)
 
     return factory

@@ -65,7 +65,6 @@ class EnvWorkerPool:
         self._actor_class = ray.remote(EnvWorker).options(num_cpus=num_cpus, max_restarts=0)
         self._env_factory = env_factory
         self.actors = [self._spawn() for _ in range(workers)]
-        self.replacements = 0
         self._free: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
         for slot in range(envs_per_worker):
             for worker in range(workers):
@@ -119,13 +118,9 @@ class EnvWorkerPool:
         if self.actors[worker] is actor:
             ray.kill(actor, no_restart=True)
             self.actors[worker] = self._spawn()
-            self.replacements += 1
 
     def release(self, worker: int, slot: int) -> None:
         self._free.put_nowait((worker, slot))
-
-    async def where(self) -> list[dict[str, Any]]:
-        return list(await asyncio.gather(*(actor.where.remote() for actor in self.actors)))
 
     def close(self) -> None:
         import ray
@@ -185,4 +180,6 @@ def failure_reason(exc: BaseException) -> str:
     """One line from Ray's multi-line actor error: the original exception's last line when it has one."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     raised = [line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b", line)]
-    return (raised or lines or [type(exc).__name__])[-1 if raised else 0]
+    if raised:
+        return raised[-1]
+    return lines[0] if lines else type(exc).__name__

@@ -132,9 +132,13 @@ def _pad_to(frame: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
+def file_stem(episode_id: str) -> str:
+    """A file name stem for an episode id (ids hold '/' and other characters paths should not)."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in episode_id)
+
+
 def video_name(episode_id: str) -> str:
-    """A file name for an episode id (ids hold '/' and other characters paths should not)."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in episode_id) + ".mp4"
+    return file_stem(episode_id) + ".mp4"
 
 
 class Recorder:

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from mmgym.errors import MmgymError
-from mmgym.runners.recorder import encode_mp4, fit, video_name
+from mmgym.runners.recorder import encode_mp4, file_stem, fit
 from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.store import ResultsStore
 
@@ -170,4 +170,4 @@ def _same_size(frames: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def default_output(run_dir: Path, record: EpisodeRecord, suffix: str = ".mp4") -> Path:
-    return run_dir / "replays" / Path(video_name(record.id)).with_suffix(suffix).name
+    return run_dir / "replays" / (file_stem(record.id) + suffix)
