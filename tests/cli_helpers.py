@@ -1,22 +1,38 @@
-"""The `mmgym` command as a subprocess: its command line and environment (shared by conftest and tests)."""
+"""The installed `mmgym` command as a subprocess: its command line and environment (shared by conftest and tests).
+
+Tests run the console script a user runs, in a folder outside the repository, with no extra
+`PYTHONPATH`: user code next to the command must import because the command puts the working
+directory on the path, not because a test did.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 
-def cli_env(pythonpath: Sequence[Path] = ()) -> dict[str, str]:
-    """This environment, single-threaded BLAS, without HYDRA_FULL_ERROR, plus `pythonpath` entries."""
+def cli_env() -> dict[str, str]:
+    """This environment, single-threaded BLAS, without HYDRA_FULL_ERROR or PYTHONPATH."""
     env = dict(os.environ, OMP_NUM_THREADS="1")
     env.pop("HYDRA_FULL_ERROR", None)
-    if pythonpath:
-        env["PYTHONPATH"] = os.pathsep.join([*map(str, pythonpath), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.pop("PYTHONPATH", None)
     return env
 
 
+def mmgym_script() -> str:
+    """The console script installed next to this interpreter (the venv's `bin/mmgym`)."""
+    script = Path(sys.executable).parent / "mmgym"
+    if script.exists():
+        return str(script)
+    found = shutil.which("mmgym")
+    if found is None:
+        raise RuntimeError("the mmgym console script is not installed; run `make setup`")
+    return found
+
+
 def cli_command(args: Sequence[str]) -> list[str]:
-    """`mmgym ARGS` run by this interpreter (no reliance on the console script being on PATH)."""
-    return [sys.executable, "-m", "mmgym.runners.cli", *args]
+    """`mmgym ARGS`, the installed console script."""
+    return [mmgym_script(), *args]

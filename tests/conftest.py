@@ -55,17 +55,13 @@ def maze_spec() -> Callable[..., EpisodeSpec]:
     return _maze_spec
 
 
-def _run_cli(
-    args: Sequence[str], cwd: Path, pythonpath: Sequence[Path] = (), timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        cli_command(args), cwd=cwd, env=cli_env(pythonpath), capture_output=True, text=True, timeout=timeout
-    )
+def _run_cli(args: Sequence[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cli_command(args), cwd=cwd, env=cli_env(), capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run `mmgym ARGS` in a subprocess (cwd, extra PYTHONPATH entries) and return the finished process."""
+    """Run the installed `mmgym ARGS` in a subprocess in `cwd` (a test's tmp folder) and return the finished process."""
     return _run_cli
 
 
@@ -73,11 +69,11 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 def cli_popen() -> Callable[..., subprocess.Popen[Any]]:
     """Start `mmgym ARGS` in a subprocess without waiting (for interruption tests)."""
 
-    def start(args: Sequence[str], cwd: Path, pythonpath: Sequence[Path] = ()) -> subprocess.Popen[Any]:
+    def start(args: Sequence[str], cwd: Path) -> subprocess.Popen[Any]:
         return subprocess.Popen(
             cli_command(args),
             cwd=cwd,
-            env=cli_env(pythonpath),
+            env=cli_env(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

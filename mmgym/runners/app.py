@@ -17,20 +17,33 @@ from mmgym.errors import ConfigError, MmgymError, unknown_name
 from mmgym.runners.build import build_components
 from mmgym.runners.cli import CONFIG_MODULE, GROUPS, config_options
 from mmgym.runners.evaluate import evaluate
-from mmgym.runners.run_config import save_run_config
+from mmgym.runners.run_config import check_resumable, restored_on_failure, save_run_config
 from mmgym.runners.table import print_results
 
 
 @hydra.main(config_path="pkg://" + CONFIG_MODULE, config_name="config", version_base="1.3")
 def hydra_app(cfg: DictConfig) -> float:
-    """One job: build the components, evaluate, print the table. Returns overall accuracy for sweepers."""
+    """One job: build the components, evaluate, print the table. Returns overall accuracy for sweepers.
+
+    Nothing is written into the run directory until the start is accepted (the components build and
+    the directory holds no other agent's run), and a run that fails before recording an episode
+    puts its config files back as they were.
+    """
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        components = build_components(cfg)
-        save_run_config(run_dir, cfg)
-        results = evaluate(
-            components.suite, components.agent_factory, run_dir, components.runner, cfg.progress, components.record
-        )
+        with restored_on_failure(run_dir):
+            components = build_components(cfg)
+            check_resumable(run_dir, cfg)
+            save_run_config(run_dir, cfg, _hydra_files(cfg))
+            results = evaluate(
+                components.suite,
+                components.agent_factory,
+                run_dir,
+                components.runner,
+                cfg.progress,
+                components.record,
+                components.env_factory,
+            )
     except MmgymError as exc:
         print(f"mmgym: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -38,6 +51,16 @@ def hydra_app(cfg: DictConfig) -> float:
     print(f"run directory: {run_dir}")
     first_metric = results["metrics"][0]
     return results["groups"].get("overall", {}).get("all", {}).get(first_metric, {}).get("mean", 0.0)
+
+
+def _hydra_files(cfg: DictConfig) -> dict[str, str]:
+    """What Hydra itself would write into `.hydra/` at job start (turned off there: `hydra.output_subdir=null`)."""
+    hydra_cfg = HydraConfig.instance().cfg
+    return {
+        "config.yaml": OmegaConf.to_yaml(cfg),
+        "hydra.yaml": OmegaConf.to_yaml(hydra_cfg),
+        "overrides.yaml": OmegaConf.to_yaml(HydraConfig.get().overrides.task),
+    }
 
 
 def check_overrides(overrides: list[str]) -> None:

@@ -12,6 +12,7 @@ from omegaconf.errors import InterpolationKeyError
 from mmgym.agents.base import Agent
 from mmgym.construct import factory_from_dict
 from mmgym.errors import ConfigError
+from mmgym.runners.env_session import EnvMaker, import_env_modules
 
 
 @dataclass(frozen=True)
@@ -21,17 +22,23 @@ class Components:
     runner: Any
     agent_name: str
     record: Any
+    env_factory: EnvMaker
 
 
 def build_components(cfg: DictConfig) -> Components:
-    """The suite, a per-episode agent factory and the runner that `cfg` describes."""
+    """The suite, a per-episode agent factory, the runner and the env factory that `cfg` describes.
+
+    The user's `env_modules` are imported first, so that a suite may name the envs they register.
+    """
+    env_modules = tuple(str(module) for module in cfg.get("env_modules") or ())
+    import_env_modules(env_modules)
     suite = build_object(cfg.suite, "suite")
     runner = build_object(cfg.runner, "runner")
     agent_factory = object_factory(cfg.agent, "agent", drop=("name",))
     agent_name = str(cfg.agent.get("name", "agent"))
     agent_factory()  # fail now, not in the first episode, if the agent's arguments are wrong
     record = build_object(cfg.record, "record") if "record" in cfg else None
-    return Components(suite, agent_factory, runner, agent_name, record)
+    return Components(suite, agent_factory, runner, agent_name, record, EnvMaker(env_modules))
 
 
 def build_object(node: DictConfig, group: str) -> Any:

@@ -7,6 +7,7 @@ is valid instead of a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,7 @@ GROUPS = ("suite", "agent", "model", "runner")
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    import_from_working_directory()
     parser = argparse.ArgumentParser(
         prog="mmgym", description="Evaluate multimodal agents in interactive environments."
     )
@@ -48,6 +50,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mmgym: error: {exc}", file=sys.stderr)
         return 2
     return 2  # pragma: no cover - argparse exits on anything else
+
+
+def import_from_working_directory() -> None:
+    """Put the working directory first on the import path, as `python -m` does.
+
+    A console script's path starts at its own folder, so without this an agent, suite, backend or
+    env module next to the user (`agent._target_=my_pkg.agents.AlwaysLeft`) could not be imported.
+    Ray workers started by a local instance run in this same directory and see it too.
+    """
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:
+        sys.path.insert(0, cwd)
 
 
 def _replay(args: argparse.Namespace) -> int:

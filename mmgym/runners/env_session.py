@@ -7,13 +7,14 @@ serves both and the same spec gives the same episode either way.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import importlib
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import gymnasium as gym
 
-from mmgym.errors import MmgymError
+from mmgym.errors import ConfigError, MmgymError
 from mmgym.tasks.spec import EpisodeSpec
 
 EnvFactory = Callable[[EpisodeSpec], gym.Env]
@@ -37,6 +38,34 @@ class EnvDescription:
 def make_env(spec: EpisodeSpec) -> gym.Env:
     """Build the spec's env in this process."""
     return gym.make(spec.env_id, **spec.env_kwargs).unwrapped
+
+
+@dataclass(frozen=True)
+class EnvMaker:
+    """`make_env` after importing the user modules that register envs (the run's `env_modules`).
+
+    It imports them in whichever process builds the env, the driver or a Ray env worker, so an env
+    registered by a user's module can be named by its plain id everywhere.
+    """
+
+    modules: tuple[str, ...] = ()
+
+    def __call__(self, spec: EpisodeSpec) -> gym.Env:
+        import_env_modules(self.modules)
+        return make_env(spec)
+
+
+def import_env_modules(modules: Sequence[str]) -> None:
+    """Import each module (its import registers its envs); a failure is one line naming the module."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(
+                f"env_modules: {module!r} cannot be imported ({reason}); "
+                "name a module importable from the working directory or installed"
+            ) from None
 
 
 def steps_are_cheap(env_id: str) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from mmgym.runners.env_session import EnvFactory, make_env
 from mmgym.runners.local import AgentFactory, LocalRunner
 from mmgym.runners.recorder import RecordConfig, Recorder
 from mmgym.runners.records import EpisodeRecord
@@ -25,10 +26,12 @@ def evaluate(
     runner: Any = None,
     show_progress: bool = True,
     record: RecordConfig | None = None,
+    env_factory: EnvFactory = make_env,
 ) -> dict[str, Any]:
     """Run every episode of `suite` not yet in `run_dir`, then write and return the aggregates.
 
     With `record`, each episode's frames are encoded to `run_dir/videos/` (the CLI records by default).
+    `env_factory` builds each episode's env (wherever the runner puts it; `EnvMaker` imports user modules).
     """
     runner = runner or LocalRunner()
     store = ResultsStore(run_dir)
@@ -45,7 +48,7 @@ def evaluate(
             progress.advance(task)
 
         try:
-            asyncio.run(runner.run(todo, agent_factory, on_done, recorder=recorder))
+            asyncio.run(runner.run(todo, agent_factory, on_done, env_factory, recorder=recorder))
         finally:
             store.sync()
             if recorder:

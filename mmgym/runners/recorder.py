@@ -30,7 +30,7 @@ class RecordConfig(BaseModel):
 
     video: bool = True  # encode each episode's frames to videos/<episode>.mp4
     every: PositiveInt = 1  # keep every k-th step's frame (the first and the last are always kept)
-    max_frames: int = Field(default=200, ge=2)  # per episode; past it the sampling rate halves
+    max_frames: int = Field(default=200, ge=2)  # per episode, the last one included; full: the sampling rate halves
     max_side: int = Field(default=512, ge=16)  # larger frames are scaled down to this
     fps: float = Field(default=2.0, gt=0)
 
@@ -58,9 +58,11 @@ class FrameBuffer:
             self.frames = [frame for frame in self.frames if frame[0] % self.every == 0]
 
     def final(self) -> list[tuple[int, np.ndarray]]:
-        """The kept frames, the last one included, decompressed."""
+        """The kept frames, the last one included (in place of the latest sample when full), decompressed."""
         frames = list(self.frames)
         if self.last is not None and (not frames or frames[-1][0] != self.last[0]):
+            if len(frames) >= self.config.max_frames:
+                frames.pop()
             frames.append(self.last)
         return [(step, np.frombuffer(zlib.decompress(data), np.uint8).reshape(shape)) for step, shape, data in frames]
 

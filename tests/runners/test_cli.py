@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shlex
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +16,8 @@ import yaml
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.runners.store import EPISODES_FILE
 from mmgym.runners.sweep import job_labels
+
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 ENV_IDS = [f"mmgym/{n}-v0" for n in ("Sokoban", "Maze", "Sudoku", "NQueens", "Hanoi", "Puzzle15")]
@@ -34,6 +38,25 @@ class Stubborn:
 
     async def act(self, turn) -> AgentReply:
         return AgentReply(actions=[self.move], reasoning=f"always {self.move}")
+'''
+
+
+USER_ENVS = """
+import gymnasium as gym
+
+gym.register("mine/Maze-v0", entry_point="mmgym.envs.puzzle_env:PuzzleEnv", kwargs={"game": "maze"})
+"""
+
+USER_SUITE = '''
+from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.spec import EpisodeSpec
+
+
+class MineSuite(IngvpSuite):
+    """ING-VP's maze levels on the user's own registration of the maze env."""
+
+    def specs(self) -> list[EpisodeSpec]:
+        return [EpisodeSpec(**{**spec.model_dump(), "env_id": "mine/Maze-v0"}) for spec in super().specs()]
 '''
 
 
@@ -88,9 +111,9 @@ def test_bad_value_inside_a_sweep_is_caught_up_front(run_cli: RunCli, tmp_path: 
 def test_custom_agent_by_target(run_cli: RunCli, tmp_path: Path) -> None:
     (tmp_path / "my_agents.py").write_text(CUSTOM_AGENT)
     args = ["run", "agent=custom", "agent._target_=my_agents.Stubborn", "+agent.move=right", *SMALL]
-    result = run_cli([*args, "output_dir=out"], cwd=tmp_path, pythonpath=[tmp_path])
+    result = run_cli([*args, "output_dir=out"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    records = [json.loads(line) for line in (tmp_path / "out" / EPISODES_FILE).read_text().splitlines()]
+    records = read_records(tmp_path / "out")
     assert len(records) == 6 and {r["status"] for r in records} == {"done"}
     assert {s["action"] for r in records for s in r["steps"]} == {"right"}
     assert records[0]["steps"][0]["reasoning"] == "always right"
@@ -102,7 +125,7 @@ def test_custom_agent_by_target(run_cli: RunCli, tmp_path: Path) -> None:
 def test_custom_agent_with_unknown_argument(run_cli: RunCli, tmp_path: Path) -> None:
     (tmp_path / "my_agents.py").write_text(CUSTOM_AGENT)
     args = ["run", "agent=custom", "agent._target_=my_agents.Stubborn", "+agent.speed=3", *SMALL]
-    line = error_line(run_cli(args, cwd=tmp_path, pythonpath=[tmp_path]))
+    line = error_line(run_cli(args, cwd=tmp_path))
     assert "agent.speed" in line and "move" in line
 
 
@@ -150,3 +173,75 @@ def test_run_prints_table_and_resumes_into_the_same_dir(run_cli: RunCli, tmp_pat
     other_agent = run_cli(["run", "agent=random", *SMALL, "output_dir=out"], cwd=tmp_path)
     assert "another agent" in error_line(other_agent)
     assert len((tmp_path / "out" / EPISODES_FILE).read_text().splitlines()) == 6
+
+
+def read_records(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / EPISODES_FILE).read_text().splitlines()]
+
+
+def readme_block(after: str, language: str) -> str:
+    """The first fenced `language` block of the README that follows the line `after`."""
+    text = README.read_text()
+    start = text.index(f"```{language}\n", text.index(after)) + len(language) + 4
+    return text[start : text.index("```", start)]
+
+
+def test_the_readmes_custom_agent_example_runs_verbatim(run_cli: RunCli, tmp_path: Path) -> None:
+    code = readme_block("An agent is any object with two async methods", "python")
+    assert code.startswith("# my_pkg/agents.py\n")
+    (tmp_path / "my_pkg").mkdir()
+    (tmp_path / "my_pkg" / "agents.py").write_text(code)
+    [command] = [line for line in readme_block("From the folder that holds `my_pkg/`", "bash").splitlines() if line]
+    args = shlex.split(command)
+    assert args[:2] == ["mmgym", "run"]
+    result = run_cli(args[1:], cwd=tmp_path)  # the installed script, no PYTHONPATH
+    assert result.returncode == 0, result.stderr
+    [run_dir] = [p.parent for p in (tmp_path / "runs").rglob(EPISODES_FILE)]
+    records = read_records(run_dir)
+    assert len(records) == 30 and {r["status"] for r in records} == {"done"}
+    assert {s["action"] for r in records for s in r["steps"]} == {"up"}
+    assert {s["reasoning"] for r in records for s in r["steps"]} == {"always the same"}
+    assert yaml.safe_load((run_dir / "config.yaml").read_text())["agent"]["_target_"] == "my_pkg.agents.AlwaysLeft"
+
+
+def file_digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_refused_or_failed_start_leaves_the_run_directory_byte_identical(run_cli: RunCli, tmp_path: Path) -> None:
+    first = run_cli(["run", "agent=oracle", *SMALL, "output_dir=out"], cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = file_digests(tmp_path / "out")
+    assert {".hydra/overrides.yaml", ".hydra/config.yaml", "config.yaml", EPISODES_FILE} <= set(before)
+    other_agent = run_cli(["run", "agent=random", *SMALL, "suite.levels=2", "output_dir=out"], cwd=tmp_path)
+    assert "another agent" in error_line(other_agent)
+    assert file_digests(tmp_path / "out") == before
+    # Accepted, then failing before any episode: the config files written for it are put back.
+    unreachable = ["runner=ray", "runner.address=127.0.0.1:9", "suite.levels=2"]
+    failed = run_cli(["run", "agent=oracle", *SMALL, *unreachable, "output_dir=out"], cwd=tmp_path)
+    assert "runner.address=127.0.0.1:9" in error_line(failed)
+    assert file_digests(tmp_path / "out") == before
+    # A new directory whose start fails is not left behind.
+    fresh = run_cli(["run", "agent=oracle", *SMALL, *unreachable, "output_dir=fresh"], cwd=tmp_path)
+    assert fresh.returncode == 2 and not (tmp_path / "fresh").exists()
+
+
+@pytest.mark.parametrize("runner", [["runner=local"], ["runner=ray", "runner.env_workers=1", "runner.num_cpus=1"]])
+def test_env_modules_register_user_envs_in_the_driver_and_in_env_workers(
+    run_cli: RunCli, tmp_path: Path, runner: list[str]
+) -> None:
+    (tmp_path / "my_envs.py").write_text(USER_ENVS)
+    (tmp_path / "my_suite.py").write_text(USER_SUITE)
+    args = ["run", "agent=oracle", "suite._target_=my_suite.MineSuite", "env_modules=[my_envs]", *SMALL, *runner]
+    result = run_cli([*args, "record.video=false", "output_dir=out"], cwd=tmp_path, timeout=180)
+    assert result.returncode == 0, result.stderr
+    records = read_records(tmp_path / "out")
+    assert len(records) == 6 and {r["spec"]["env_id"] for r in records} == {"mine/Maze-v0"}
+    assert all(r["status"] == "done" and r["success"] for r in records)
+
+
+def test_an_env_module_that_cannot_be_imported_is_one_line(run_cli: RunCli, tmp_path: Path) -> None:
+    line = error_line(run_cli(["run", "env_modules=[no_such_envs]", *SMALL], cwd=tmp_path))
+    assert "env_modules: 'no_such_envs' cannot be imported" in line and "No module named" in line

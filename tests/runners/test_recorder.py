@@ -29,15 +29,18 @@ def records(run_dir: Path) -> list[dict]:
     return [json.loads(line) for line in (run_dir / "episodes.jsonl").read_text().splitlines()]
 
 
-def test_a_long_episode_keeps_at_most_max_frames_evenly_sampled_with_first_and_last() -> None:
-    buffer = FrameBuffer(RecordConfig(max_frames=50, max_side=16))
-    for step in range(1001):
+@pytest.mark.parametrize(("steps", "max_frames"), [(100, 50), (1000, 50), (49, 50), (50, 50), (7, 2), (200, 3)])
+def test_an_episode_keeps_at_most_max_frames_evenly_sampled_with_first_and_last(steps: int, max_frames: int) -> None:
+    buffer = FrameBuffer(RecordConfig(max_frames=max_frames, max_side=16))
+    for step in range(steps + 1):  # the initial state, then one frame per step
         buffer.add(step, np.full((8, 8, 3), step % 256, np.uint8))
     frames = buffer.final()
-    steps = [step for step, _ in frames]
-    assert len(frames) <= 51 and steps[0] == 0 and steps[-1] == 1000
-    assert len({b - a for a, b in itertools.pairwise(steps[:-1])}) == 1  # one stride (the last frame is extra)
+    kept = [step for step, _ in frames]
+    assert len(frames) <= max_frames and kept[0] == 0 and kept[-1] == steps
+    assert len({b - a for a, b in itertools.pairwise(kept[:-1])}) <= 1  # one stride (the last frame may be off it)
     assert all(int(image[0, 0, 0]) == step % 256 for step, image in frames)
+    if steps + 1 <= max_frames:
+        assert kept == list(range(steps + 1))  # short episodes keep every frame
 
 
 def test_every_samples_and_none_is_skipped() -> None:

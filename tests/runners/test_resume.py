@@ -85,7 +85,7 @@ def test_killed_run_resumes_to_exactly_one_record_per_episode(
     spec_ids = {spec.id for spec in IngvpSuite(games=["maze"], levels=LEVELS).specs()}
     episodes = run_dir / EPISODES_FILE
 
-    process = cli_popen(args, cwd=tmp_path, pythonpath=[tmp_path])
+    process = cli_popen(args, cwd=tmp_path)
     wait_for_lines(episodes, 4, process)
     os.kill(process.pid, signal.SIGKILL)
     process.communicate(timeout=30)
@@ -98,7 +98,7 @@ def test_killed_run_resumes_to_exactly_one_record_per_episode(
     assert not (run_dir / RESULTS_FILE).exists()
     started_before = count_lines(log)
 
-    finished = run_cli(args, cwd=tmp_path, pythonpath=[tmp_path])
+    finished = run_cli(args, cwd=tmp_path)
     assert finished.returncode == 0, finished.stderr
     ids = episode_ids(episodes)
     assert [i for i, n in Counter(ids).items() if n > 1] == []
@@ -111,7 +111,7 @@ def test_killed_run_resumes_to_exactly_one_record_per_episode(
 
     # A finished run, rerun as is, plays nothing and changes nothing.
     before, started = episodes.read_bytes(), count_lines(log)
-    again = run_cli(args, cwd=tmp_path, pythonpath=[tmp_path])
+    again = run_cli(args, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert episodes.read_bytes() == before and count_lines(log) == started
     assert json.loads((run_dir / RESULTS_FILE).read_text())["episodes"] == len(spec_ids)
