@@ -7,12 +7,13 @@ replies in a row the agent stops the episode as a failure.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, Literal
 
 import numpy as np
 
 from mmgym.agents.base import AgentReply, EpisodeContext, Turn
-from mmgym.agents.models.base import GenerationConfig, ModelBackend
+from mmgym.agents.models.base import GenerationConfig, ImagePart, ModelBackend
 from mmgym.agents.models.registry import shared_backend
 from mmgym.agents.parsing import parse_reply
 from mmgym.agents.prompts import (
@@ -55,7 +56,9 @@ class LLMAgent:
         self.config = PromptConfig(
             **{**self.prompt.__dict__, "few_shot": load_few_shot(self.few_shot_file, context.env_id)}
         )
-        self.past_images: list[np.ndarray] = []
+        # Only the frames a later prompt can show: none unless the setting has history and images.
+        keep = self.prompt.history_images if context.setting.history else 0
+        self.past_images: deque[ImagePart] = deque(maxlen=keep)
         self.failures_in_a_row = 0
         self.turns = 0
 
@@ -67,9 +70,11 @@ class LLMAgent:
         if self.failures_in_a_row >= self.max_consecutive_failures:
             return AgentReply(stop_reason=f"{self.failures_in_a_row} unparseable or invalid replies in a row")
         self.turns += 1
-        messages = build_messages(self.context, turn, self.config, self.past_images)
-        if "image" in turn.observation:
-            self.past_images.append(np.asarray(turn.observation["image"]))
+        image = turn.observation.get("image")
+        current = ImagePart(np.asarray(image)) if image is not None else None
+        messages = build_messages(self.context, turn, self.config, tuple(self.past_images), current)
+        if current is not None and self.past_images.maxlen:
+            self.past_images.append(current)  # the same part later: its encoding is reused
         response = await self.backend.generate(messages, self.generation)
         plan = wants_plan(self.context, self.config)
         parsed = parse_reply(response.text, plan=plan, valid_actions=self.context.valid_actions)

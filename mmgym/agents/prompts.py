@@ -70,15 +70,23 @@ def load_few_shot(path: str | None, env_id: str) -> tuple[FewShot, ...]:
 
 
 def build_messages(
-    context: EpisodeContext, turn: Turn, config: PromptConfig, past_images: Sequence[np.ndarray] = ()
+    context: EpisodeContext,
+    turn: Turn,
+    config: PromptConfig,
+    past_images: Sequence[ImagePart] = (),
+    current_image: ImagePart | None = None,
 ) -> list[Message]:
-    """The full conversation for one turn (a single user message after the system and few-shot ones)."""
+    """The full conversation for one turn (a single user message after the system and few-shot ones).
+
+    `current_image` is the observation's frame as a part the agent keeps for later turns (made
+    here from the observation when not given); `past_images` are such parts from earlier turns.
+    """
     messages = [Message.text("system", config.system)]
     for example in config.few_shot:
         messages += [Message.text("user", example.user), Message.text("assistant", example.assistant)]
     parts: list[Part] = [TextPart(_task_text(context, turn))]
     parts += _history_parts(turn.history, config, past_images)
-    parts += _observation_parts(turn, context)
+    parts += _observation_parts(turn, current_image)
     parts.append(TextPart(reply_format(config, wants_plan(context, config))))
     messages.append(Message("user", tuple(parts)))
     return messages
@@ -100,7 +108,7 @@ def _task_text(context: EpisodeContext, turn: Turn) -> str:
     return "\n".join(lines)
 
 
-def _history_parts(history: Sequence[StepView], config: PromptConfig, past_images: Sequence[np.ndarray]) -> list[Part]:
+def _history_parts(history: Sequence[StepView], config: PromptConfig, past_images: Sequence[ImagePart]) -> list[Part]:
     parts: list[Part] = []
     window = list(history)[-config.history_window :] if config.history_window > 0 else []
     if window:
@@ -111,18 +119,20 @@ def _history_parts(history: Sequence[StepView], config: PromptConfig, past_image
         parts.append(TextPart("Previous steps (oldest first):\n" + "\n".join(lines)))
     images = list(past_images)[-config.history_images :] if config.history_images > 0 and history else []
     for i, image in enumerate(images):
-        parts += [TextPart(f"Earlier view {i + 1} of {len(images)}:"), ImagePart(image)]
+        parts += [TextPart(f"Earlier view {i + 1} of {len(images)}:"), image]
     return parts
 
 
-def _observation_parts(turn: Turn, context: EpisodeContext) -> list[Part]:
+def _observation_parts(turn: Turn, current_image: ImagePart | None) -> list[Part]:
     parts: list[Part] = []
     last_valid = turn.info.get("valid", True)
     if not last_valid and not turn.history:
         parts.append(TextPart(f"Your last reply failed: {turn.info.get('feedback', '')}"))
     image = turn.observation.get("image")
-    if image is not None:
-        parts += [TextPart("Current view:"), ImagePart(np.asarray(image))]
+    if current_image is None and image is not None:
+        current_image = ImagePart(np.asarray(image))
+    if current_image is not None:
+        parts += [TextPart("Current view:"), current_image]
     text = turn.observation.get("text")
     if text:
         parts.append(TextPart(f"Current state:\n{text}"))

@@ -8,7 +8,7 @@ parts, each part text or an image (an RGB uint8 array, encoded by whoever needs 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -24,7 +24,11 @@ class TextPart:
 
 @dataclass(frozen=True, eq=False)
 class ImagePart:
+    """A frame in a message. An agent that shows the same frame again (as history) passes the same
+    part, so its `memo` of derived forms (encoded data URLs, digests) spares re-encoding it."""
+
     image: np.ndarray  # H x W x 3, uint8
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 Part = TextPart | ImagePart

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from mmgym.agents.models.base import ImagePart, Message
-from mmgym.agents.models.images import ImageFormat, image_data_url
+from mmgym.agents.models.images import ImageEncoding
+
+PNG = ImageEncoding()
 
 
-def chat_messages(
-    messages: list[Message], image_format: ImageFormat = "png", max_side: int | None = None, jpeg_quality: int = 90
-) -> list[dict[str, Any]]:
-    """Images become base64 data URLs; a lone text part is sent as a plain string (which every server accepts)."""
+def chat_messages(messages: list[Message], encoding: ImageEncoding = PNG) -> list[dict[str, Any]]:
+    """Images become base64 data URLs (memoized per frame); a lone text part is sent as a plain string."""
     wire = []
     for message in messages:
         parts = message.parts
@@ -21,8 +21,7 @@ def chat_messages(
         content = []
         for part in parts:
             if isinstance(part, ImagePart):
-                url = image_data_url(part.image, image_format, max_side, jpeg_quality)
-                content.append({"type": "image_url", "image_url": {"url": url}})
+                content.append({"type": "image_url", "image_url": {"url": encoding.data_url(part)}})
             else:
                 content.append({"type": "text", "text": part.text})
         wire.append({"role": message.role, "content": content})

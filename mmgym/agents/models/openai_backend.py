@@ -1,10 +1,14 @@
 """A backend for any OpenAI-compatible chat-completions server (OpenAI, vLLM serve, SGLang, llama.cpp, ...).
 
 Many episodes share one backend, so it keeps up to `max_concurrency` requests in flight and applies one
-retry policy of its own (the client's retries are off): 408/429/5xx, timeouts, dropped connections and
-undecodable replies are retried with exponential backoff and jitter, honouring Retry-After; any other
-4xx fails at once. The API key is read from the environment variable named in the config and is kept
-out of configs, records, reprs, cache files and error messages.
+retry policy: 408/429/5xx, timeouts, dropped connections and undecodable replies are retried with
+exponential backoff and jitter, honouring Retry-After; any other 4xx fails at once. The API key is read
+from the environment variable named in the config and is kept out of configs, records, reprs, cache
+files and error messages.
+
+Requests go out through aiohttp with orjson bodies: one POST per call, nothing else. Through the
+`openai` SDK on httpx the same call cost 3.3 ms of this process's CPU, through this path 0.5 ms
+(benchmarks/bench_llm_concurrency.py prints the split), and one process is what drives every episode.
 """
 
 from __future__ import annotations
@@ -13,23 +17,24 @@ import asyncio
 import os
 import random
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from mmgym.agents.models.base import GenerationConfig, ImagePart, Message, ModelError, ModelResponse, Usage
 from mmgym.agents.models.cache import ResponseCache, request_key
 from mmgym.agents.models.chat_format import chat_messages
-from mmgym.agents.models.images import IMAGE_FORMATS
+from mmgym.agents.models.images import IMAGE_FORMATS, ImageEncoding
 from mmgym.errors import ConfigError
 
 if TYPE_CHECKING:
     from tenacity import RetryCallState
 
-INSTALL_HINT = 'pip install "mmgym[openai]" (or: pip install openai tenacity)'
+INSTALL_HINT = 'pip install "mmgym[openai]" (or: pip install aiohttp orjson tenacity)'
+OPENAI_API = "https://api.openai.com/v1"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 RETRY_STATUSES = frozenset({408, 429})  # and every 5xx
 LOCAL_DUMMY_KEY = "EMPTY"  # local servers without auth accept any key
-CONNECTIONS_PER_CLIENT = 16
 
 
 class _Secret:
@@ -48,6 +53,16 @@ class BadResponse(Exception):
     """The server answered 2xx with something that is not a chat completion (retried like a 5xx)."""
 
 
+class HTTPStatusError(Exception):
+    """The server answered with an error status; `message` is its error text, `headers` its response headers."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str]) -> None:
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+        self.message = message
+        self.headers = headers
+
+
 def _is_local(base_url: str | None) -> bool:
     if base_url is None:
         return False
@@ -55,19 +70,19 @@ def _is_local(base_url: str | None) -> bool:
     return host in LOCAL_HOSTS or host.startswith("127.")
 
 
-def _import_openai() -> Any:
+def _import_transport() -> tuple[Any, Any]:
     try:
-        import openai
+        import aiohttp
+        import orjson
         import tenacity  # noqa: F401  (checked here so that a missing package fails at construction)
     except ImportError as exc:
-        raise ConfigError(f"the openai backend needs the packages openai and tenacity; {INSTALL_HINT}") from exc
-    return openai
+        raise ConfigError(f"the openai backend needs aiohttp, orjson and tenacity; {INSTALL_HINT}") from exc
+    return aiohttp, orjson
 
 
 def _retry_after(exc: BaseException | None) -> float | None:
     """Seconds asked for by a Retry-After (or retry-after-ms) header; HTTP-date values are ignored."""
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
+    headers = exc.headers if isinstance(exc, HTTPStatusError) else None
     if headers is None:
         return None
     for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
@@ -83,8 +98,20 @@ def _retry_after(exc: BaseException | None) -> float | None:
     return None
 
 
+def _error_message(body: bytes, orjson: Any) -> str:
+    """The error text of an error response: OpenAI's `{"error": {"message": ...}}`, a bare `message`, or the body."""
+    try:
+        data = orjson.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace")[:200]
+    error = data.get("error", data) if isinstance(data, dict) else data
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return error["message"]
+    return str(error)[:200]
+
+
 class OpenAIBackend:
-    """`ModelBackend` over `openai.AsyncOpenAI`; safe to share between many coroutines of one event loop."""
+    """`ModelBackend` over one aiohttp session per event loop; safe to share between its coroutines."""
 
     def __init__(
         self,
@@ -100,6 +127,7 @@ class OpenAIBackend:
         image_format: Literal["png", "jpeg"] = "png",
         image_max_side: int | None = None,
         jpeg_quality: int = 90,
+        png_level: int = 1,
         price_per_million_input: float = 0.0,
         price_per_million_output: float = 0.0,
         cache_dir: str | None = None,
@@ -117,7 +145,7 @@ class OpenAIBackend:
             price_per_million_input=price_per_million_input,
             price_per_million_output=price_per_million_output,
         )
-        self._openai_module = _import_openai()
+        self._aiohttp, self._orjson = _import_transport()
         self.name = name
         self.model = model
         self.base_url = base_url
@@ -127,19 +155,17 @@ class OpenAIBackend:
         self.max_retries = max_retries
         self.backoff_initial_s = float(backoff_initial_s)
         self.backoff_max_s = float(backoff_max_s)
-        self.image_format = image_format
-        self.image_max_side = image_max_side
-        self.jpeg_quality = jpeg_quality
+        self.image_encoding = ImageEncoding(image_format, image_max_side, jpeg_quality, png_level)
         self.price_per_million_input = float(price_per_million_input)
         self.price_per_million_output = float(price_per_million_output)
         self.extra_body = dict(extra_body) if extra_body else None
         self.cache = ResponseCache(cache_dir) if cache_dir else None
         self._api_key = _Secret(self._read_key())
+        self._url = (base_url or OPENAI_API).rstrip("/") + "/chat/completions"
         self.requests_sent = 0  # HTTP requests started, retries included
         self.retries = 0  # requests that were retries of an earlier failed attempt
         self.cache_hits = 0
-        self._clients: list[Any] = []
-        self._next_client = 0
+        self._session: Any = None
         self._semaphore: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -172,33 +198,41 @@ class OpenAIBackend:
             if hit is not None:
                 self.cache_hits += 1
                 return hit
-        if any(isinstance(part, ImagePart) for message in messages for part in message.parts):
-            wire_messages = await asyncio.to_thread(self._wire_messages, messages)
-        else:
-            wire_messages = self._wire_messages(messages)
-        response = await self._send_with_retries(self._request(wire_messages, config))
+        body = await self._body(messages, config)
+        response = await self._send_with_retries(body)
         if self.cache is not None and key is not None:
             self.cache.put(key, response)
         return response
 
     async def close(self) -> None:
         """Close the connections; those of an event loop that has already ended went with it."""
-        clients, loop = self._clients, self._loop
-        self._clients, self._loop, self._semaphore = [], None, None
-        if loop is asyncio.get_running_loop():
-            for client in clients:
-                await client.close()
+        session, loop = self._session, self._loop
+        self._session, self._loop, self._semaphore = None, None, None
+        if session is not None and loop is asyncio.get_running_loop():
+            await session.close()
 
     def _cache_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"image_format": self.image_format, "image_max_side": self.image_max_side}
-        if self.image_format == "jpeg":
-            params["jpeg_quality"] = self.jpeg_quality
+        encoding = self.image_encoding
+        params: dict[str, Any] = {"image_format": encoding.image_format, "image_max_side": encoding.max_side}
+        if encoding.image_format == "jpeg":
+            params["jpeg_quality"] = encoding.jpeg_quality
         if self.extra_body:
             params["extra_body"] = self.extra_body
         return params
 
-    def _wire_messages(self, messages: list[Message]) -> list[dict[str, Any]]:
-        return chat_messages(messages, self.image_format, self.image_max_side, self.jpeg_quality)
+    async def _body(self, messages: list[Message], config: GenerationConfig) -> bytes:
+        """The request's JSON bytes; frames not yet encoded are encoded in a worker thread (off the event loop)."""
+        fresh = any(
+            isinstance(part, ImagePart) and self.image_encoding not in part.memo
+            for message in messages
+            for part in message.parts
+        )
+        if fresh:
+            return await asyncio.to_thread(self._serialize, messages, config)
+        return self._serialize(messages, config)
+
+    def _serialize(self, messages: list[Message], config: GenerationConfig) -> bytes:
+        return self._orjson.dumps(self._request(chat_messages(messages, self.image_encoding), config))
 
     def _request(self, wire_messages: list[dict[str, Any]], config: GenerationConfig) -> dict[str, Any]:
         request: dict[str, Any] = {
@@ -216,36 +250,21 @@ class OpenAIBackend:
             request.update(self.extra_body)
         return request
 
-    def _client_for_loop(self) -> tuple[Any, asyncio.Semaphore]:
-        """A client and the semaphore of the running loop (made anew if the backend moved to another loop).
-
-        Requests are spread over one client per `CONNECTIONS_PER_CLIENT` slots of concurrency: the
-        HTTP connection pool scans all its connections for every request, so one pool of 128
-        connections spent more CPU than the requests themselves (measured: 0.28 of linear scaling
-        at 128 concurrent episodes with one client, 0.55 with eight).
-        """
+    def _session_for_loop(self) -> tuple[Any, asyncio.Semaphore]:
+        """The session and semaphore of the running loop (made anew if the backend moved to another loop)."""
         loop = asyncio.get_running_loop()
-        if not self._clients or self._semaphore is None or self._loop is not loop:
-            openai = self._openai_module
-            count = -(-self.max_concurrency // CONNECTIONS_PER_CLIENT)
-            # Plain httpx clients: unlike the SDK's default one they do not try to close themselves on
-            # a finished loop when garbage-collected after the backend moved to a new loop.
-            self._clients = [
-                openai.AsyncOpenAI(
-                    api_key=self._api_key.value,
-                    base_url=self.base_url,
-                    timeout=self.timeout_s,
-                    max_retries=0,
-                    http_client=openai.DefaultAsyncHttpxClient(),
-                )
-                for _ in range(count)
-            ]
+        if self._session is None or self._semaphore is None or self._loop is not loop:
+            aiohttp = self._aiohttp
+            connector = aiohttp.TCPConnector(limit=self.max_concurrency, limit_per_host=self.max_concurrency)
+            # trust_env: HTTP(S)_PROXY and NO_PROXY are honoured, as the openai SDK does.
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout_s), trust_env=True
+            )
             self._semaphore = asyncio.Semaphore(self.max_concurrency)
             self._loop = loop
-        self._next_client = (self._next_client + 1) % len(self._clients)
-        return self._clients[self._next_client], self._semaphore
+        return self._session, self._semaphore
 
-    async def _send_with_retries(self, request: dict[str, Any]) -> ModelResponse:
+    async def _send_with_retries(self, body: bytes) -> ModelResponse:
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
         retrying = AsyncRetrying(
@@ -261,21 +280,28 @@ class OpenAIBackend:
                     attempts += 1
                     if attempts > 1:
                         self.retries += 1
-                    return await self._send_once(request)
-        except (self._openai_module.OpenAIError, BadResponse, ValueError) as exc:
+                    return await self._send_once(body)
+        except (HTTPStatusError, BadResponse, ValueError, OSError, asyncio.TimeoutError) as exc:
+            raise ModelError(self._failure_message(exc, attempts)) from exc
+        except self._aiohttp.ClientError as exc:
             raise ModelError(self._failure_message(exc, attempts)) from exc
         raise AssertionError("unreachable: tenacity either returns or re-raises")
 
-    async def _send_once(self, request: dict[str, Any]) -> ModelResponse:
-        client, semaphore = self._client_for_loop()
+    async def _send_once(self, body: bytes) -> ModelResponse:
+        session, semaphore = self._session_for_loop()
+        headers = {"Authorization": f"Bearer {self._api_key.value}", "Content-Type": "application/json"}
         async with semaphore:
             self.requests_sent += 1
             start = time.perf_counter()
-            # The SDK's raw POST: the same client, auth, timeouts and error types as
-            # `chat.completions.create`, without walking the request's type hints and building
-            # response models, which cost ~3 ms of CPU per call and capped a process at ~100 req/s.
-            completion = await client.post("/chat/completions", body=request, cast_to=object)
+            async with session.post(self._url, data=body, headers=headers) as reply:
+                data = await reply.read()
+                if reply.status >= 400:
+                    raise HTTPStatusError(reply.status, _error_message(data, self._orjson), reply.headers)
             latency = time.perf_counter() - start
+        try:
+            completion = self._orjson.loads(data)
+        except self._orjson.JSONDecodeError as exc:
+            raise BadResponse(f"not JSON: {data[:80]!r}") from exc
         return self._to_response(completion, latency)
 
     def _to_response(self, completion: Any, latency_s: float) -> ModelResponse:
@@ -302,10 +328,9 @@ class OpenAIBackend:
     # --- retry policy --------------------------------------------------------------------------------------
 
     def _is_retryable(self, exc: BaseException) -> bool:
-        openai = self._openai_module
-        if isinstance(exc, openai.APIStatusError):
-            return exc.status_code in RETRY_STATUSES or exc.status_code >= 500
-        return isinstance(exc, openai.APIConnectionError | openai.APIResponseValidationError | BadResponse | ValueError)
+        if isinstance(exc, HTTPStatusError):
+            return exc.status in RETRY_STATUSES or exc.status >= 500
+        return isinstance(exc, self._aiohttp.ClientError | OSError | asyncio.TimeoutError | BadResponse | ValueError)
 
     def _backoff(self, state: RetryCallState) -> float:
         """initial * 2^(n-1) plus up to `initial` of jitter, capped; at least what Retry-After asks (capped too)."""
@@ -318,20 +343,17 @@ class OpenAIBackend:
         return wait
 
     def _failure_message(self, exc: BaseException, attempts: int) -> str:
-        openai = self._openai_module
+        aiohttp = self._aiohttp
         where = self.base_url or "the OpenAI API"
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-        if isinstance(exc, openai.APIStatusError):
-            body = exc.body
-            detail = body.get("message") if isinstance(body, dict) else None
-            detail = detail if isinstance(detail, str) else exc.message
-            reason = f"HTTP {exc.status_code} from {where}: {detail}"
-        elif isinstance(exc, openai.APITimeoutError):
+        if isinstance(exc, HTTPStatusError):
+            reason = f"HTTP {exc.status} from {where}: {exc.message}"
+        elif isinstance(exc, asyncio.TimeoutError):
             reason = f"no response from {where} within {self.timeout_s:g} s"
-        elif isinstance(exc, openai.APIConnectionError):
-            cause = exc.__cause__ or exc.__context__
-            reason = f"cannot reach {where} ({type(cause or exc).__name__})"
-        elif isinstance(exc, BadResponse | ValueError | openai.APIResponseValidationError):
+        elif isinstance(exc, aiohttp.ClientConnectionError | OSError):
+            cause = exc.__cause__ or exc.__context__ or exc
+            reason = f"cannot reach {where} ({type(cause).__name__})"
+        elif isinstance(exc, BadResponse | ValueError | aiohttp.ClientError):
             reason = f"undecodable response from {where} ({type(exc).__name__}: {exc})"
         else:
             reason = f"{type(exc).__name__}: {exc}"
@@ -362,4 +384,4 @@ def _check_settings(**settings: Any) -> None:
         raise ConfigError(f"jpeg_quality must be an integer in 1..100; got {quality!r}")
 
 
-__all__ = ["BadResponse", "OpenAIBackend"]
+__all__ = ["BadResponse", "HTTPStatusError", "OpenAIBackend"]

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from mmgym.agents.models.base import GenerationConfig, Message, ModelError, ModelResponse, Usage
 from mmgym.agents.models.batching import MicroBatcher
 from mmgym.agents.models.chat_format import chat_messages
+from mmgym.agents.models.images import ImageEncoding
 from mmgym.errors import ConfigError
 
 INSTALL_HINT = 'pip install "mmgym[vllm]" (needs a GPU machine)'
@@ -54,13 +55,14 @@ class VLLMBackend:
             "gpu_memory_utilization": gpu_memory_utilization,
         }
         self.image_max_side = image_max_side
+        self.image_encoding = ImageEncoding(max_side=image_max_side)
         self.batcher: MicroBatcher[_Request, ModelResponse] = MicroBatcher(
             self._run_batch, max_batch_size=max_batch_size, wait_ms=batch_wait_ms, key_of=_config_of
         )
         self._llm: Any = None
 
     async def generate(self, messages: list[Message], config: GenerationConfig) -> ModelResponse:
-        conversation = chat_messages(messages, "png", self.image_max_side)
+        conversation = chat_messages(messages, self.image_encoding)
         return await self.batcher.submit(_Request(conversation, config))
 
     async def close(self) -> None:
