@@ -1,32 +1,57 @@
-"""Episodes per minute of the LLM agent against an OpenAI-compatible endpoint with a fixed latency.
+"""The LLM agent against an OpenAI-compatible endpoint with a fixed latency: throughput, memory, CPU per call.
 
-    python benchmarks/bench_llm_concurrency.py [--latency 0.2] [--concurrency 1 8 32 64 128] [--image]
+    python benchmarks/bench_llm_concurrency.py [--latency 0.2] [--concurrency 16 64 128] [--steps 5 20 50]
+    python benchmarks/bench_llm_concurrency.py --parts-only     # just the CPU split of one call
 
 The endpoint is the test suite's scripted server (tests/agents/models/fault_server.py), run in a
-separate process so that it does not share the runner's CPU core; every reply takes `--latency`
-seconds and says `{"action": "up"}`. Each episode is a Maze level played for `--steps` turns, so
-an episode lasts at least steps x latency. The figure of merit is the scaling efficiency:
-episodes/min at N concurrent episodes divided by N x episodes/min at 1.
+separate process so that it does not share the runner's CPU; every reply takes `--latency` seconds
+and says `{"action": "up"}`. Episodes alternate Maze and Sokoban levels in the setting
+`multi_step-image_text-history` (384 px frames) or `multi_step-text-history`, without videos, and
+play exactly `--steps` turns (failures never stop them). Each grid cell is a fresh process playing
+`--waves` x N episodes, N at a time, so its peak RSS is its own. Ideal throughput is N / latency
+steps per second; efficiency is the measured rate over that.
+
+The split of one call's driver CPU times each part alone, in this process, over many calls:
+building the prompt, encoding a fresh 384 px frame (mmgym's PNG, Pillow's PNG as before, JPEG),
+serialising the request (orjson against the standard library's json), the HTTP round trip
+(aiohttp against the openai SDK on httpx, when `openai` is installed), and parsing the reply.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import io
+import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import numpy as np
+
+from mmgym.agents.base import EpisodeContext, StepView, Turn
 from mmgym.agents.llm import LLMAgent
+from mmgym.agents.models.base import GenerationConfig, ImagePart, Message
+from mmgym.agents.models.chat_format import chat_messages
+from mmgym.agents.models.images import ImageEncoding
+from mmgym.agents.models.openai_backend import OpenAIBackend
+from mmgym.agents.prompts import PromptConfig, build_messages
 from mmgym.envs.games.levels import generate_set, save_set
+from mmgym.runners.env_session import make_env
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.runners.recorder import RecordConfig
+from mmgym.runners.records import EpisodeRecord
+from mmgym.tasks.ingvp import IngvpSuite, score_ingvp
+from mmgym.tasks.spec import EpisodeSpec, Setting
 
 SERVER_DIR = Path(__file__).resolve().parent.parent / "tests" / "agents" / "models"
 SERVER = """
@@ -37,6 +62,7 @@ with FaultServer(latency_s={latency}, reply_text='{{"action": "up"}}') as server
     print(server.base_url, flush=True)
     time.sleep(10**6)
 """
+SETTINGS = {"image": "multi_step-image_text-history", "text": "multi_step-text-history"}
 
 
 def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
@@ -46,15 +72,8 @@ def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
     return process, process.stdout.readline().strip()
 
 
-def endpoint_workload(
-    base_url: str, level_set: str, concurrency: int, episodes: int, steps: int, image: bool
-) -> tuple[IngvpSuite, dict[str, Any]]:
-    """The Maze suite and the endpoint's model config that the concurrency benchmarks play."""
-    setting = "multi_step-image_text-no_history" if image else "multi_step-text-no_history"
-    suite = IngvpSuite(
-        games=["maze"], settings=[setting], level_set=level_set, levels=episodes, max_steps=steps, image_size=256
-    )
-    model = {
+def model_config(base_url: str, concurrency: int) -> dict[str, Any]:
+    return {
         "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
         "name": "bench",
         "model": "bench",
@@ -62,49 +81,263 @@ def endpoint_workload(
         "max_concurrency": max(concurrency, 1),
         "timeout_s": 30,
     }
-    return suite, model
 
 
-def episodes_per_minute(
+def endpoint_workload(
     base_url: str, level_set: str, concurrency: int, episodes: int, steps: int, image: bool
-) -> float:
-    suite, model = endpoint_workload(base_url, level_set, concurrency, episodes, steps, image)
+) -> tuple[IngvpSuite, dict[str, Any]]:
+    """A Maze suite and the endpoint's model config (the Ray benchmark plays it too)."""
+    setting = "multi_step-image_text-no_history" if image else "multi_step-text-no_history"
+    suite = IngvpSuite(
+        games=["maze"], settings=[setting], level_set=level_set, levels=episodes, max_steps=steps, image_size=256
+    )
+    return suite, model_config(base_url, concurrency)
+
+
+# --- one grid cell, in its own process -----------------------------------------------------------------------
+
+
+class BothGames:
+    """Maze and Sokoban levels in one run (each game's level set is its own file), scored as ING-VP."""
+
+    name = "bench"
+    metrics = IngvpSuite.metrics
+
+    def __init__(self, suites: list[IngvpSuite]) -> None:
+        self.suites = suites
+
+    def specs(self) -> list[EpisodeSpec]:
+        return [spec for pair in zip(*(suite.specs() for suite in self.suites), strict=True) for spec in pair]
+
+    def score(self, record: EpisodeRecord) -> dict[str, float]:
+        return score_ingvp(record)
+
+    def groupings(self) -> dict[str, Callable[[object], str]]:
+        return {"overall": lambda record: "all"}
+
+
+def play_cell(
+    base_url: str, work: Path, concurrency: int, steps: int, obs: str, record: bool, waves: int
+) -> dict[str, float]:
+    """`waves` x `concurrency` episodes of exactly `steps` turns; returns rate, peak RSS and CPU per step."""
+    levels = -(-waves * concurrency // 2)  # per game
+    suites = []
+    for game in ("maze", "sokoban"):
+        path = work / f"{game}-{levels}.json"
+        if not path.exists():
+            save_set(generate_set(game, count=levels, seed=7), path)
+        suites.append(IngvpSuite(games=[game], settings=[SETTINGS[obs]], level_set=str(path), max_steps=steps))
+    model = model_config(base_url, concurrency)
+
+    def agent() -> LLMAgent:
+        return LLMAgent(model=model, max_tokens=16, max_consecutive_failures=steps + 1)
+
+    cpu_start, wall_start = time.process_time(), time.perf_counter()
     with tempfile.TemporaryDirectory() as run_dir:
-        start = time.perf_counter()
-        evaluate(
-            suite,
-            lambda: LLMAgent(model=model, max_tokens=16),
-            run_dir,
-            LocalRunner(concurrency=concurrency),
-            show_progress=False,
-        )
-        elapsed = time.perf_counter() - start
-    return episodes / elapsed * 60
+        runner = LocalRunner(concurrency=concurrency)
+        results = evaluate(BothGames(suites), agent, run_dir, runner, False, RecordConfig() if record else None)
+    wall, cpu = time.perf_counter() - wall_start, time.process_time() - cpu_start
+    played = int(results["usage"]["model_calls"])
+    return {
+        "steps": played,
+        "steps_per_s": played / wall,
+        "ideal": 0.0,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu_ms_per_step": cpu / played * 1000,
+    }
+
+
+def run_cell(args: argparse.Namespace, base_url: str, work: Path, n: int, steps: int, obs: str, record: bool) -> dict:
+    cell = [base_url, str(work), str(n), str(steps), obs, str(int(record)), str(args.waves)]
+    command = [sys.executable, __file__, "--cell", *cell]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cell = json.loads(output.strip().splitlines()[-1])
+    cell["ideal"] = n / args.latency
+    return cell
+
+
+def grid(args: argparse.Namespace, base_url: str, work: Path) -> None:
+    print(f"\nsteps/s (efficiency against N / {args.latency:g} s) and peak RSS, {args.waves} x N episodes per cell")
+    header = " | ".join(f"N={n} steps/s | eff | RSS MiB" for n in args.concurrency)
+    print(f"obs | steps/episode | {header} | CPU ms/step at N={args.concurrency[-1]}")
+    print(" | ".join(["---"] * (3 + 3 * len(args.concurrency))))
+    for obs in ("text", "image"):
+        for steps in args.steps:
+            cells = [run_cell(args, base_url, work, n, steps, obs, False) for n in args.concurrency]
+            row = " | ".join(
+                f"{c['steps_per_s']:.0f} | {c['steps_per_s'] / c['ideal']:.2f} | {c['peak_rss_mib']:.0f}" for c in cells
+            )
+            print(f"{obs} | {steps} | {row} | {cells[-1]['cpu_ms_per_step']:.2f}", flush=True)
+    n, steps = args.concurrency[-1], args.steps[-1]
+    cell = run_cell(args, base_url, work, n, steps, "image", True)
+    print(
+        f"image, videos recorded | {steps} | N={n}: {cell['steps_per_s']:.0f} steps/s, "
+        f"eff {cell['steps_per_s'] / cell['ideal']:.2f}, peak RSS {cell['peak_rss_mib']:.0f} MiB, "
+        f"{cell['cpu_ms_per_step']:.2f} CPU ms/step"
+    )
+
+
+# --- the split of one call's CPU ------------------------------------------------------------------------------
+
+
+def cpu_ms(fn: Callable[[], object], repeat: int) -> float:
+    fn()
+    start = time.process_time()
+    for _ in range(repeat):
+        fn()
+    return (time.process_time() - start) / repeat * 1000
+
+
+def frames(count: int) -> list[np.ndarray]:
+    """Distinct 384 px Maze and Sokoban frames (a fresh frame per call, as in play)."""
+    images = []
+    for seed in range(count):
+        game = "Maze" if seed % 2 else "Sokoban"
+        env = make_env_for(f"mmgym/{game}-v0")
+        images.append(env.reset(seed=seed)[0]["image"])
+    return images
+
+
+def make_env_for(env_id: str) -> Any:
+    spec = EpisodeSpec(suite="b", task="t", env_id=env_id, env_kwargs={"image_size": 384}, seed=0,
+                       setting=Setting.parse(SETTINGS["image"]), max_steps=1)  # fmt: skip
+    return make_env(spec)
+
+
+def prompt_builder(image: np.ndarray | None) -> Callable[[], list[Message]]:
+    """Builds the prompt of a Maze turn with ten steps of history (the agent's work before each call)."""
+    env = make_env_for("mmgym/Maze-v0")
+    obs, info = env.reset(seed=0)
+    setting = Setting.parse(SETTINGS["image" if image is not None else "text"])
+    context = EpisodeContext("e", "mmgym/Maze-v0", 0, setting, env.rules, env.action_grammar, 50)
+    history = tuple(StepView(i, "up", False, False, "Invalid action 'up': a wall.") for i in range(10))
+    view = {**obs, "image": image} if image is not None else {k: v for k, v in obs.items() if k != "image"}
+    turn = Turn(view, info, history)
+    return lambda: build_messages(context, turn, PromptConfig())
+
+
+async def round_trips(send: Callable[[], Any], calls: int, concurrency: int) -> None:
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one() -> None:
+        async with semaphore:
+            await send()
+
+    await asyncio.gather(*(one() for _ in range(calls)))
+
+
+def http_ms(base_url: str, body: dict[str, Any], calls: int = 2000, concurrency: int = 64) -> dict[str, float]:
+    """Driver CPU per round trip (request out, reply in and decoded), aiohttp and, if installed, the openai SDK."""
+    import orjson
+
+    backend = OpenAIBackend(name="b", model="bench", base_url=base_url, max_concurrency=concurrency)
+    data = orjson.dumps(body)
+    figures = {}
+
+    async def ours() -> None:
+        await backend._send_with_retries(data)  # the backend's own path, from bytes to ModelResponse
+
+    async def timed(send: Callable[[], Any]) -> float:
+        await round_trips(send, 50, concurrency)
+        start = time.process_time()
+        await round_trips(send, calls, concurrency)
+        return (time.process_time() - start) / calls * 1000
+
+    async def both() -> None:
+        figures["aiohttp + orjson (mmgym)"] = await timed(ours)
+        await backend.close()
+        try:
+            import openai
+        except ImportError:
+            return
+        clients = [openai.AsyncOpenAI(api_key="x", base_url=base_url, max_retries=0) for _ in range(4)]
+        turn = iter(range(10**9))
+
+        async def sdk() -> None:
+            await clients[next(turn) % 4].post("/chat/completions", body=body, cast_to=object)
+
+        figures["openai SDK raw post on httpx (before)"] = await timed(sdk)
+        for client in clients:
+            await client.close()
+
+    asyncio.run(both())
+    return figures
+
+
+def parts(base_url: str) -> None:
+    import orjson
+    from PIL import Image
+
+    images = frames(20)
+    png, jpeg = ImageEncoding(), ImageEncoding("jpeg")
+    turn = iter(range(10**9))
+
+    def fresh_frame() -> np.ndarray:
+        return images[next(turn) % len(images)]
+
+    def pillow_png(image: np.ndarray) -> bytes:
+        buffer = io.BytesIO()
+        Image.fromarray(image).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    build_text, build_image = prompt_builder(None), prompt_builder(images[0])
+    rows: list[tuple[str, float]] = [
+        ("build the prompt, text observation", cpu_ms(build_text, 2000)),
+        ("build the prompt, image observation", cpu_ms(build_image, 2000)),
+        ("encode a fresh 384 px frame: mmgym PNG (Up filter, zlib 1)", cpu_ms(lambda: png.encode(fresh_frame()), 200)),
+        ("encode a fresh 384 px frame: Pillow PNG, level 6 (before)", cpu_ms(lambda: pillow_png(fresh_frame()), 100)),
+        ("encode a fresh 384 px frame: JPEG q90 (image_format=jpeg)", cpu_ms(lambda: jpeg.encode(fresh_frame()), 200)),
+    ]
+    sizes = {
+        "mmgym PNG": [len(png.encode(i)) for i in images],
+        "Pillow PNG level 6": [len(pillow_png(i)) for i in images],
+        "JPEG q90": [len(jpeg.encode(i)) for i in images],
+    }
+    text_messages, image_messages = build_text(), build_image()
+    png.data_url(next(p for p in image_messages[-1].parts if isinstance(p, ImagePart)))  # encoded once, reused
+    backend = OpenAIBackend(name="b", model="bench", base_url=base_url)
+    config = GenerationConfig(max_tokens=16)
+    for label, messages in (("text", text_messages), ("image, frame encoded", image_messages)):
+        request = backend._request(chat_messages(messages, png), config)
+        rows.append((f"serialise the request ({label}): orjson", cpu_ms(lambda r=request: orjson.dumps(r), 2000)))
+        rows.append((f"serialise the request ({label}): json, before", cpu_ms(lambda r=request: json.dumps(r), 2000)))
+    reply = orjson.dumps({"choices": [{"message": {"content": '{"action": "up"}'}}], "usage": {"prompt_tokens": 9}})
+    rows.append(("parse the reply", cpu_ms(lambda: backend._to_response(orjson.loads(reply), 0.0), 5000)))
+    print("\ndriver CPU per model call, by part (ms; each part alone, this process, many calls)")
+    print("part | CPU ms")
+    print("--- | ---")
+    for label, value in rows:
+        print(f"{label} | {value:.3f}")
+    for kind, messages in (("text", text_messages), ("image", image_messages)):
+        body = backend._request(chat_messages(messages, png), config)
+        for client, value in http_ms(base_url, body).items():
+            print(f"HTTP round trip, {kind} request ({len(orjson.dumps(body)) / 1024:.0f} KB): {client} | {value:.3f}")
+    print("\nmean frame size: " + ", ".join(f"{name} {np.mean(v) / 1024:.1f} KB" for name, v in sizes.items()))
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--cell"]:
+        base_url, work, n, steps, obs, record, waves = sys.argv[2:9]
+        print(json.dumps(play_cell(base_url, Path(work), int(n), int(steps), obs, record == "1", int(waves))))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.2)
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--concurrency", type=int, nargs="*", default=[1, 8, 32, 64, 128])
-    parser.add_argument("--image", action="store_true", help="image+text observations (PNG-encoded per request)")
+    parser.add_argument("--steps", type=int, nargs="*", default=[5, 20, 50])
+    parser.add_argument("--concurrency", type=int, nargs="*", default=[16, 64, 128])
+    parser.add_argument("--waves", type=int, default=4, help="episodes per cell: waves x N")
+    parser.add_argument("--parts-only", action="store_true", help="only the CPU split of one call")
     args = parser.parse_args()
     server, base_url = start_server(args.latency)
+    fast_server, fast_url = start_server(0.0)
     work = tempfile.TemporaryDirectory()
-    level_set = str(Path(work.name) / "maze.json")
-    save_set(generate_set("maze", count=2 * max(args.concurrency), seed=7), Path(level_set))
     try:
-        print(f"latency {args.latency * 1000:.0f} ms, {args.steps} steps per episode, image={args.image}")
-        print("concurrent | episodes | episodes/min | scaling efficiency")
-        print("--- | --- | --- | ---")
-        base = None
-        for n in args.concurrency:
-            episodes = max(2 * n, 4)  # two full waves of n episodes
-            rate = episodes_per_minute(base_url, level_set, n, episodes, args.steps, args.image)
-            base = base or rate / n
-            print(f"{n} | {episodes} | {rate:.0f} | {rate / (n * base):.2f}")
+        print(f"latency {args.latency * 1000:.0f} ms; Maze and Sokoban, 384 px frames, no videos unless said")
+        parts(fast_url)
+        if not args.parts_only:
+            grid(args, base_url, Path(work.name))
     finally:
         server.kill()
+        fast_server.kill()
         work.cleanup()
 
 

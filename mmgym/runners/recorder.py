@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import zlib
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -57,14 +58,22 @@ class FrameBuffer:
             self.every *= 2
             self.frames = [frame for frame in self.frames if frame[0] % self.every == 0]
 
-    def final(self) -> list[tuple[int, np.ndarray]]:
-        """The kept frames, the last one included (in place of the latest sample when full), decompressed."""
+    def kept(self) -> list[tuple[int, tuple[int, ...], bytes]]:
+        """The kept frames, still compressed, the last one included (in place of the latest sample when full)."""
         frames = list(self.frames)
         if self.last is not None and (not frames or frames[-1][0] != self.last[0]):
             if len(frames) >= self.config.max_frames:
                 frames.pop()
             frames.append(self.last)
-        return [(step, np.frombuffer(zlib.decompress(data), np.uint8).reshape(shape)) for step, shape, data in frames]
+        return frames
+
+    def final(self) -> list[tuple[int, np.ndarray]]:
+        """The kept frames, decompressed."""
+        return [(step, decompressed(shape, data)) for step, shape, data in self.kept()]
+
+
+def decompressed(shape: tuple[int, ...], data: bytes) -> np.ndarray:
+    return np.frombuffer(zlib.decompress(data), np.uint8).reshape(shape)
 
 
 class EpisodeFrames:
@@ -96,8 +105,11 @@ def fit(image: np.ndarray, max_side: int) -> np.ndarray:
     return image
 
 
-def encode_mp4(frames: list[np.ndarray], path: Path, fps: float) -> None:
-    """Write H.264 MP4 (yuv420p, fast start: plays in browsers) via imageio's ffmpeg; atomic rename."""
+def encode_mp4(frames: Iterable[np.ndarray], path: Path, fps: float) -> None:
+    """Write H.264 MP4 (yuv420p, fast start: plays in browsers) via imageio's ffmpeg; atomic rename.
+
+    `frames` may be a generator: each frame is only needed while it is written.
+    """
     import imageio.v2 as imageio
 
     # imageio-ffmpeg starts ffmpeg in its own process group through a preexec_fn, which forces a
@@ -118,8 +130,9 @@ def encode_mp4(frames: list[np.ndarray], path: Path, fps: float) -> None:
         output_params=["-preset", "veryfast", "-movflags", "+faststart"],
     )
     try:
-        size = frames[0].shape
+        size = None
         for frame in frames:
+            size = size or frame.shape
             writer.append_data(frame if frame.shape == size else _pad_to(frame, size))
     finally:
         writer.close()
@@ -164,11 +177,13 @@ class Recorder:
             record.render_video = await self._encode(record, frames.render, name.replace(".mp4", ".render.mp4"))
 
     async def _encode(self, record: EpisodeRecord, buffer: FrameBuffer, name: str) -> VideoRecord | None:
-        frames = buffer.final()
+        frames = buffer.kept()
         if not frames:
             return None
         relative = Path(VIDEO_DIR) / name
-        images = [image for _, image in frames]
+        # Decompressed one at a time in the encoding thread: episodes waiting for an encoder hold
+        # only their compressed frames (decompressing up front held ~9 MB per waiting episode).
+        images = (decompressed(shape, data) for _, shape, data in frames)
         try:
             await asyncio.get_running_loop().run_in_executor(
                 self._encoders, encode_mp4, images, self.run_dir / relative, self.config.fps
@@ -176,8 +191,8 @@ class Recorder:
         except Exception as exc:  # a missing video must not cost the episode
             record.extra["video_error"] = f"{type(exc).__name__}: {exc}"
             return None
-        height, width = images[0].shape[:2]
-        steps = [step for step, _ in frames]
+        height, width = frames[0][1][:2]
+        steps = [step for step, _, _ in frames]
         return VideoRecord(path=relative.as_posix(), frame_steps=steps, fps=self.config.fps, width=width, height=height)
 
     def close(self) -> None:
