@@ -109,3 +109,27 @@ class _Unloadable:
 
 def unloadable_factory(module: str) -> Any:
     return _Unloadable(module)
+
+
+def _load_slowly(seconds: float) -> Any:
+    import time
+
+    time.sleep(seconds)
+    return make_env
+
+
+class _SlowToLoad:
+    """Takes `seconds` to unpickle, like a factory whose imports load a big simulator: its workers answer late."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __reduce__(self) -> Any:
+        return (_load_slowly, (self.seconds,))
+
+    def __call__(self, spec: EpisodeSpec) -> gym.Env:
+        return make_env(spec)
+
+
+def slow_to_load_factory(seconds: float) -> Any:
+    return _SlowToLoad(seconds)

@@ -44,7 +44,7 @@ class RemoteBackend:
         self.actors = actors
         self.name = name
         self.in_flight = [0] * len(actors)
-        self.final_stats: list[dict[str, Any]] = []  # each actor's `stats()` when it was closed
+        self.final_stats: list[dict[str, Any]] = []  # each live actor's `stats()` when it was closed
 
     async def generate(self, messages: list[Message], config: GenerationConfig) -> ModelResponse:
         index = self.in_flight.index(min(self.in_flight))
@@ -55,11 +55,18 @@ class RemoteBackend:
             self.in_flight[index] -= 1
 
     async def close(self) -> None:
+        """Close every live actor's backend; an actor that died for good (restarts used up) has nothing to close."""
         import ray
+        from ray.exceptions import RayActorError
 
         try:
-            self.final_stats = list(await asyncio.gather(*(actor.stats.remote() for actor in self.actors)))
-            await asyncio.gather(*(actor.close.remote() for actor in self.actors))
+            stats = await asyncio.gather(*(actor.stats.remote() for actor in self.actors), return_exceptions=True)
+            failed = [s for s in stats if isinstance(s, BaseException) and not isinstance(s, RayActorError)]
+            if failed:
+                raise failed[0]
+            live = [actor for actor, s in zip(self.actors, stats, strict=True) if not isinstance(s, RayActorError)]
+            self.final_stats = [s for s in stats if not isinstance(s, RayActorError)]
+            await asyncio.gather(*(actor.close.remote() for actor in live))
         finally:
             for actor in self.actors:
                 ray.kill(actor)

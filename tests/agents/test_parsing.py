@@ -6,6 +6,7 @@ import json
 import random
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -434,3 +435,167 @@ def test_backslash_in_prose_before_the_json_does_not_hide_it(prose: str) -> None
     """Found by hypothesis: a `\\{` outside any string was taken for an escaped brace."""
     reply = parse_reply(prose + '{"action": "up"}')
     assert reply.actions == ("up",) and reply.path == "json"
+
+
+# --- the last matching object wins, at every level ---------------------------------------------------
+#
+# Replies are built from trees of JSON values in which some objects match the action schema (`Act`)
+# and some look as if they might but do not (`Decoy`: an action key with no usable value). Every
+# matching object gets a unique label in document order, and the expected winner comes from a plain
+# reading of the rule: fenced objects before the rest, then the last matching object in document
+# order that is not inside another matching one (a matching object's insides are never searched).
+
+PLAIN = st.text(alphabet="abcxyz019 _-.:", max_size=10)  # no braces, quotes, fences or tags: the rule alone
+rule_keys = PLAIN.filter(lambda k: k.strip().lower() not in ACTION_KEYS)
+rule_scalars = st.none() | st.booleans() | st.integers(-9, 99) | PLAIN
+ACT_KINDS = ("action", " Action ", "ACTION", "actions", "executable_plan", "plan")
+DECOY_VALUES = {
+    "action": (None, "", "   ", [], {}, True),
+    "actions": (None, [], [None, ""], "", False),
+    "plan": ("first go left, then up", None, []),  # a string under `plan` is a language plan, not an action
+    "executable_plan": ("find the apple", None, [{"action_id": 3}]),
+}
+rule_prose = st.text(alphabet="abc xyz.,!?:\n", max_size=30)
+
+
+@dataclass(frozen=True)
+class Act:
+    """An object with one action key (of `kind`) at position `at` among `rest`'s keys."""
+
+    kind: str
+    at: int
+    rest: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Decoy:
+    key: str
+    value: Any
+    at: int
+    rest: dict[str, Any]
+
+
+def _with_key(rest: dict[str, Any], at: int, key: str, value: Any) -> dict[str, Any]:
+    items = list(rest.items())
+    items.insert(at % (len(items) + 1), (key, value))
+    return dict(items)
+
+
+def _act_value(kind: str, label: str) -> Any:
+    if kind == "executable_plan":
+        return [{"action_id": 1, "action_name": label}, {"action_name": f"{label}-next"}]
+    return label if kind.strip().lower() == "action" else [label, f"{label}-next"]
+
+
+def _act_actions(kind: str, label: str, plan: bool) -> tuple[str, ...]:
+    single = kind.strip().lower() == "action"
+    return (label,) if single or not plan else (label, f"{label}-next")
+
+
+def materialize(node: Any, labels: list[str], winners: list[tuple[str, str]], inside_act: bool = False) -> Any:
+    """Plain JSON for a tree; labels every `Act` in document order, and lists the ones not inside another."""
+    if isinstance(node, Act):
+        label = f"act{len(labels)}"
+        labels.append(label)
+        if not inside_act:
+            winners.append((node.kind, label))
+        rest = {k: materialize(v, labels, winners, True) for k, v in node.rest.items()}
+        return _with_key(rest, node.at, node.kind, _act_value(node.kind, label))
+    if isinstance(node, Decoy):
+        rest = {k: materialize(v, labels, winners, inside_act) for k, v in node.rest.items()}
+        return _with_key(rest, node.at, node.key, node.value)
+    if isinstance(node, dict):
+        return {k: materialize(v, labels, winners, inside_act) for k, v in node.items()}
+    if isinstance(node, list):
+        return [materialize(v, labels, winners, inside_act) for v in node]
+    return node
+
+
+def _nodes(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    rest = st.dictionaries(rule_keys, children, max_size=3)
+    acts = st.builds(Act, st.sampled_from(ACT_KINDS), st.integers(0, 3), rest)
+    decoys = st.sampled_from(sorted(DECOY_VALUES)).flatmap(
+        lambda key: st.builds(Decoy, st.just(key), st.sampled_from(DECOY_VALUES[key]), st.integers(0, 3), rest)
+    )
+    return st.lists(children, max_size=4) | rest | acts | decoys
+
+
+trees = st.recursive(
+    rule_scalars | st.builds(Act, st.sampled_from(ACT_KINDS), st.integers(0, 1), st.just({})), _nodes, max_leaves=12
+)
+
+
+def render(segments: list[tuple[Any, bool]], prose: list[str], unclosed_last_fence: bool = False) -> tuple[str, Any]:
+    """A reply of prose and JSON values (fenced or not), and the (kind, label) the rule says wins (None: none)."""
+    text, labels, fenced_winners, all_winners = prose[0], [], [], []
+    for i, (tree, fenced) in enumerate(segments):
+        winners: list[tuple[str, str]] = []
+        value = json.dumps(materialize(tree, labels, winners))
+        all_winners += winners
+        if fenced:
+            fenced_winners += winners
+            closing = "" if unclosed_last_fence and i == len(segments) - 1 else "\n```"
+            value = f"```json\n{value}{closing}"
+        text += value + prose[(i + 1) % len(prose)]
+    winners = fenced_winners or all_winners
+    return text, winners[-1] if winners else None
+
+
+def check_winner(text: str, winner: tuple[str, str] | None) -> None:
+    for plan in (False, True):
+        reply = parse_reply(text, plan=plan)
+        assert_consistent(reply)
+        if winner is None:
+            assert reply.path != "json", text
+        else:
+            assert (reply.path, reply.actions) == ("json", _act_actions(*winner, plan)), text
+
+
+RULE_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@RULE_SETTINGS
+@given(tree=trees, before=rule_prose, after=rule_prose)
+@example(tree={"draft": Act("action", 0, {}), "final": Act("action", 0, {})}, before="", after="")
+@example(tree=[Act("actions", 0, {}), Act("action", 0, {})], before="", after="")
+@example(tree=Act("action", 0, {"note": Act("action", 0, {})}), before="", after="")
+@example(tree=Decoy("action", None, 0, {"a": Act("plan", 0, {}), "b": Act("action", 0, {})}), before="", after="")
+def test_last_matching_object_inside_one_json_value_wins(tree: Any, before: str, after: str) -> None:
+    text, winner = render([(tree, False)], [before, after])
+    check_winner(text, winner)
+
+
+@RULE_SETTINGS
+@given(values=st.lists(trees, min_size=1, max_size=4), prose=st.lists(rule_prose, min_size=1, max_size=5))
+@example(values=[Act("action", 0, {}), {"x": 1}, Act("action", 0, {})], prose=[" no wait "])
+@example(values=[Act("action", 0, {}), [Act("action", 0, {}), Act("action", 0, {})], {"k": None}], prose=["\n"])
+@example(values=[{"a": Act("action", 0, {}), "b": Act("action", 0, {})}, Decoy("action", "", 0, {})], prose=[""])
+def test_last_json_value_with_a_matching_object_wins_among_several_in_prose(
+    values: list[Any], prose: list[str]
+) -> None:
+    text, winner = render([(value, False) for value in values], prose)
+    check_winner(text, winner)
+
+
+@RULE_SETTINGS
+@given(
+    segments=st.lists(st.tuples(trees, st.booleans()), min_size=1, max_size=4),
+    prose=st.lists(rule_prose, min_size=1, max_size=5),
+    unclosed=st.booleans(),
+)
+@example(segments=[(Act("action", 0, {}), True), (Act("action", 0, {}), False)], prose=["\n"], unclosed=False)
+@example(
+    segments=[(Act("action", 0, {}), True), (Act("action", 0, {}), True), (Act("action", 0, {}), False)],
+    prose=["\n"],
+    unclosed=False,
+)
+@example(
+    segments=[({"a": Act("action", 0, {}), "b": Act("actions", 0, {})}, True), ({"c": 1}, True)],
+    prose=["\n"],
+    unclosed=True,
+)
+def test_fenced_values_come_first_and_the_last_matching_object_among_them_wins(
+    segments: list[tuple[Any, bool]], prose: list[str], unclosed: bool
+) -> None:
+    text, winner = render(segments, prose, unclosed_last_fence=unclosed)
+    check_winner(text, winner)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from ray_helpers import (  # noqa: E402
     comparable,
     crash_once_factory,
     records_by_id,
+    slow_to_load_factory,
     unloadable_factory,
 )
 
@@ -128,8 +131,53 @@ def test_workers_that_cannot_load_their_env_factory_stop_the_run_with_the_reason
         play([maze_spec()], factory, RayRunner(env_workers=1))
 
 
-def test_ray_helpers_is_importable_in_workers() -> None:
-    assert ray_helpers.TIMING_KEYS  # the module the factories come from is registered for pickling by value
+def test_env_workers_that_do_not_answer_in_time_stop_the_run_with_a_one_line_reason(tmp_path: Path) -> None:
+    suite = IngvpSuite(games=["maze"], settings=["multi_step-text-history"], levels=2)
+    runner = RayRunner(env_workers=1, start_timeout_s=1.5)
+    start = time.monotonic()
+    with pytest.raises(EnvWorkersUnavailable) as info:
+        evaluate(suite, OracleAgent, tmp_path, runner, show_progress=False, env_factory=slow_to_load_factory(60))
+    assert time.monotonic() - start < 30  # stopped at the timeout, not when the workers came up a minute later
+    assert str(info.value) == (
+        "env workers did not start within 1.5 s; the cluster may lack the CPUs they ask for (runner.env_worker_cpus)"
+    )
+    assert not (tmp_path / "episodes.jsonl").exists() and not (tmp_path / "results.json").exists()
+    assert wait_for_free_cpus()  # the worker that never answered was stopped with the run
+
+
+def wait_for_free_cpus(timeout_s: float = 20.0) -> bool:
+    """Whether the CPUs the stopped run's workers held come back (Ray reports freed resources a little later)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if ray.available_resources().get("CPU") == ray.cluster_resources()["CPU"]:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_ray_helpers_is_importable_in_workers(maze_spec, tmp_path: Path) -> None:
+    """Code from ray_helpers runs in a Ray worker that cannot import it by name: it travels by value."""
+    spec = maze_spec(seed=3)
+    record = play([spec], make_env, RayRunner(env_workers=0))[3].model_dump(mode="json")
+    record["extra"]["env_restarts"] = 2
+
+    def in_worker(record: dict, spec) -> tuple[int, bool, dict, str]:
+        import importlib.util
+        import os
+
+        env = ray_helpers.crash_once_factory(tmp_path, crash_at=99)(spec)  # a factory built and used there
+        obs, _ = env.reset(seed=spec.seed, options=dict(spec.reset_options))
+        found = importlib.util.find_spec("ray_helpers") is not None
+        return os.getpid(), found, ray_helpers.comparable(record), obs["text"]
+
+    pid, found_by_name, compared, text = ray.get(ray.remote(in_worker).remote(record, spec))
+    assert pid != os.getpid()
+    if not os.environ.get("PYTHONPATH"):  # workers inherit PYTHONPATH; without it, tests/ is not on their path
+        assert not found_by_name
+    assert compared == comparable(record) and "env_restarts" not in compared["extra"]
+    assert "duration_s" not in compared and compared["spec"] == record["spec"]
+    local_obs, _ = make_env(spec).reset(seed=spec.seed, options=dict(spec.reset_options))
+    assert text == local_obs["text"] == record["initial_text"]
 
 
 def test_a_replayed_episodes_video_holds_only_the_replay(maze_spec, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 imageio = pytest.importorskip("imageio.v2", reason="imageio is not installed (pip install 'imageio[ffmpeg]')")
 
@@ -100,3 +101,27 @@ def test_oracle_replay_ends_solved(tmp_path: Path) -> None:
     evaluate(suite, OracleAgent, tmp_path, LocalRunner(), False, RecordConfig())
     [record] = ResultsStore(tmp_path).records()
     assert panel(record, len(record.steps))[-1][0] == "outcome: solved"
+
+
+@pytest.mark.parametrize(("suffix", "fps"), [("mp4", 4.0), ("mp4", 2.5), ("gif", 4.0), ("gif", 2.5)])
+def test_fps_sets_the_written_videos_frame_rate(
+    run_dir: Path, run_cli, tmp_path: Path, suffix: str, fps: float
+) -> None:
+    record = episode(run_dir, "image_text")
+    output = tmp_path / f"replay.{suffix}"
+    result = run_cli(["replay", str(run_dir), record.id, "-o", str(output), "--fps", f"{fps:g}"], cwd=run_dir)
+    assert result.returncode == 0, result.stderr
+    frames = len(record.steps) + 1
+    if suffix == "mp4":
+        with imageio.get_reader(output, format="FFMPEG") as reader:
+            meta = reader.get_meta_data()
+            assert sum(1 for _ in reader) == frames
+        assert meta["fps"] == pytest.approx(fps)
+        assert meta["duration"] == pytest.approx(frames / fps, abs=0.5 / fps)
+    else:
+        with Image.open(output) as gif:
+            durations = []
+            for index in range(gif.n_frames):
+                gif.seek(index)
+                durations.append(gif.info["duration"])
+        assert durations == [pytest.approx(1000 / fps)] * frames  # milliseconds per frame

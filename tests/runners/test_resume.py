@@ -18,6 +18,7 @@ import pytest
 from mmgym.agents.scripted import OracleAgent
 from mmgym.runners.evaluate import RESULTS_FILE, evaluate
 from mmgym.runners.local import LocalRunner
+from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.store import EPISODES_FILE
 from mmgym.tasks.ingvp import IngvpSuite
 
@@ -44,6 +45,7 @@ class SlowOracle(OracleAgent):
         return await super().act(turn)
 '''
 LEVELS = 8
+TORN_ID = "torn-half-of-a-record"
 
 
 def episode_ids(path: Path) -> list[str]:
@@ -97,13 +99,21 @@ def test_killed_run_resumes_to_exactly_one_record_per_episode(
     assert 4 <= done_before < len(spec_ids), "the kill must land in the middle of the run"
     assert not (run_dir / RESULTS_FILE).exists()
     started_before = count_lines(log)
+    # Make sure the resume meets a torn tail, as a kill in the middle of a write leaves: half a record, no newline.
+    first = json.loads(kept.splitlines()[0])
+    torn = json.dumps({**first, "id": TORN_ID}).encode()
+    with episodes.open("ab") as f:
+        f.write(torn[: len(torn) // 2])
 
     finished = run_cli(args, cwd=tmp_path)
     assert finished.returncode == 0, finished.stderr
-    ids = episode_ids(episodes)
+    resumed = episodes.read_bytes()
+    assert resumed.endswith(b"\n") and TORN_ID.encode() not in resumed  # the torn half is gone
+    records = [EpisodeRecord.model_validate_json(line) for line in resumed.splitlines()]  # all whole records
+    ids = [record.id for record in records]
     assert [i for i, n in Counter(ids).items() if n > 1] == []
     assert set(ids) == spec_ids and len(ids) == len(spec_ids)
-    assert episodes.read_bytes().startswith(kept)  # finished episodes were kept, not rerun
+    assert resumed.startswith(kept)  # finished episodes were kept, not rerun
     assert count_lines(log) - started_before == len(spec_ids) - done_before
     results = json.loads((run_dir / RESULTS_FILE).read_text())
     assert results["episodes"] == len(spec_ids) and results["errors"] == 0

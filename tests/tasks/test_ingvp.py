@@ -122,3 +122,37 @@ def test_unknown_setting_names_the_valid_ones() -> None:
 def test_unknown_level_set_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match=r"no/such/set\.json"):
         IngvpSuite(games=["maze"], level_set="no/such/set.json").specs()
+
+
+# Three mazes in the standard text format, blank lines between them, with their optimal lengths.
+MY_LEVELS = {
+    "#######\n#P...G#\n#######": 4,
+    "#####\n#P..#\n##.##\n#G..#\n#####": 4,
+    "#######\n#P#...#\n#.#.#.#\n#...#G#\n#######": 10,
+}
+
+
+def test_a_text_file_of_levels_is_a_level_set_the_suite_runs(tmp_path, run_cli) -> None:
+    (tmp_path / "my_levels.txt").write_text("\n\n".join(MY_LEVELS) + "\n")
+    args = [
+        "run",
+        "agent=oracle",
+        "suite.games=[maze]",
+        "suite.level_set=my_levels.txt",  # relative to the working directory, as a user would write it
+        "suite.settings=[multi_step-text-history,one_step-text]",
+        "record.video=false",
+        "output_dir=run",
+        "progress=false",
+    ]
+    result = run_cli(args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = [json.loads(line) for line in (tmp_path / "run" / "episodes.jsonl").read_text().splitlines()]
+    by_setting: dict[str, list[tuple[str, str, int]]] = {}
+    for record in sorted(records, key=lambda r: r["spec"]["task"]):
+        task, text, length = record["spec"]["task"], record["initial_text"], record["optimal_length"]
+        by_setting.setdefault(record["id"].split("/")[1], []).append((task, text, length))
+        assert record["success"] and len(record["steps"]) == length  # the oracle walks each optimal path
+    expected = [(f"maze/{i:03d}", text, length) for i, (text, length) in enumerate(MY_LEVELS.items())]
+    assert by_setting == {"multi_step-text-history": expected, "one_step-text": expected}
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert results["episodes"] == 6 and results["groups"]["overall"]["all"]["accuracy"]["mean"] == 100.0

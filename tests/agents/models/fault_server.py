@@ -53,14 +53,17 @@ class FaultServer:
         latency_s: float = 0.0,
         reply_text: str | Callable[[dict[str, Any]], str] = "move right",
         hang_s: float = 30.0,
+        hold_until: int = 0,
     ) -> None:
         self._script = [Reply.parse(item) for item in script]
         self._default = Reply.parse(default)
         self.latency_s = latency_s
         self.reply_text = reply_text
         self.hang_s = hang_s
+        self.hold_until = hold_until  # if set, chat requests are answered only once this many have arrived
         self.requests: list[dict[str, Any]] = []  # JSON bodies of chat requests, in arrival order
         self.headers: list[dict[str, str]] = []  # their headers (lower-cased names)
+        self.arrivals: list[float] = []  # their arrival times (time.monotonic())
         self.in_flight = 0
         self.max_in_flight = 0
         self.port = 0
@@ -68,6 +71,7 @@ class FaultServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._all_held = asyncio.Event()
         self._thread: threading.Thread | None = None
 
     @property
@@ -182,9 +186,16 @@ class FaultServer:
         with self._lock:
             self.requests.append(payload)
             self.headers.append(headers)
+            self.arrivals.append(time.monotonic())
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            arrived = len(self.requests)
         try:
+            if self.hold_until:  # hold every request until `hold_until` have arrived (at most hang_s)
+                if arrived >= self.hold_until:
+                    self._all_held.set()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._all_held.wait(), self.hang_s)
             reply = self._next_reply()
             if reply.kind == "hang":
                 await _sleep_unless_closed(reader, self.hang_s)

@@ -162,14 +162,26 @@ def test_backend_made_outside_a_loop_serves_several_event_loops(server: FaultSer
 # --- retries and failures -------------------------------------------------------------------------------------
 
 
+# Lower bounds on waits are exact (a sleep never ends early, however loaded the machine). Upper bounds
+# are set far from what the right behaviour takes and far below what a wrong one would take (the cap,
+# a server's 30 s hang), so that a loaded 2-core CI machine cannot make them fail.
+
+
+def retry_gaps(server: FaultServer) -> list[float]:
+    """Seconds between consecutive requests' arrivals: each is a client wait plus one round trip."""
+    return [b - a for a, b in zip(server.arrivals, server.arrivals[1:], strict=False)]
+
+
 def test_429_then_ok_succeeds_after_one_retry_and_waits_the_backoff_floor(server: FaultServer) -> None:
     server.push("429")
-    model = backend(server, backoff_initial_s=0.2)
+    model = backend(server, backoff_initial_s=0.2, backoff_max_s=30.0)
     start = time.perf_counter()
     assert generate(model).text == "move right"
     elapsed = time.perf_counter() - start
     assert (server.count, model.requests_sent, model.retries) == (2, 2, 1)
-    assert 0.2 <= elapsed < 0.2 + 0.2 + 1.0  # floor, plus at most the jitter and some slack
+    [gap] = retry_gaps(server)
+    assert gap >= 0.2 and elapsed >= gap  # the backoff floor was waited before the retry
+    assert elapsed < 10.0  # the first backoff (0.2-0.4 s), nowhere near the 30 s cap
 
 
 def test_retry_after_header_lengthens_the_wait_up_to_backoff_max(server: FaultServer) -> None:
@@ -181,18 +193,21 @@ def test_retry_after_header_lengthens_the_wait_up_to_backoff_max(server: FaultSe
     server.push(Reply("status", 429, retry_after=100))
     start = time.perf_counter()
     generate(backend(server, backoff_initial_s=0.01, backoff_max_s=0.2))
-    assert 0.2 <= time.perf_counter() - start < 1.5
+    assert 0.2 <= time.perf_counter() - start < 20.0  # capped at 0.2 s: uncapped, Retry-After would wait 100 s
 
 
 @pytest.mark.parametrize("status", ["500", "503"])
 def test_server_errors_fail_after_exactly_max_retries_plus_one_attempts(server: FaultServer, status: str) -> None:
     server.push(*[status] * 10)
-    model = backend(server, max_retries=3)
+    model = backend(server, max_retries=3, backoff_max_s=30.0)
     error, elapsed = timed_failure(model)
     assert server.count == model.requests_sent == 4 and model.retries == 3
     assert f"HTTP {status}" in str(error) and "4 attempts" in str(error) and "\n" not in str(error)
-    # waits 0.05, 0.1 and 0.2 s, each plus up to 0.05 s of jitter
-    assert 0.35 <= elapsed < 0.5 + 1.0
+    # waits 0.05, 0.1 and 0.2 s, each plus up to 0.05 s of jitter: each gap at least its doubling floor
+    gaps = retry_gaps(server)
+    assert [g >= floor for g, floor in zip(gaps, (0.05, 0.1, 0.2), strict=True)] == [True] * 3, gaps
+    assert elapsed >= sum(gaps) >= 0.35
+    assert elapsed < 15.0  # the three backoffs take under 0.5 s; waiting the 30 s cap even once would not fit
 
 
 def test_zero_retries_makes_a_single_attempt(server: FaultServer) -> None:
@@ -207,7 +222,7 @@ def test_hanging_server_times_out_each_attempt_and_fails_in_bounded_time(server:
     error, elapsed = timed_failure(model)
     assert server.count == 3 and model.retries == 2
     assert "within 0.25 s" in str(error) and "3 attempts" in str(error)
-    assert 3 * 0.25 + 0.15 <= elapsed < 3.0
+    assert 3 * 0.25 + 0.15 <= elapsed < 15.0  # about 1 s; one attempt left hanging would take the server's 30 s
 
 
 def test_hang_then_ok_recovers(server: FaultServer) -> None:
@@ -250,9 +265,9 @@ def test_valid_json_that_is_not_a_completion_is_garbage(server: FaultServer) -> 
 @pytest.mark.parametrize("status", ["400", "404", "422"])
 def test_other_4xx_fail_at_once_naming_the_status(server: FaultServer, status: str) -> None:
     server.push(Reply("status", int(status), text="image too large"))
-    model = backend(server, backoff_initial_s=5.0)
+    model = backend(server, backoff_initial_s=30.0, backoff_max_s=60.0)
     error, elapsed = timed_failure(model)
-    assert server.count == 1 and model.retries == 0 and elapsed < 2.0
+    assert server.count == 1 and model.retries == 0 and elapsed < 15.0  # no backoff: that alone is 30 s
     assert f"HTTP {status}" in str(error) and "image too large" in str(error) and "1 attempt:" in str(error)
 
 
@@ -271,21 +286,28 @@ def test_unreachable_server_is_retried_then_fails() -> None:
 
 
 def test_concurrency_limit_is_honoured_and_used(server: FaultServer) -> None:
-    server.latency_s = 0.1
-    model = backend(server, max_concurrency=4)
+    server.latency_s = 0.15
 
-    async def many() -> list[ModelResponse]:
-        try:
-            return await asyncio.gather(*(model.generate(chat(), GenerationConfig()) for _ in range(20)))
-        finally:
-            await model.close()
+    def burst(limit: int, requests: int = 12) -> tuple[float, int]:
+        """Seconds for `requests` concurrent calls through a backend limited to `limit`, and the peak in flight."""
+        model = backend(server, max_concurrency=limit)
+        server.max_in_flight = 0
 
-    start = time.perf_counter()
-    responses = asyncio.run(many())
-    elapsed = time.perf_counter() - start
-    assert len(responses) == server.count == 20
-    assert server.max_in_flight == 4
-    assert 5 * 0.1 <= elapsed < 3.0
+        async def many() -> list[ModelResponse]:
+            try:
+                return await asyncio.gather(*(model.generate(chat(), GenerationConfig()) for _ in range(requests)))
+            finally:
+                await model.close()
+
+        start = time.perf_counter()
+        assert len(asyncio.run(many())) == requests
+        return time.perf_counter() - start, server.max_in_flight
+
+    sequential, sequential_peak = burst(1)
+    limited, limited_peak = burst(4)
+    assert server.count == 24 and (sequential_peak, limited_peak) == (1, 4)
+    assert sequential >= 12 * 0.15 and limited >= 3 * 0.15  # never more than the limit at a time
+    assert limited < sequential / 2  # and the limit is used: about 4x faster than one at a time, on any machine
 
 
 # --- cache ----------------------------------------------------------------------------------------------------
@@ -383,7 +405,9 @@ def test_fault_server_lists_models_and_404s_unknown_routes(server: FaultServer) 
 
 
 def test_fault_server_holds_hundreds_of_concurrent_connections_at_fixed_latency() -> None:
-    with FaultServer(latency_s=0.2) as server:
+    # Every request is held until all 300 have arrived, so all 300 connections are open at once however
+    # slowly a loaded machine opens them; a server that served them one by one would never answer.
+    with FaultServer(latency_s=0.2, hold_until=300) as server:
 
         async def burst() -> list[tuple[int, bytes]]:
             calls = (_raw_request(server.port, "POST", "/v1/chat/completions", b'{"model": "m"}') for _ in range(300))
@@ -393,5 +417,5 @@ def test_fault_server_holds_hundreds_of_concurrent_connections_at_fixed_latency(
         replies = asyncio.run(burst())
         elapsed = time.perf_counter() - start
     assert all(status == 200 and b'"move right"' in body for status, body in replies)
-    assert server.count == 300 and server.max_in_flight > 150
-    assert 0.2 <= elapsed < 5.0
+    assert server.count == 300 and server.max_in_flight == 300
+    assert elapsed >= 0.2  # each reply waited its latency

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,3 +125,50 @@ def test_replicas_of_an_http_backend_share_the_requests() -> None:
     assert len(done) == 8 and all(r.status == "done" for r in done)
     assert len({s["pid"] for s in stats}) == 2 and os.getpid() not in {s["pid"] for s in stats}
     assert all(s["requests"] > 0 for s in stats) and sum(s["requests"] for s in stats) == served == 16
+
+
+def test_a_model_actor_killed_more_often_than_model_restarts_ends_its_episodes_as_errors() -> None:
+    from fault_server import FaultServer
+
+    specs = IngvpSuite(games=["maze"], settings=["multi_step-text-no_history"], levels=6, max_steps=6).specs()
+    done: list[EpisodeRecord] = []
+    killed: list[int] = []
+    with FaultServer(latency_s=0.1, reply_text='{"action": "right"}') as server:
+        model = {
+            "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
+            "name": "served",
+            "model": "m",
+            "base_url": server.base_url,
+            "api_key_env": "MMGYM_TEST_NO_KEY",
+        }
+
+        def kill_the_model_actor(after_requests: tuple[int, ...]) -> None:
+            """SIGKILL the live model actor once the server has had each count of requests, while it waits on one."""
+            deadline = time.monotonic() + 60
+            while len(killed) < len(after_requests) and time.monotonic() < deadline:
+                alive = [pid for pid in model_host_pids() if pid not in killed]
+                if alive and server.in_flight and server.count >= after_requests[len(killed)]:
+                    os.kill(alive[0], signal.SIGKILL)
+                    killed.append(alive[0])
+                time.sleep(0.01)
+
+        # Two episodes at a time, six steps each: the first kill lands in the first pair, the second in the second.
+        killer = threading.Thread(target=kill_the_model_actor, args=((5, 16),), daemon=True)
+        runner = RayRunner(env_workers=0, concurrency=2, model_actor="always", model_restarts=1)
+
+        async def run() -> None:
+            killer.start()
+            await asyncio.wait_for(runner.run(specs, lambda: LLMAgent(model=model, max_tokens=8), done.append), 90)
+
+        asyncio.run(run())  # a TimeoutError here: the run hung on the dead actor
+        killer.join(5)
+
+    assert len(killed) == 2 and len(done) == 6
+    finished = [r for r in done if r.status == "done"]
+    errors = [r for r in done if r.status == "error"]
+    # The first kill was within model_restarts=1: the first two episodes, which it hit, were retried and finished.
+    assert len(finished) >= 2
+    # The second used them up: the episodes then in flight, and the ones after, end as errors that say why.
+    assert len(errors) >= 2 and len(finished) + len(errors) == 6
+    for record in errors:
+        assert (record.error or "").startswith("ActorDiedError: ") and "class_name: ModelHost" in (record.error or "")
