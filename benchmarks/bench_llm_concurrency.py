@@ -2,6 +2,7 @@
 
     python benchmarks/bench_llm_concurrency.py [--latency 0.2] [--concurrency 16 64 128] [--steps 5 20 50]
     python benchmarks/bench_llm_concurrency.py --parts-only     # just the CPU split of one call
+    python benchmarks/bench_llm_concurrency.py --before 0c4faca # also the peak RSS of an older revision
 
 The endpoint is the test suite's scripted server (tests/agents/models/fault_server.py), run in a
 separate process so that it does not share the runner's CPU; every reply takes `--latency` seconds
@@ -24,7 +25,6 @@ import asyncio
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -38,19 +38,13 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 
 from mmgym.agents.base import EpisodeContext, StepView, Turn
-from mmgym.agents.llm import LLMAgent
 from mmgym.agents.models.base import GenerationConfig, ImagePart, Message
 from mmgym.agents.models.chat_format import chat_messages
 from mmgym.agents.models.images import ImageEncoding
 from mmgym.agents.models.openai_backend import OpenAIBackend
 from mmgym.agents.prompts import PromptConfig, build_messages
-from mmgym.envs.games.levels import generate_set, save_set
 from mmgym.runners.env_session import make_env
-from mmgym.runners.evaluate import evaluate
-from mmgym.runners.local import LocalRunner
-from mmgym.runners.recorder import RecordConfig
-from mmgym.runners.records import EpisodeRecord
-from mmgym.tasks.ingvp import IngvpSuite, score_ingvp
+from mmgym.tasks.ingvp import IngvpSuite
 from mmgym.tasks.spec import EpisodeSpec, Setting
 
 SERVER_DIR = Path(__file__).resolve().parent.parent / "tests" / "agents" / "models"
@@ -63,6 +57,7 @@ with FaultServer(latency_s={latency}, reply_text='{{"action": "up"}}') as server
     time.sleep(10**6)
 """
 SETTINGS = {"image": "multi_step-image_text-history", "text": "multi_step-text-history"}
+CELL = Path(__file__).resolve().parent / "llm_cell.py"
 
 
 def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
@@ -97,82 +92,39 @@ def endpoint_workload(
 # --- one grid cell, in its own process -----------------------------------------------------------------------
 
 
-class BothGames:
-    """Maze and Sokoban levels in one run (each game's level set is its own file), scored as ING-VP."""
-
-    name = "bench"
-    metrics = IngvpSuite.metrics
-
-    def __init__(self, suites: list[IngvpSuite]) -> None:
-        self.suites = suites
-
-    def specs(self) -> list[EpisodeSpec]:
-        return [spec for pair in zip(*(suite.specs() for suite in self.suites), strict=True) for spec in pair]
-
-    def score(self, record: EpisodeRecord) -> dict[str, float]:
-        return score_ingvp(record)
-
-    def groupings(self) -> dict[str, Callable[[object], str]]:
-        return {"overall": lambda record: "all"}
+def run_cell(
+    args: argparse.Namespace, base_url: str, work: Path, cell: tuple[int, int, str, bool], code: str = ""
+) -> dict:
+    """One cell in a fresh process; `code` is a checkout to import mmgym from instead (for `--before`)."""
+    n, steps, obs, record = cell
+    argv = [base_url, str(work), str(n), str(steps), obs, str(int(record)), str(args.waves)]
+    env = dict(os.environ, PYTHONPATH=code) if code else None
+    output = subprocess.run([sys.executable, str(CELL), *argv], capture_output=True, text=True, check=True, env=env)
+    figures = json.loads(output.stdout.strip().splitlines()[-1])
+    figures["efficiency"] = figures["steps_per_s"] / (n / args.latency)
+    return figures
 
 
-def play_cell(
-    base_url: str, work: Path, concurrency: int, steps: int, obs: str, record: bool, waves: int
-) -> dict[str, float]:
-    """`waves` x `concurrency` episodes of exactly `steps` turns; returns rate, peak RSS and CPU per step."""
-    levels = -(-waves * concurrency // 2)  # per game
-    suites = []
-    for game in ("maze", "sokoban"):
-        path = work / f"{game}-{levels}.json"
-        if not path.exists():
-            save_set(generate_set(game, count=levels, seed=7), path)
-        suites.append(IngvpSuite(games=[game], settings=[SETTINGS[obs]], level_set=str(path), max_steps=steps))
-    model = model_config(base_url, concurrency)
-
-    def agent() -> LLMAgent:
-        return LLMAgent(model=model, max_tokens=16, max_consecutive_failures=steps + 1)
-
-    cpu_start, wall_start = time.process_time(), time.perf_counter()
-    with tempfile.TemporaryDirectory() as run_dir:
-        runner = LocalRunner(concurrency=concurrency)
-        results = evaluate(BothGames(suites), agent, run_dir, runner, False, RecordConfig() if record else None)
-    wall, cpu = time.perf_counter() - wall_start, time.process_time() - cpu_start
-    played = int(results["usage"]["model_calls"])
-    return {
-        "steps": played,
-        "steps_per_s": played / wall,
-        "ideal": 0.0,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "cpu_ms_per_step": cpu / played * 1000,
-    }
-
-
-def run_cell(args: argparse.Namespace, base_url: str, work: Path, n: int, steps: int, obs: str, record: bool) -> dict:
-    cell = [base_url, str(work), str(n), str(steps), obs, str(int(record)), str(args.waves)]
-    command = [sys.executable, __file__, "--cell", *cell]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    cell = json.loads(output.strip().splitlines()[-1])
-    cell["ideal"] = n / args.latency
-    return cell
-
-
-def grid(args: argparse.Namespace, base_url: str, work: Path) -> None:
-    print(f"\nsteps/s (efficiency against N / {args.latency:g} s) and peak RSS, {args.waves} x N episodes per cell")
-    header = " | ".join(f"N={n} steps/s | eff | RSS MiB" for n in args.concurrency)
-    print(f"obs | steps/episode | {header} | CPU ms/step at N={args.concurrency[-1]}")
-    print(" | ".join(["---"] * (3 + 3 * len(args.concurrency))))
+def grid(args: argparse.Namespace, base_url: str, work: Path, before: str) -> None:
+    print(f"\nsteps/s, efficiency against N / {args.latency:g} s, peak RSS (MiB); {args.waves} x N episodes per cell")
+    columns = " | ".join(f"N={n} steps/s | eff | RSS" for n in args.concurrency)
+    extra = " | RSS before" if before else ""
+    print(f"obs | steps/episode | {columns} | CPU ms/step at N={args.concurrency[-1]}{extra}")
+    print(" | ".join(["---"] * (3 + 3 * len(args.concurrency) + bool(before))))
     for obs in ("text", "image"):
         for steps in args.steps:
-            cells = [run_cell(args, base_url, work, n, steps, obs, False) for n in args.concurrency]
-            row = " | ".join(
-                f"{c['steps_per_s']:.0f} | {c['steps_per_s'] / c['ideal']:.2f} | {c['peak_rss_mib']:.0f}" for c in cells
-            )
-            print(f"{obs} | {steps} | {row} | {cells[-1]['cpu_ms_per_step']:.2f}", flush=True)
+            cells = [run_cell(args, base_url, work, (n, steps, obs, False)) for n in args.concurrency]
+            row = " | ".join(f"{c['steps_per_s']:.0f} | {c['efficiency']:.2f} | {c['peak_rss_mib']:.0f}" for c in cells)
+            old = " | -" if before else ""
+            if before and obs == "image":  # text observations held no frames before either
+                olds = [run_cell(args, base_url, work, (n, steps, obs, False), before) for n in args.concurrency]
+                old = " | " + " / ".join(f"{c['peak_rss_mib']:.0f}" for c in olds)
+            print(f"{obs} | {steps} | {row} | {cells[-1]['cpu_ms_per_step']:.2f}{old}", flush=True)
     n, steps = args.concurrency[-1], args.steps[-1]
-    cell = run_cell(args, base_url, work, n, steps, "image", True)
+    cell = run_cell(args, base_url, work, (n, steps, "image", True))
     print(
-        f"image, videos recorded | {steps} | N={n}: {cell['steps_per_s']:.0f} steps/s, "
-        f"eff {cell['steps_per_s'] / cell['ideal']:.2f}, peak RSS {cell['peak_rss_mib']:.0f} MiB, "
+        f"\nimage, videos recorded, N={n}, {steps} steps: {cell['steps_per_s']:.0f} steps/s, "
+        f"efficiency {cell['efficiency']:.2f}, peak RSS {cell['peak_rss_mib']:.0f} MiB, "
         f"{cell['cpu_ms_per_step']:.2f} CPU ms/step"
     )
 
@@ -315,17 +267,21 @@ def parts(base_url: str) -> None:
     print("\nmean frame size: " + ", ".join(f"{name} {np.mean(v) / 1024:.1f} KB" for name, v in sizes.items()))
 
 
+def checkout(revision: str, work: Path) -> str:
+    """A detached worktree of `revision` (removed with `work`); returns its path."""
+    path = work / "before"
+    subprocess.run(["git", "worktree", "add", "--detach", str(path), revision], check=True, capture_output=True)
+    return str(path)
+
+
 def main() -> None:
-    if sys.argv[1:2] == ["--cell"]:
-        base_url, work, n, steps, obs, record, waves = sys.argv[2:9]
-        print(json.dumps(play_cell(base_url, Path(work), int(n), int(steps), obs, record == "1", int(waves))))
-        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--steps", type=int, nargs="*", default=[5, 20, 50])
     parser.add_argument("--concurrency", type=int, nargs="*", default=[16, 64, 128])
     parser.add_argument("--waves", type=int, default=4, help="episodes per cell: waves x N")
     parser.add_argument("--parts-only", action="store_true", help="only the CPU split of one call")
+    parser.add_argument("--before", metavar="REV", help="also measure peak RSS at this git revision (a worktree)")
     args = parser.parse_args()
     server, base_url = start_server(args.latency)
     fast_server, fast_url = start_server(0.0)
@@ -334,11 +290,13 @@ def main() -> None:
         print(f"latency {args.latency * 1000:.0f} ms; Maze and Sokoban, 384 px frames, no videos unless said")
         parts(fast_url)
         if not args.parts_only:
-            grid(args, base_url, Path(work.name))
+            before = checkout(args.before, Path(work.name)) if args.before else ""
+            grid(args, base_url, Path(work.name), before)
     finally:
         server.kill()
         fast_server.kill()
         work.cleanup()
+        subprocess.run(["git", "worktree", "prune"], capture_output=True)
 
 
 if __name__ == "__main__":
