@@ -32,14 +32,14 @@ import gymnasium as gym
 import numpy as np
 
 import mmgym  # noqa: F401
-from mmgym.agents.base import AgentReply, EpisodeContext, Turn
+from mmgym.core.agent import AgentReply, EpisodeContext, Turn
+from mmgym.core.spec import EpisodeSpec
 from mmgym.envs.games import GAME_CLASSES, get_game
 from mmgym.envs.games.core import clear_solver_cache
 from mmgym.envs.games.levels import generate_set
+from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate, summarize_run
-from mmgym.runners.store import ResultsStore
 from mmgym.tasks.ingvp import IngvpSuite
-from mmgym.tasks.spec import EpisodeSpec
 
 
 def scripted_actions(spec: EpisodeSpec, game_name: str) -> list[str]:

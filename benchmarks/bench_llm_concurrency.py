@@ -37,15 +37,15 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 
-from mmgym.agents.base import EpisodeContext, StepView, Turn
 from mmgym.agents.models.base import GenerationConfig, ImagePart, Message
 from mmgym.agents.models.chat_format import chat_messages
 from mmgym.agents.models.images import ImageEncoding
 from mmgym.agents.models.openai_backend import OpenAIBackend
 from mmgym.agents.prompts import PromptConfig, build_messages
+from mmgym.core.agent import EpisodeContext, StepView, Turn
+from mmgym.core.spec import EpisodeSpec, Setting
 from mmgym.runners.env_session import make_env
 from mmgym.tasks.ingvp import IngvpSuite
-from mmgym.tasks.spec import EpisodeSpec, Setting
 
 SERVER_DIR = Path(__file__).resolve().parent.parent / "tests" / "agents" / "models"
 SERVER = """

@@ -62,14 +62,14 @@ from bench_llm_concurrency import endpoint_workload, start_server
 import mmgym  # noqa: F401  (registers the mmgym/* envs)
 from mmgym.agents.llm import LLMAgent
 from mmgym.agents.scripted import RandomAgent
+from mmgym.core.records import EpisodeRecord
+from mmgym.core.spec import EpisodeSpec, Setting
 from mmgym.envs.games.levels import generate_set, save_set
 from mmgym.runners.env_session import EnvSession, InProcessSession, make_env
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.runners.ray_envs import EnvWorkerPool
-from mmgym.runners.ray_runner import RayRunner
-from mmgym.runners.records import EpisodeRecord
-from mmgym.tasks.spec import EpisodeSpec, Setting
+from mmgym.runners.ray.env_workers import EnvWorkerPool
+from mmgym.runners.ray.runner import RayRunner
 
 SECTIONS = ("scaling", "overhead", "concurrency")
 TEXT_SETTING = "multi_step-text-no_history"

@@ -22,12 +22,12 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from mmgym.agents.scripted import OracleAgent, RandomAgent
+from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.recorder import RecordConfig
-from mmgym.runners.report import write_report
-from mmgym.runners.store import ResultsStore
 from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.views.report import write_report
 
 SETTINGS = ["multi_step-image_text-history", "one_step-image_text"]
 

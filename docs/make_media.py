@@ -21,13 +21,13 @@ SUITE += ["suite.levels=4", "suite.max_steps=20", "progress=false"]
 
 
 def mmgym(*args: str, cwd: Path) -> None:
-    subprocess.run([sys.executable, "-m", "mmgym.runners.cli", *args], cwd=cwd, check=True)
+    subprocess.run([sys.executable, "-m", "mmgym.cli.main", *args], cwd=cwd, check=True)
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from mmgym.runners.store import ResultsStore
+    from mmgym.results.store import ResultsStore
 
     MEDIA.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:

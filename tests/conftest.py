@@ -13,7 +13,7 @@ from cli_helpers import cli_command, cli_env
 from hypothesis import settings
 
 if TYPE_CHECKING:
-    from mmgym.tasks.spec import EpisodeSpec
+    from mmgym.core.spec import EpisodeSpec
 
 # Set before numpy is first imported (mmgym is imported lazily below); subprocesses inherit it.
 os.environ["OMP_NUM_THREADS"] = "1"
@@ -34,7 +34,7 @@ def _maze_spec(
     seed: int = 0,
     task: str = "corridor",
 ) -> EpisodeSpec:
-    from mmgym.tasks.spec import EpisodeSpec, Setting
+    from mmgym.core.spec import EpisodeSpec, Setting
 
     return EpisodeSpec(
         suite="test",

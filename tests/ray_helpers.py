@@ -13,9 +13,9 @@ from typing import Any
 
 import gymnasium as gym
 
+from mmgym.core.spec import EpisodeSpec
 from mmgym.runners.env_session import make_env
 from mmgym.runners.recorder import file_stem
-from mmgym.tasks.spec import EpisodeSpec
 
 TIMING_KEYS = ("started_at", "duration_s")
 

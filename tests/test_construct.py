@@ -7,7 +7,7 @@ import pytest
 from mmgym.construct import factory_from_dict
 from mmgym.errors import ConfigError
 
-RAY = "mmgym.runners.ray_runner.RayRunner"
+RAY = "mmgym.runners.ray.runner.RayRunner"
 
 
 @pytest.mark.parametrize(

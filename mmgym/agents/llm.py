@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from mmgym.agents.base import AgentReply, EpisodeContext, Turn
 from mmgym.agents.models.base import GenerationConfig, ImagePart, ModelBackend
 from mmgym.agents.models.registry import shared_backend
 from mmgym.agents.parsing import parse_reply
@@ -24,6 +23,7 @@ from mmgym.agents.prompts import (
     messages_for_record,
     wants_plan,
 )
+from mmgym.core.agent import AgentReply, EpisodeContext, Turn
 
 
 class LLMAgent:

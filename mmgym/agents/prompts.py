@@ -18,8 +18,8 @@ from typing import Any, Literal
 import numpy as np
 import yaml
 
-from mmgym.agents.base import EpisodeContext, StepView, Turn
 from mmgym.agents.models.base import ImagePart, Message, Part, TextPart
+from mmgym.core.agent import EpisodeContext, StepView, Turn
 from mmgym.errors import ConfigError
 
 OutputFormat = Literal["json", "text"]

@@ -11,7 +11,7 @@ import zlib
 
 import numpy as np
 
-from mmgym.agents.base import AgentReply, EpisodeContext, Turn
+from mmgym.core.agent import AgentReply, EpisodeContext, Turn
 from mmgym.envs import game_of
 from mmgym.envs.games import PuzzleGame, get_game
 from mmgym.errors import ConfigError

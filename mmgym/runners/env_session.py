@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import gymnasium as gym
 
+from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError, MmgymError
-from mmgym.tasks.spec import EpisodeSpec
 
 EnvFactory = Callable[[EpisodeSpec], gym.Env]
 StepResult = tuple[dict[str, Any], float, bool, bool, dict[str, Any]]

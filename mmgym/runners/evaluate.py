@@ -8,13 +8,13 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from mmgym.core.records import EpisodeRecord
+from mmgym.results.aggregate import aggregate
+from mmgym.results.store import ResultsStore
 from mmgym.runners.env_session import EnvFactory, make_env
 from mmgym.runners.local import AgentFactory, LocalRunner
 from mmgym.runners.recorder import RecordConfig, Recorder
-from mmgym.runners.records import EpisodeRecord
-from mmgym.runners.store import ResultsStore
 from mmgym.tasks.base import Suite
-from mmgym.tasks.metrics import aggregate
 
 RESULTS_FILE = "results.json"
 

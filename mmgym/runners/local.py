@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from mmgym.agents.models.registry import close_all
+from mmgym.core.spec import EpisodeSpec
 from mmgym.runners.env_session import EnvFactory, in_process, make_env
 from mmgym.runners.recorder import Recorder
 from mmgym.runners.schedule import AgentFactory, OnDone, play_all
-from mmgym.tasks.spec import EpisodeSpec
 
 __all__ = ["AgentFactory", "LocalRunner", "OnDone"]
 

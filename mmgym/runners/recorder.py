@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
-from mmgym.runners.records import EpisodeRecord, VideoRecord
+from mmgym.core.records import EpisodeRecord, VideoRecord
 
 VIDEO_DIR = "videos"
 

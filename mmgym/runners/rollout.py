@@ -11,11 +11,11 @@ import time
 import traceback
 from typing import Any
 
-from mmgym.agents.base import Agent, AgentReply, EpisodeContext, StepView, Turn
+from mmgym.core.agent import Agent, AgentReply, EpisodeContext, StepView, Turn
+from mmgym.core.records import EpisodeRecord, StepRecord, TurnRecord
+from mmgym.core.spec import EpisodeSpec, Setting
 from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, EnvWorkerLost, in_process
 from mmgym.runners.recorder import EpisodeFrames
-from mmgym.runners.records import EpisodeRecord, StepRecord, TurnRecord
-from mmgym.tasks.spec import EpisodeSpec, Setting
 
 # Scoring fields an agent must not see: they come from the exact solver.
 PRIVILEGED_INFO = frozenset({"optimal_remaining", "optimal_length", "progress"})

@@ -6,12 +6,12 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 
-from mmgym.agents.base import Agent
+from mmgym.core.agent import Agent
+from mmgym.core.records import EpisodeRecord
+from mmgym.core.spec import EpisodeSpec
 from mmgym.runners.env_session import EnvOpener, EnvWorkerLost
 from mmgym.runners.recorder import EpisodeFrames, Recorder
-from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.rollout import mark_failed, run_episode
-from mmgym.tasks.spec import EpisodeSpec
 
 AgentFactory = Callable[[], Agent]
 OnDone = Callable[[EpisodeRecord], None]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from mmgym.runners.records import EpisodeRecord
-from mmgym.tasks.metrics import GroupKey, Scores
-from mmgym.tasks.spec import EpisodeSpec
+from mmgym.core.records import EpisodeRecord
+from mmgym.core.spec import EpisodeSpec
+from mmgym.results.aggregate import GroupKey, Scores
 
 
 @runtime_checkable

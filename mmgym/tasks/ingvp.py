@@ -14,14 +14,14 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mmgym.core.records import EpisodeRecord
+from mmgym.core.spec import ALL_SETTINGS, EpisodeSpec, Setting
 from mmgym.envs import PUZZLE_ENVS, env_id
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import load_set
 from mmgym.envs.puzzle_env import MIN_IMAGE_SIZE
 from mmgym.errors import unknown_name
-from mmgym.runners.records import EpisodeRecord
-from mmgym.tasks.metrics import GroupKey, Scores
-from mmgym.tasks.spec import ALL_SETTINGS, EpisodeSpec, Setting
+from mmgym.results.aggregate import GroupKey, Scores
 
 GAME_ENV = {game: name for name, game in PUZZLE_ENVS.items()}
 

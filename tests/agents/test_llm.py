@@ -16,10 +16,10 @@ import pytest
 
 from mmgym.agents.llm import LLMAgent
 from mmgym.agents.models.base import GenerationConfig, ImagePart, Message, ModelError, ModelResponse, TextPart, Usage
+from mmgym.core.records import EpisodeRecord
+from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError
-from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.rollout import run_episode
-from mmgym.tasks.spec import EpisodeSpec
 
 SpecFactory = Callable[..., EpisodeSpec]
 # The agent builds its backend from config (a local endpoint that is never called); the tests

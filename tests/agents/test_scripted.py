@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 
-from mmgym.agents.base import Agent
 from mmgym.agents.scripted import OracleAgent, RandomAgent
+from mmgym.core.agent import Agent
+from mmgym.core.records import EpisodeRecord
+from mmgym.core.spec import ALL_SETTINGS
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import default_set_path, load_set
+from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.rollout import run_episode
-from mmgym.runners.store import ResultsStore
 from mmgym.tasks.ingvp import IngvpSuite
-from mmgym.tasks.spec import ALL_SETTINGS
 
 GAMES = list(GAME_CLASSES)
 

@@ -18,9 +18,9 @@ import tempfile
 from golden import GOLDEN_DIR, digest, normalize, sample
 
 from mmgym.agents.scripted import OracleAgent, RandomAgent
+from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.runners.store import ResultsStore
 from mmgym.tasks.ingvp import IngvpSuite
 
 AGENTS = {"oracle": OracleAgent, "random": RandomAgent}

@@ -14,9 +14,9 @@ import pytest
 from golden import GOLDEN_DIR, digest, normalize, sample
 
 from mmgym.agents.scripted import OracleAgent, RandomAgent
+from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.runners.store import ResultsStore
 from mmgym.tasks.ingvp import IngvpSuite
 
 pytestmark = pytest.mark.slow

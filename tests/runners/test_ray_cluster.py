@@ -15,10 +15,10 @@ from ray.cluster_utils import Cluster  # noqa: E402
 from ray_helpers import comparable, node_logging_factory  # noqa: E402
 
 from mmgym.agents.scripted import RandomAgent  # noqa: E402
+from mmgym.core.records import EpisodeRecord  # noqa: E402
 from mmgym.errors import ConfigError  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
-from mmgym.runners.ray_runner import RayRunner  # noqa: E402
-from mmgym.runners.records import EpisodeRecord  # noqa: E402
+from mmgym.runners.ray.runner import RayRunner  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
 
 pytestmark = pytest.mark.slow

@@ -25,14 +25,14 @@ from ray_helpers import (  # noqa: E402
 )
 
 from mmgym.agents.scripted import OracleAgent, RandomAgent  # noqa: E402
+from mmgym.core.records import EpisodeRecord  # noqa: E402
 from mmgym.errors import ConfigError  # noqa: E402
 from mmgym.runners.env_session import make_env  # noqa: E402
 from mmgym.runners.evaluate import evaluate  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
-from mmgym.runners.ray_envs import EnvWorkersUnavailable  # noqa: E402
-from mmgym.runners.ray_runner import EnvLayout, RayRunner  # noqa: E402
+from mmgym.runners.ray.env_workers import EnvWorkersUnavailable  # noqa: E402
+from mmgym.runners.ray.runner import EnvLayout, RayRunner  # noqa: E402
 from mmgym.runners.recorder import RecordConfig, Recorder  # noqa: E402
-from mmgym.runners.records import EpisodeRecord  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
 
 pytestmark = pytest.mark.slow

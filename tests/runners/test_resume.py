@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from mmgym.agents.scripted import OracleAgent
+from mmgym.core.records import EpisodeRecord
+from mmgym.results.store import EPISODES_FILE
 from mmgym.runners.evaluate import RESULTS_FILE, evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.runners.records import EpisodeRecord
-from mmgym.runners.store import EPISODES_FILE
 from mmgym.tasks.ingvp import IngvpSuite
 
 SLOW_AGENT = '''

@@ -9,13 +9,13 @@ from typing import Any
 import gymnasium as gym
 import pytest
 
-from mmgym.agents.base import AgentReply, EpisodeContext, Turn
 from mmgym.agents.scripted import OracleAgent
+from mmgym.core.agent import AgentReply, EpisodeContext, Turn
+from mmgym.core.records import EpisodeRecord
+from mmgym.core.spec import EpisodeSpec
 from mmgym.runners.env_session import make_env
 from mmgym.runners.local import LocalRunner
-from mmgym.runners.records import EpisodeRecord
 from mmgym.runners.rollout import run_episode
-from mmgym.tasks.spec import EpisodeSpec
 
 SpecFactory = Callable[..., EpisodeSpec]
 # On the corridor: a wall, a move, junk, then three moves to the goal.

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
+from mmgym.core.spec import ALL_SETTINGS, Setting
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import default_set_path
 from mmgym.errors import ConfigError
 from mmgym.tasks.ingvp import IngvpSuite
-from mmgym.tasks.spec import ALL_SETTINGS, Setting
 
 SETTING_NAMES = [
     "one_step-image_text",

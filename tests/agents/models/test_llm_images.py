@@ -13,8 +13,8 @@ from fault_server import FaultServer
 from mmgym.agents.llm import LLMAgent
 from mmgym.agents.models.base import GenerationConfig, ImagePart, Message, ModelResponse, TextPart, Usage
 from mmgym.agents.models.images import ImageEncoding
+from mmgym.core.spec import EpisodeSpec
 from mmgym.runners.rollout import run_episode
-from mmgym.tasks.spec import EpisodeSpec
 
 SpecFactory = Callable[..., EpisodeSpec]
 STEPS = 12

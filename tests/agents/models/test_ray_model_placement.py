@@ -19,9 +19,9 @@ ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'mmgy
 from fault_server import FaultServer  # noqa: E402
 
 from mmgym.agents.llm import LLMAgent  # noqa: E402
-from mmgym.runners.ray_models import RemoteBackend  # noqa: E402
-from mmgym.runners.ray_runner import RayRunner  # noqa: E402
-from mmgym.runners.records import EpisodeRecord  # noqa: E402
+from mmgym.core.records import EpisodeRecord  # noqa: E402
+from mmgym.runners.ray.model_actors import RemoteBackend  # noqa: E402
+from mmgym.runners.ray.runner import RayRunner  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
 
 pytestmark = pytest.mark.slow

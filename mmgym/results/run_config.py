@@ -22,7 +22,7 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from mmgym.errors import ConfigError
-from mmgym.runners.store import EPISODES_FILE
+from mmgym.results.store import EPISODES_FILE
 
 CONFIG_FILE = "config.yaml"
 HYDRA_DIR = ".hydra"

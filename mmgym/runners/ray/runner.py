@@ -20,13 +20,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
 
 from mmgym.agents.models.registry import BackendBuilder, built_by, close_all
+from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError
 from mmgym.runners.env_session import EnvFactory, in_process, make_env, steps_are_cheap
-from mmgym.runners.ray_envs import EnvWorkerPool
-from mmgym.runners.ray_models import actor_builder
+from mmgym.runners.ray.env_workers import EnvWorkerPool
+from mmgym.runners.ray.model_actors import actor_builder
 from mmgym.runners.recorder import Recorder
 from mmgym.runners.schedule import AgentFactory, OnDone, play_all
-from mmgym.tasks.spec import EpisodeSpec
 
 INSTALL_HINT = 'pip install "mmgym[ray]" (or: pip install ray)'
 

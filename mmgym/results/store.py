@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from mmgym.runners.records import EpisodeRecord
+from mmgym.core.records import EpisodeRecord
 
 EPISODES_FILE = "episodes.jsonl"
 

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from mmgym.runners.records import EpisodeRecord, StepRecord
+from mmgym.core.records import EpisodeRecord, StepRecord
+from mmgym.core.spec import EpisodeSpec, Setting
+from mmgym.results.aggregate import aggregate, bootstrap_ci, summarize
 from mmgym.tasks.ingvp import IngvpSuite, score_ingvp
-from mmgym.tasks.metrics import aggregate, bootstrap_ci, summarize
-from mmgym.tasks.spec import EpisodeSpec, Setting
 
 ONE_STEP = "one_step-text"
 MULTI_STEP = "multi_step-text-history"

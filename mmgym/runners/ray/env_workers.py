@@ -12,9 +12,9 @@ import os
 import re
 from typing import Any
 
+from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import MmgymError
 from mmgym.runners.env_session import EnvDescription, EnvFactory, EnvWorkerLost, StepResult, describe_env
-from mmgym.tasks.spec import EpisodeSpec
 
 
 class EnvWorkersUnavailable(MmgymError):

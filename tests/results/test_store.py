@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mmgym.runners import store as store_module
-from mmgym.runners.records import EpisodeRecord, StepRecord
-from mmgym.runners.store import EPISODES_FILE, ResultsStore
-from mmgym.tasks.spec import EpisodeSpec, Setting
+from mmgym.core.records import EpisodeRecord, StepRecord
+from mmgym.core.spec import EpisodeSpec, Setting
+from mmgym.results import store as store_module
+from mmgym.results.store import EPISODES_FILE, ResultsStore
 
 
 def make_record(index: int, success: bool = True) -> EpisodeRecord:

@@ -12,13 +12,13 @@ from PIL import Image
 imageio = pytest.importorskip("imageio.v2", reason="imageio is not installed (pip install 'imageio[ffmpeg]')")
 
 from mmgym.agents.scripted import OracleAgent, RandomAgent  # noqa: E402
+from mmgym.core.records import EpisodeRecord  # noqa: E402
+from mmgym.results.store import ResultsStore  # noqa: E402
 from mmgym.runners.evaluate import evaluate  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
 from mmgym.runners.recorder import RecordConfig  # noqa: E402
-from mmgym.runners.records import EpisodeRecord  # noqa: E402
-from mmgym.runners.replay import FRAME_SIDE, MAX_REASONING_LINES, PANEL_WIDTH, panel  # noqa: E402
-from mmgym.runners.store import ResultsStore  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+from mmgym.views.replay import FRAME_SIDE, MAX_REASONING_LINES, PANEL_WIDTH, panel  # noqa: E402
 
 SETTINGS = ["multi_step-image_text-history", "multi_step-text-history"]
 

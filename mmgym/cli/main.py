@@ -67,8 +67,8 @@ def import_from_working_directory() -> None:
 def _replay(args: argparse.Namespace) -> int:
     from rich.progress import track
 
-    from mmgym.runners.replay import default_output, find_episode, write_replay
-    from mmgym.runners.store import ResultsStore
+    from mmgym.results.store import ResultsStore
+    from mmgym.views.replay import default_output, find_episode, write_replay
 
     _require_run_dir(args.run_dir)
     if args.episode_id:
@@ -86,7 +86,7 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from mmgym.runners.report import write_report
+    from mmgym.views.report import write_report
 
     for run_dir in args.run_dirs:
         _require_run_dir(run_dir)
@@ -95,14 +95,14 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _require_run_dir(run_dir: Path) -> None:
-    from mmgym.runners.store import EPISODES_FILE
+    from mmgym.results.store import EPISODES_FILE
 
     if not (run_dir / EPISODES_FILE).exists():
         raise MmgymError(f"{run_dir} is not a run directory (no {EPISODES_FILE}); pass the output_dir of a run")
 
 
 def _run(args: list[str]) -> int:
-    from mmgym.runners.app import check_overrides, hydra_app
+    from mmgym.cli.app import check_overrides, hydra_app
 
     if any(a in ("-h", "--help") for a in args):
         sys.argv = ["mmgym run", "--help"]

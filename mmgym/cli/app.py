@@ -13,12 +13,12 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 
+from mmgym.cli.build import build_components
+from mmgym.cli.main import CONFIG_MODULE, GROUPS, config_options
 from mmgym.errors import ConfigError, MmgymError, unknown_name
-from mmgym.runners.build import build_components
-from mmgym.runners.cli import CONFIG_MODULE, GROUPS, config_options
+from mmgym.results.run_config import check_resumable, restored_on_failure, save_run_config
 from mmgym.runners.evaluate import evaluate
-from mmgym.runners.run_config import check_resumable, restored_on_failure, save_run_config
-from mmgym.runners.table import print_results
+from mmgym.views.table import print_results
 
 
 @hydra.main(config_path="pkg://" + CONFIG_MODULE, config_name="config", version_base="1.3")

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from mmgym.core.records import EpisodeRecord
 from mmgym.errors import MmgymError
+from mmgym.results.store import ResultsStore
 from mmgym.runners.recorder import encode_mp4, file_stem, fit
-from mmgym.runners.records import EpisodeRecord
-from mmgym.runners.store import ResultsStore
 
 FRAME_SIDE = 384
 PANEL_WIDTH = 440

@@ -18,14 +18,14 @@ import yaml
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 
-from mmgym.agents.base import AgentReply, EpisodeContext, Turn  # noqa: E402
 from mmgym.agents.scripted import OracleAgent, RandomAgent  # noqa: E402
+from mmgym.core.agent import AgentReply, EpisodeContext, Turn  # noqa: E402
+from mmgym.results.store import ResultsStore  # noqa: E402
 from mmgym.runners.evaluate import evaluate  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
 from mmgym.runners.recorder import RecordConfig  # noqa: E402
-from mmgym.runners.report import write_report  # noqa: E402
-from mmgym.runners.store import ResultsStore  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+from mmgym.views.report import write_report  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from mmgym.agents.base import ModelExchange
-from mmgym.tasks.spec import EpisodeSpec
+from mmgym.core.agent import ModelExchange
+from mmgym.core.spec import EpisodeSpec
 
 
 class StepRecord(BaseModel):

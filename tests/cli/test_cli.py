@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mmgym.cli.sweep import job_labels
 from mmgym.envs.games import GAME_CLASSES
-from mmgym.runners.store import EPISODES_FILE
-from mmgym.runners.sweep import job_labels
+from mmgym.results.store import EPISODES_FILE
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -24,7 +24,7 @@ ENV_IDS = [f"mmgym/{n}-v0" for n in ("Sokoban", "Maze", "Sudoku", "NQueens", "Ha
 SMALL = ["suite.games=[maze]", "suite.levels=1", "progress=false"]
 
 CUSTOM_AGENT = '''
-from mmgym.agents.base import AgentReply
+from mmgym.core.agent import AgentReply
 
 
 class Stubborn:
@@ -49,7 +49,7 @@ gym.register("mine/Maze-v0", entry_point="mmgym.envs.puzzle_env:PuzzleEnv", kwar
 
 USER_SUITE = '''
 from mmgym.tasks.ingvp import IngvpSuite
-from mmgym.tasks.spec import EpisodeSpec
+from mmgym.core.spec import EpisodeSpec
 
 
 class MineSuite(IngvpSuite):

@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from mmgym.tasks.spec import Setting
+from mmgym.core.spec import Setting
 
 
 @dataclass(frozen=True)

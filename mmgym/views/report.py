@@ -22,14 +22,14 @@ from typing import Any
 
 import yaml
 
+from mmgym.core.records import EpisodeRecord, VideoRecord
 from mmgym.errors import MmgymError
+from mmgym.results.run_config import CONFIG_FILE
+from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import RESULTS_FILE
-from mmgym.runners.plots import Bar, grouped_bars
-from mmgym.runners.records import EpisodeRecord, VideoRecord
-from mmgym.runners.run_config import CONFIG_FILE
-from mmgym.runners.store import ResultsStore
+from mmgym.views.plots import Bar, grouped_bars
 
-ASSETS = "mmgym.runners.report_assets"
+ASSETS = "mmgym.views.report_assets"
 PLOTTED_GROUPINGS = ("game", "setting", "tag")
 
 

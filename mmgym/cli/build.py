@@ -9,8 +9,8 @@ from typing import Any
 from omegaconf import DictConfig, MissingMandatoryValue, OmegaConf
 from omegaconf.errors import InterpolationKeyError
 
-from mmgym.agents.base import Agent
 from mmgym.construct import factory_from_dict
+from mmgym.core.agent import Agent
 from mmgym.errors import ConfigError
 from mmgym.runners.env_session import EnvMaker, import_env_modules
 
@@ -59,6 +59,6 @@ def object_factory(node: DictConfig, group: str, drop: tuple[str, ...] = ()) -> 
 
 
 def _model_hint() -> str:
-    from mmgym.runners.cli import config_options
+    from mmgym.cli.main import config_options
 
     return f"choose a model with model=<name>; valid: {', '.join(config_options('model'))}"

@@ -1,0 +1,1 @@
+"""The `mmgym` command and its Hydra wiring (the config catalogue itself lives in mmgym/conf)."""

@@ -1,0 +1,1 @@
+"""The shared vocabulary: plain data and protocols that every other layer builds on."""

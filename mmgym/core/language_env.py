@@ -1,0 +1,103 @@
+"""The language interface every mmgym env offers on top of `gymnasium.Env`: what agents read, how they act.
+
+Observations are dicts with any of:
+- `image`: H x W x 3 uint8, what the agent sees;
+- `text`: a faithful text rendering of what the agent perceives;
+- `instruction`: the task in words.
+Which of image and text reach the agent is decided by the spec's play rules, never by the env.
+
+Actions are strings in the env's own language. `step(action)` returns the usual five values, and
+`info` holds at least the keys of `INFO_KEYS`:
+- `valid` (bool): the action was well formed and possible; an invalid action never changes the state;
+- `feedback` (str): what happened, or why the action was refused;
+- `success` (bool): the task is done;
+- `progress` (float in 0..1): how much of the task is done.
+Envs add their own keys; a suite declares which of them its records keep for each step.
+
+Read through any wrappers (`env.get_wrapper_attr`):
+- `rules` and `action_grammar` (str): for prompts;
+- `candidate_actions()`: every well-formed action in the current state, or `[]` when they cannot be listed;
+- `expert_plan()` (optional, privileged): actions that reach the goal from the true current state;
+  `agent=oracle` follows it, one action per reply when the play rules allow one.
+
+`metadata` flags: `cheap_steps` (a step costs microseconds: runners keep the env in their own
+process), `full_render` (`render()` shows more than the observation: recorded as a second video),
+`reusable` (a `reset` restores any episode: runners reuse one env across episodes instead of
+building one per episode).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+INFO_KEYS = ("valid", "feedback", "success", "progress")
+OBSERVATION_KEYS = ("image", "text", "instruction")
+
+
+@runtime_checkable
+class LanguageEnv(Protocol):
+    """The attributes an agent-facing env provides (see the module docstring for observations and info)."""
+
+    rules: str
+    action_grammar: str
+
+    def candidate_actions(self) -> Sequence[str]: ...
+
+
+class ContractViolation(AssertionError):
+    """An env does not follow the language interface (raised by `check_language_env`)."""
+
+
+def check_language_env(env: Any, seed: int = 0, options: dict[str, Any] | None = None) -> None:
+    """Reset `env` and step it once with each of up to three candidate actions; raise on any breach.
+
+    A conformance check in the spirit of `gymnasium.utils.env_checker.check_env`, for the parts
+    of the contract Gymnasium does not know about. It works through wrappers.
+    """
+    for name in ("rules", "action_grammar"):
+        if not isinstance(_attr(env, name), str):
+            raise ContractViolation(f"{name} must be a string")
+    observation, info = env.reset(seed=seed, options=options)
+    _check_observation(observation)
+    candidates = list(_attr(env, "candidate_actions")())
+    if not all(isinstance(action, str) for action in candidates):
+        raise ContractViolation("candidate_actions() must return strings")
+    for action in candidates[:3]:
+        observation, _, terminated, truncated, info = env.step(action)
+        _check_observation(observation)
+        _check_info(info)
+        if terminated or truncated:
+            break
+
+
+def _attr(env: Any, name: str) -> Any:
+    try:
+        return env.get_wrapper_attr(name)
+    except AttributeError:
+        raise ContractViolation(f"the env has no {name!r}") from None
+
+
+def _check_observation(observation: Any) -> None:
+    if not isinstance(observation, dict) or not set(observation) & {"image", "text"}:
+        raise ContractViolation(f"an observation must be a dict with 'image' and/or 'text'; got {type(observation)}")
+    image = observation.get("image")
+    if image is not None and not (
+        isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8
+    ):
+        raise ContractViolation("observation['image'] must be an H x W x 3 uint8 array")
+    for key in ("text", "instruction"):
+        if key in observation and not isinstance(observation[key], str):
+            raise ContractViolation(f"observation[{key!r}] must be a string")
+
+
+def _check_info(info: Any) -> None:
+    missing = [key for key in INFO_KEYS if key not in info]
+    if missing:
+        raise ContractViolation(f"info lacks {', '.join(missing)}")
+    if not 0.0 <= float(info["progress"]) <= 1.0:
+        raise ContractViolation(f"info['progress'] must be in 0..1; got {info['progress']!r}")
+    if not isinstance(info["feedback"], str):
+        raise ContractViolation("info['feedback'] must be a string")

@@ -1,0 +1,1 @@
+"""What people read: the results table, the HTML report and its plots, episode replays."""
