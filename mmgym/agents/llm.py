@@ -56,8 +56,8 @@ class LLMAgent:
         self.config = PromptConfig(
             **{**self.prompt.__dict__, "few_shot": load_few_shot(self.few_shot_file, context.env_id)}
         )
-        # Only the frames a later prompt can show: none unless the setting has history and images.
-        keep = self.prompt.history_images if context.setting.history else 0
+        # Only the frames a later prompt can show: none unless the rules show history, in image settings.
+        keep = self.prompt.history_images if context.play.history else 0
         self.past_images: deque[ImagePart] = deque(maxlen=keep)
         self.failures_in_a_row = 0
         self.turns = 0

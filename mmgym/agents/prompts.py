@@ -2,7 +2,7 @@
 
 The prompt holds, in order: a system text; the env's rules and action grammar; optional few-shot
 exchanges; the instruction; a window of past steps (action, validity, env feedback) and, if
-asked, the last few past images; the current observation in the setting's modality; and the
+asked, the last few past images; the current observation as the play rules allow; and the
 reply format. Everything comes from the episode context and the turn, so the same builder serves
 every env.
 """
@@ -93,14 +93,19 @@ def build_messages(
 
 
 def wants_plan(context: EpisodeContext, config: PromptConfig) -> bool:
-    return config.plan or context.setting.mode == "one_step"
+    """Whether to ask for a list of actions: the rules want a whole solution, or the agent plans."""
+    if context.play.actions_per_reply == "one":
+        return False
+    return config.plan or context.play.actions_per_reply == "solution"
 
 
 def _task_text(context: EpisodeContext, turn: Turn) -> str:
     instruction = turn.observation.get("instruction", "")
     lines = [f"Rules: {context.rules}", f"Action language: {context.action_grammar}."]
-    if context.setting.mode == "one_step":
+    if context.play.actions_per_reply == "solution":
         lines.append("Give the complete sequence of actions that solves the task; it will be executed in order.")
+    elif context.play.single_reply:
+        lines.append("Choose your action; you have one reply.")
     else:
         lines.append("Each turn you may act; the environment then shows you the new state.")
     if instruction:

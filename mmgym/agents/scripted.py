@@ -1,8 +1,8 @@
-"""Scripted baselines: a random policy (the floor) and the exact-solver oracle (the ceiling).
+"""Scripted baselines: a random policy (the floor) and the env's expert (the ceiling).
 
-The random agent draws from the actions the env lists at reset; the oracle reads the game state
-from the observation's exact text. Neither needs privileged access to the env, so both work
-wherever the env runs.
+The random agent draws from the actions the env lists at reset. The expert agent follows the
+plan the env's own expert gives from the true state (`expert_plan()` in the env contract), so it
+works for any env that has one, wherever the env runs.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ import zlib
 import numpy as np
 
 from mmgym.core.agent import AgentReply, EpisodeContext, Turn
-from mmgym.envs import game_of
-from mmgym.envs.games import PuzzleGame, get_game
 from mmgym.errors import ConfigError
 
 
 class RandomAgent:
-    """Uniformly random well-formed actions (legal or not); in one-step play a plan of `plan_length`."""
+    """Uniformly random well-formed actions (legal or not); a plan of `plan_length` when a reply should solve."""
 
     def __init__(self, plan_length: int = 8) -> None:
         self.plan_length = plan_length
@@ -34,23 +32,27 @@ class RandomAgent:
 
     async def act(self, turn: Turn) -> AgentReply:
         candidates = self.context.valid_actions
-        count = self.plan_length if self.context.setting.mode == "one_step" else 1
+        count = self.plan_length if self.context.play.actions_per_reply == "solution" else 1
         picks = self.rng.integers(len(candidates), size=count)
         return AgentReply(actions=[candidates[i] for i in picks], reasoning="random")
 
 
-class OracleAgent:
-    """Follows the game's exact solver: the whole optimal plan in one-step play, its first move otherwise."""
+class ExpertAgent:
+    """Follows the env's expert: its whole plan when a reply should solve the task, its first action otherwise."""
 
-    game: PuzzleGame
     context: EpisodeContext
 
     async def reset(self, context: EpisodeContext) -> None:
+        if context.expert is None:
+            raise ConfigError(f"{context.env_id} has no expert (expert_plan); agent=oracle needs one")
         self.context = context
-        self.game = get_game(game_of(context.env_id))
 
     async def act(self, turn: Turn) -> AgentReply:
-        plan = self.game.solve(self.game.from_text(turn.observation["text"])) or []
-        if self.context.setting.mode == "multi_step":
+        assert self.context.expert is not None
+        plan = await self.context.expert()
+        if self.context.play.actions_per_reply != "solution":
             plan = plan[:1]
-        return AgentReply(actions=plan, reasoning=f"optimal plan of {len(plan)} moves")
+        return AgentReply(actions=plan, reasoning=f"expert plan of {len(plan)} actions")
+
+
+OracleAgent = ExpertAgent  # the name ING-VP's configs and users know

@@ -14,7 +14,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 
 from mmgym.cli.build import build_components
-from mmgym.cli.main import CONFIG_MODULE, GROUPS, config_options
+from mmgym.cli.catalogue import CONFIG_MODULE, GROUPS, config_options
 from mmgym.errors import ConfigError, MmgymError, unknown_name
 from mmgym.results.run_config import check_resumable, restored_on_failure, save_run_config
 from mmgym.runners.evaluate import evaluate
@@ -49,8 +49,7 @@ def hydra_app(cfg: DictConfig) -> float:
         raise SystemExit(2) from None
     print_results(results)
     print(f"run directory: {run_dir}")
-    first_metric = results["metrics"][0]
-    return results["groups"].get("overall", {}).get("all", {}).get(first_metric, {}).get("mean", 0.0)
+    return results.headline()
 
 
 def _hydra_files(cfg: DictConfig) -> dict[str, str]:

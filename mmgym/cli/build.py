@@ -9,6 +9,7 @@ from typing import Any
 from omegaconf import DictConfig, MissingMandatoryValue, OmegaConf
 from omegaconf.errors import InterpolationKeyError
 
+from mmgym.cli.catalogue import config_options
 from mmgym.construct import factory_from_dict
 from mmgym.core.agent import Agent
 from mmgym.errors import ConfigError
@@ -59,6 +60,4 @@ def object_factory(node: DictConfig, group: str, drop: tuple[str, ...] = ()) -> 
 
 
 def _model_hint() -> str:
-    from mmgym.cli.main import config_options
-
     return f"choose a model with model=<name>; valid: {', '.join(config_options('model'))}"

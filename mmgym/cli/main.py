@@ -9,13 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from importlib import resources
 from pathlib import Path
 
+from mmgym.cli.catalogue import GROUPS, config_options
 from mmgym.errors import MmgymError
-
-CONFIG_MODULE = "mmgym.conf"
-GROUPS = ("suite", "agent", "model", "runner")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,34 +116,20 @@ def _run(args: list[str]) -> int:
     return 0
 
 
-def config_options(group: str) -> dict[str, str]:
-    """Option name -> its one-line description (the YAML's first comment) for a config group."""
-    folder = Path(str(resources.files(CONFIG_MODULE) / group))
-    return {path.stem: _description(path) for path in sorted(folder.glob("*.yaml"))}
-
-
-def _description(path: Path) -> str:
-    first = path.read_text().splitlines()[0] if path.stat().st_size else ""
-    return first.lstrip("# ").split(": ", 1)[-1] if first.startswith("#") else ""
-
-
 def _list() -> int:
-    import gymnasium as gym
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     import mmgym  # noqa: F401  (registers envs)
-    from mmgym.envs.games import get_game
+    from mmgym.envs.registry import env_summaries
 
     table = Table(title="mmgym components", show_lines=False)
     table.add_column("kind")
     table.add_column("name")
     table.add_column("description")
-    for env_id, spec in sorted(gym.registry.items()):
-        if env_id.startswith("mmgym/"):
-            game = get_game(spec.kwargs["game"])
-            table.add_row("env", env_id, escape(f"{game.title}; actions: {game.action_grammar}"))
+    for env_id, description in env_summaries().items():
+        table.add_row("env", env_id, escape(description))
     for group in GROUPS:
         for name, description in config_options(group).items():
             table.add_row(group, name, escape(description))

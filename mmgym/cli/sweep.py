@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mmgym.results.summary import RunResults
+
 SUMMARY_FILE = "sweep_results.json"
 
 
@@ -25,16 +27,15 @@ def collect(sweep_dir: Path, since: float = 0.0) -> list[dict[str, Any]]:
     for results_path in sorted(sweep_dir.glob("*/results.json")):
         if results_path.stat().st_mtime < since:
             continue
-        results = json.loads(results_path.read_text())
-        overall = results["groups"].get("overall", {}).get("all", {})
+        results = RunResults.model_validate_json(results_path.read_text())
         rows.append(
             {
                 "job": results_path.parent.name,
-                "suite": results["suite"],
-                "episodes": results["episodes"],
-                "errors": results["errors"],
-                "metrics": results["metrics"],
-                "overall": overall,
+                "suite": results.suite,
+                "episodes": results.episodes,
+                "errors": results.errors,
+                "metrics": results.metric_names,
+                "overall": {name: summary.model_dump() for name, summary in results.overall().items()},
             }
         )
     return rows

@@ -7,27 +7,39 @@ their backend while other episodes run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from mmgym.core.spec import Setting
+from mmgym.core.spec import PlayRules
+
+Expert = Callable[[], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True)
 class EpisodeContext:
-    """What an agent knows about its episode before the first observation."""
+    """What an agent knows about its episode before the first observation.
+
+    `rules` and `action_grammar` are the env's own words for prompts; `play` says how turns work
+    (how many actions a reply may carry, what is observed, whether history is shown, the step
+    limit). `expert`, when the env has one, returns a plan from the true state: privileged, for
+    expert agents only.
+    """
 
     episode_id: str
     env_id: str
     seed: int
-    setting: Setting
+    play: PlayRules
     rules: str
     action_grammar: str
-    max_steps: int
     valid_actions: tuple[str, ...] = ()  # every well-formed action, when the env can list them
+    expert: Expert | None = None
+
+    @property
+    def max_steps(self) -> int:
+        return self.play.max_steps
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,6 @@ class StepView:
     index: int
     action: str
     valid: bool
-    state_changed: bool
     feedback: str
 
 
@@ -45,9 +56,9 @@ class StepView:
 class Turn:
     """The agent's input for one turn.
 
-    `observation` already respects the setting's modality (no `image` in text-only settings);
-    `info` is the env's last info without the solver's scoring fields (`optimal_remaining`,
-    `optimal_length`, `progress`); `history` is empty when the setting has no history.
+    `observation` already follows the play rules (no `image` when only text is observed, no `text`
+    when only the image is); `info` is the env's last info without the keys the rules hide;
+    `history` is empty when the rules show no history.
     """
 
     observation: Mapping[str, Any]
@@ -71,7 +82,7 @@ class ModelExchange(BaseModel):
 
 
 class AgentReply(ModelExchange):
-    """Actions to execute in order (one in multi-step play, a whole plan in one-step or plan play).
+    """Actions to execute in order, as the play rules allow (one, a plan, or a whole solution).
 
     An empty `actions` with a `parse_error` is an unparseable reply: it costs the episode a step
     and the error is fed back; no action is ever made up. `stop_reason` ends the episode as a

@@ -11,20 +11,19 @@ from mmgym.core.spec import EpisodeSpec
 
 
 class StepRecord(BaseModel):
-    """One env step: the action and everything the env said back."""
+    """One env step: the action, what the env said back, and the info keys the spec's `step_data` names."""
 
     index: int
-    turn: int  # which agent call produced the action (several steps per turn in one-step play)
+    turn: int  # which agent call produced the action (several steps per turn when a reply carries a plan)
     action: str
     valid: bool
-    state_changed: bool
     feedback: str
     reward: float
     success: bool
     progress: float
-    optimal_remaining: int | None
-    state_text: str
+    state_text: str  # the observation's text after the step
     reasoning: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
 
 
 class TurnRecord(ModelExchange):
@@ -52,19 +51,25 @@ class EpisodeRecord(BaseModel):
     error: str | None = None
     instruction: str = ""
     initial_text: str = ""
+    initial_data: dict[str, Any] = Field(default_factory=dict)  # the `step_data` keys of the reset's info
     steps: list[StepRecord] = Field(default_factory=list)
     turns: list[TurnRecord] = Field(default_factory=list)  # agent calls that talked to a model
     agent_calls: int = 0
     actions_given: int = 0  # actions the agent proposed, executed or not
     success: bool = False
-    optimal_length: int = 0
-    optimal_remaining: int | None = None
+    progress: float = 0.0  # the env's progress at the end
     truncated: bool = False
     stop_reason: str | None = None  # the agent ended the episode (counts as a failure)
     usage: dict[str, float] = Field(default_factory=dict)  # model calls, parse failures, tokens, latency, cost
     metrics: dict[str, float] = Field(default_factory=dict)
+    groups: dict[str, str] = Field(default_factory=dict)  # the episode's group in each of the suite's groupings
     video: VideoRecord | None = None  # the observation images
     render_video: VideoRecord | None = None  # the env's full render, for envs that have one
     started_at: float = 0.0
     duration_s: float = 0.0
     extra: dict[str, Any] = Field(default_factory=dict)
+
+    def final_data(self, key: str, default: Any = None) -> Any:
+        """A `step_data` value as the episode ended: the last step's, or the reset's when no step was taken."""
+        source = self.steps[-1].data if self.steps else self.initial_data
+        return source.get(key, default)

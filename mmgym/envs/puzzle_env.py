@@ -34,8 +34,14 @@ class PuzzleEnv(gym.Env):
     `optimal_length` (at reset).
     """
 
-    # cheap_steps: a step costs microseconds, so runners keep these envs in their own process.
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 2, "cheap_steps": True}
+    # cheap_steps: a step costs microseconds, so runners keep these envs in their own process;
+    # reusable: a reset loads any level, so one env serves every episode of a slot.
+    metadata: ClassVar[dict[str, Any]] = {
+        "render_modes": ["rgb_array"],
+        "render_fps": 2,
+        "cheap_steps": True,
+        "reusable": True,
+    }
 
     def __init__(
         self,
@@ -132,6 +138,16 @@ class PuzzleEnv(gym.Env):
     def candidate_actions(self) -> list[str]:
         """Every well-formed action in canonical spelling (legal here or not), for parsers and prompts."""
         return self.game.candidate_actions(self.state)
+
+    @classmethod
+    def summary(cls, game: str, **_: object) -> str:
+        """One line for `mmgym list`: the game and its action language."""
+        puzzle = get_game(game)
+        return f"{puzzle.title}; actions: {puzzle.action_grammar}"
+
+    def expert_plan(self) -> list[str]:
+        """The exact solver's optimal moves from the current state (empty when solved or unreachable)."""
+        return list(self.game.solve(self.state) or [])
 
     @property
     def rules(self) -> str:

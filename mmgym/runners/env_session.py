@@ -8,6 +8,7 @@ serves both and the same spec gives the same episode either way.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -33,11 +34,22 @@ class EnvDescription:
     action_grammar: str = ""
     valid_actions: tuple[str, ...] = ()
     full_render: bool = False  # render() shows more than the observation (e.g. a third-person view)
+    has_expert: bool = False  # the env offers `expert_plan()`
 
 
 def make_env(spec: EpisodeSpec) -> gym.Env:
-    """Build the spec's env in this process."""
-    return gym.make(spec.env_id, **spec.env_kwargs).unwrapped
+    """Build the spec's env in this process, with the wrappers its registration adds."""
+    return gym.make(spec.env_id, **spec.env_kwargs)
+
+
+def env_key(spec: EpisodeSpec) -> str:
+    """Specs with the same key can share one env: the same id and constructor arguments."""
+    return json.dumps([spec.env_id, spec.env_kwargs], sort_keys=True, default=str)
+
+
+def is_reusable(env: gym.Env) -> bool:
+    """Whether the env says a `reset` restores any episode (`metadata["reusable"]`), so it may serve many."""
+    return bool(env.metadata.get("reusable", False))
 
 
 @dataclass(frozen=True)
@@ -89,7 +101,13 @@ def describe_env(env: gym.Env) -> EnvDescription:
         action_grammar=_wrapper_attr(env, "action_grammar", ""),
         valid_actions=tuple(candidates()) if candidates is not None else (),
         full_render=bool(env.metadata.get("full_render", False)),
+        has_expert=_wrapper_attr(env, "expert_plan", None) is not None,
     )
+
+
+def expert_plan(env: gym.Env) -> list[str]:
+    """The env's own expert plan from its true state (privileged; see core.language_env)."""
+    return list(env.get_wrapper_attr("expert_plan")())
 
 
 def _wrapper_attr(env: gym.Env, name: str, default: Any) -> Any:
@@ -100,7 +118,7 @@ def _wrapper_attr(env: gym.Env, name: str, default: Any) -> Any:
 
 
 class EnvSession(Protocol):
-    """One episode's env: reset, describe, step, close (each awaitable)."""
+    """One episode's env: reset, describe, step, render, expert plan, close (each awaitable)."""
 
     async def reset(self, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]: ...
 
@@ -109,6 +127,8 @@ class EnvSession(Protocol):
     async def step(self, action: str) -> StepResult: ...
 
     async def render(self) -> Any: ...
+
+    async def expert_plan(self) -> list[str]: ...
 
     async def close(self) -> None: ...
 
@@ -119,8 +139,9 @@ EnvOpener = Callable[[EpisodeSpec], Awaitable[EnvSession]]
 class InProcessSession:
     """An env in the rollout's process: its calls run inline (envs that cost microseconds per step)."""
 
-    def __init__(self, env: gym.Env) -> None:
+    def __init__(self, env: gym.Env, release: Callable[[gym.Env], None] | None = None) -> None:
         self.env = env
+        self._release = release
 
     async def reset(self, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         return self.env.reset(seed=seed, options=options)
@@ -134,14 +155,50 @@ class InProcessSession:
     async def render(self) -> Any:
         return self.env.render()
 
+    async def expert_plan(self) -> list[str]:
+        return expert_plan(self.env)
+
     async def close(self) -> None:
-        self.env.close()
+        """Hand the env back for the next episode when it is reusable, else close it."""
+        if self._release is not None:
+            self._release(self.env)
+        else:
+            self.env.close()
 
 
-def in_process(env_factory: EnvFactory = make_env) -> EnvOpener:
-    """An opener that builds each episode's env in this process with `env_factory`."""
+class InProcessEnvs:
+    """Opens episodes' envs in this process, keeping reusable ones for the next episode with the same env.
 
-    async def open_env(spec: EpisodeSpec) -> EnvSession:
-        return InProcessSession(env_factory(spec))
+    A simulator that takes seconds to start is built once per concurrent slot, not once per episode.
+    """
 
-    return open_env
+    def __init__(self, env_factory: EnvFactory = make_env) -> None:
+        self.env_factory = env_factory
+        self.idle: dict[str, list[gym.Env]] = {}
+        self.built = 0  # envs constructed, for tests and benchmarks
+
+    async def __call__(self, spec: EpisodeSpec) -> EnvSession:
+        key = env_key(spec)
+        pool = self.idle.get(key)
+        if pool:
+            return InProcessSession(pool.pop(), lambda env: self._release(key, env))
+        env = self.env_factory(spec)
+        self.built += 1
+        if is_reusable(env):
+            return InProcessSession(env, lambda env: self._release(key, env))
+        return InProcessSession(env)
+
+    def _release(self, key: str, env: gym.Env) -> None:
+        self.idle.setdefault(key, []).append(env)
+
+    def close(self) -> None:
+        """Close every idle env (call when the run ends)."""
+        for envs in self.idle.values():
+            for env in envs:
+                env.close()
+        self.idle.clear()
+
+
+def in_process(env_factory: EnvFactory = make_env) -> InProcessEnvs:
+    """An opener that builds (or reuses) each episode's env in this process with `env_factory`."""
+    return InProcessEnvs(env_factory)

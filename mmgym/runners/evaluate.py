@@ -9,12 +9,13 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from mmgym.core.records import EpisodeRecord
-from mmgym.results.aggregate import aggregate
+from mmgym.results.aggregate import aggregate, bucket, macro_summaries
 from mmgym.results.store import ResultsStore
+from mmgym.results.summary import MetricInfo, RunResults
 from mmgym.runners.env_session import EnvFactory, make_env
 from mmgym.runners.local import AgentFactory, LocalRunner
 from mmgym.runners.recorder import RecordConfig, Recorder
-from mmgym.tasks.base import Suite
+from mmgym.tasks.scoring import Suite
 
 RESULTS_FILE = "results.json"
 
@@ -27,11 +28,13 @@ def evaluate(
     show_progress: bool = True,
     record: RecordConfig | None = None,
     env_factory: EnvFactory = make_env,
-) -> dict[str, Any]:
+) -> RunResults:
     """Run every episode of `suite` not yet in `run_dir`, then write and return the aggregates.
 
     With `record`, each episode's frames are encoded to `run_dir/videos/` (the CLI records by default).
     `env_factory` builds each episode's env (wherever the runner puts it; `EnvMaker` imports user modules).
+    Each finished episode is scored by the suite's async `score` (which may await a judge) before
+    it is stored, while other episodes go on.
     """
     runner = runner or LocalRunner()
     store = ResultsStore(run_dir)
@@ -39,11 +42,13 @@ def evaluate(
     specs = suite.specs()
     todo = [spec for spec in specs if spec.id not in store]
 
+    groupings = suite.groupings()
     with _progress(show_progress) as progress:
         task = progress.add_task(suite.name, total=len(specs), completed=len(specs) - len(todo))
 
-        def on_done(record: EpisodeRecord) -> None:
-            record.metrics = suite.score(record)
+        async def on_done(record: EpisodeRecord) -> None:
+            record.metrics = await suite.score(record)
+            record.groups = {name: group for name, key in groupings.items() if (group := key(record)) is not None}
             store.append(record)
             progress.advance(task)
 
@@ -58,24 +63,24 @@ def evaluate(
     by_id = {record.id: record for record in store.records()}
     records = [by_id[spec.id] for spec in specs if spec.id in by_id]
     results = summarize_run(suite, records)
-    store.write_json(RESULTS_FILE, results)
+    store.write_json(RESULTS_FILE, results.model_dump(mode="json"))
     return results
 
 
-def summarize_run(suite: Suite, records: list[EpisodeRecord]) -> dict[str, Any]:
-    """The run's aggregates: per grouping, per group, per metric, with bootstrap CIs."""
-    groups = aggregate(((r, r.metrics) for r in records), suite.groupings())
-    return {
-        "suite": suite.name,
-        "metrics": list(suite.metrics),
-        "episodes": len(records),
-        "errors": sum(r.status == "error" for r in records),
-        "usage": total_usage(records),
-        "groups": {
-            g: {k: {m: s.model_dump() for m, s in v.items()} for k, v in groups_.items()}
-            for g, groups_ in groups.items()
-        },
-    }
+def summarize_run(suite: Suite, records: list[EpisodeRecord]) -> RunResults:
+    """The run's aggregates: per declared grouping and group, and macro means over the `macro_over` groupings."""
+    groupings = suite.groupings()
+    scored = [(r, r.metrics) for r in records]
+    buckets = bucket(scored, {name: groupings[name] for name in suite.macro_over})
+    return RunResults(
+        suite=suite.name,
+        metrics=[MetricInfo(**metric.model_dump()) for metric in suite.metrics],
+        episodes=len(records),
+        errors=sum(r.status == "error" for r in records),
+        usage=total_usage(records),
+        groups=aggregate(scored, groupings),
+        macro={name: macro_summaries(buckets[name]) for name in suite.macro_over if name in buckets},
+    )
 
 
 def _progress(enabled: bool) -> Progress:

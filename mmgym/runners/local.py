@@ -32,7 +32,9 @@ class LocalRunner(BaseModel):
         recorder: Recorder | None = None,
     ) -> None:
         """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded)."""
+        envs = in_process(env_factory)
         try:
-            await play_all(specs, agent_factory, on_done, in_process(env_factory), self.concurrency, 0, recorder)
+            await play_all(specs, agent_factory, on_done, envs, self.concurrency, 0, recorder)
         finally:
+            envs.close()
             await close_all()  # model clients belong to this event loop; the next run builds its own

@@ -1,8 +1,8 @@
 """One episode as one async rollout: reset, then ask the agent and step the env until done.
 
-The rollout is the only place that knows the setting's rules of play: one-step play asks the
-agent once and executes its whole plan; multi-step play asks every turn; the modality decides
-whether the image reaches the agent; history reaches it only when the setting has history.
+The rollout follows the spec's play rules and nothing else: how many of a reply's actions run,
+what of the observation and info the agent sees, whether it sees its history, when to stop. It
+knows no benchmark.
 """
 
 from __future__ import annotations
@@ -13,24 +13,24 @@ from typing import Any
 
 from mmgym.core.agent import Agent, AgentReply, EpisodeContext, StepView, Turn
 from mmgym.core.records import EpisodeRecord, StepRecord, TurnRecord
-from mmgym.core.spec import EpisodeSpec, Setting
+from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, EnvWorkerLost, in_process
 from mmgym.runners.recorder import EpisodeFrames
 
-# Scoring fields an agent must not see: they come from the exact solver.
-PRIVILEGED_INFO = frozenset({"optimal_remaining", "optimal_length", "progress"})
+
+def agent_view(observation: dict[str, Any], rules: PlayRules) -> dict[str, Any]:
+    """The part of the observation the rules let the agent see (the instruction always)."""
+    hidden = set()
+    if not rules.sees_image:
+        hidden.add("image")
+    if not rules.sees_text:
+        hidden.add("text")
+    return {k: v for k, v in observation.items() if k not in hidden}
 
 
-def agent_view(observation: dict[str, Any], setting: Setting) -> dict[str, Any]:
-    """The part of the observation the setting lets the agent see."""
-    if setting.modality == "text":
-        return {k: v for k, v in observation.items() if k != "image"}
-    return observation
-
-
-def agent_info(info: dict[str, Any]) -> dict[str, Any]:
-    """The env's info without the solver's scoring fields."""
-    return {k: v for k, v in info.items() if k not in PRIVILEGED_INFO}
+def agent_info(info: dict[str, Any], rules: PlayRules) -> dict[str, Any]:
+    """The env's info without the keys the rules hide."""
+    return {k: v for k, v in info.items() if k not in rules.hidden_info}
 
 
 async def run_episode(
@@ -44,8 +44,9 @@ async def run_episode(
     record = EpisodeRecord(id=spec.id, spec=spec, started_at=time.time())
     start = time.perf_counter()
     env: EnvSession | None = None
+    own_envs = in_process() if open_env is None else None
     try:
-        env = await (open_env or in_process())(spec)
+        env = await (open_env or own_envs)(spec)  # type: ignore[misc]
         await _play(spec, agent, env, record, frames)
     except EnvWorkerLost:
         raise
@@ -54,6 +55,8 @@ async def run_episode(
     finally:
         if env is not None:
             await env.close()
+        if own_envs is not None:
+            own_envs.close()
     record.duration_s = time.perf_counter() - start
     return record
 
@@ -69,6 +72,7 @@ def mark_failed(record: EpisodeRecord, exc: BaseException) -> EpisodeRecord:
 async def _play(
     spec: EpisodeSpec, agent: Agent, env: EnvSession, record: EpisodeRecord, frames: EpisodeFrames | None
 ) -> None:
+    rules = spec.rules
     obs, info = await env.reset(spec.seed, dict(spec.reset_options))
     description = await env.describe()
     if frames is not None:
@@ -76,16 +80,15 @@ async def _play(
         await _capture(frames, env, 0, obs)
     record.instruction = str(obs.get("instruction", ""))
     record.initial_text = obs.get("text", "")
-    record.optimal_length = info.get("optimal_length", 0)
-    record.optimal_remaining = info.get("optimal_remaining")
+    record.initial_data = {key: info.get(key) for key in spec.step_data}
     record.success = bool(info.get("success", False))
-    await agent.reset(_context(spec, description))
+    await agent.reset(_context(spec, description, env))
     history: list[StepView] = []
     done = record.success
-    while not done and len(record.steps) < spec.max_steps:
-        if spec.setting.mode == "one_step" and record.agent_calls == 1:
+    while not done and len(record.steps) < rules.max_steps:
+        if rules.single_reply and record.agent_calls == 1:
             break
-        turn = Turn(agent_view(obs, spec.setting), agent_info(info), tuple(history) if spec.setting.history else ())
+        turn = Turn(agent_view(obs, rules), agent_info(info, rules), tuple(history) if rules.history else ())
         reply = await agent.act(turn)
         _record_turn(record, reply)
         if reply.stop_reason:
@@ -93,8 +96,8 @@ async def _play(
             break
         obs, info, done = await _execute(spec, env, reply, record, history, obs, info, frames)
     record.success = bool(info.get("success", False))
-    record.optimal_remaining = info.get("optimal_remaining")
-    record.truncated = not record.success and len(record.steps) >= spec.max_steps
+    record.progress = float(info.get("progress", 0.0))
+    record.truncated = not record.success and len(record.steps) >= rules.max_steps
     record.usage = episode_usage(record)
 
 
@@ -108,30 +111,33 @@ async def _execute(
     info: dict[str, Any],
     frames: EpisodeFrames | None,
 ) -> tuple[dict[str, Any], dict[str, Any], bool]:
-    """Step the env through the reply's actions; returns the last observation, info and whether the episode ended.
+    """Step the env through the reply's actions, as the rules allow; returns the last observation, info, and done.
 
-    A reply without actions costs one step and changes nothing. In multi-step play the rest of a
-    plan is dropped after an invalid action, so the agent can react to the feedback; one-step play
-    executes the whole plan (invalid moves change nothing), as ING-VP does.
+    A reply without actions costs one step and changes nothing. `one` runs the first action only;
+    `plan` stops after the first invalid action, so the agent can react to the feedback;
+    `solution` runs every action (invalid ones change nothing).
     """
     if not reply.actions:
         reason = reply.parse_error or "the reply held no action"
         info = {**info, "valid": False, "state_changed": False, "feedback": f"No action taken: {reason}."}
-        _append_step(record, history, "", 0.0, obs, info, reply.reasoning)
+        _append_step(spec, record, history, "", 0.0, obs, info, reply.reasoning)
         await _capture(frames, env, len(record.steps), obs)
         return obs, info, False
-    for i, action in enumerate(reply.actions):
+    actions = reply.actions[:1] if spec.rules.actions_per_reply == "one" else reply.actions
+    for i, action in enumerate(actions):
         obs, reward, terminated, truncated, info = await env.step(action)
-        step = _append_step(record, history, action, reward, obs, info, reply.reasoning if i == 0 else "")
+        step = _append_step(spec, record, history, action, reward, obs, info, reply.reasoning if i == 0 else "")
         await _capture(frames, env, len(record.steps), obs)
         if terminated or truncated:
             return obs, info, True
-        if len(record.steps) >= spec.max_steps or (not step.valid and spec.setting.mode == "multi_step"):
+        stop_at_invalid = spec.rules.actions_per_reply == "plan" and not step.valid
+        if len(record.steps) >= spec.rules.max_steps or stop_at_invalid:
             break
     return obs, info, False
 
 
 def _append_step(
+    spec: EpisodeSpec,
     record: EpisodeRecord,
     history: list[StepView],
     action: str,
@@ -140,9 +146,21 @@ def _append_step(
     info: dict[str, Any],
     reasoning: str,
 ) -> StepRecord:
-    step = _step_record(len(record.steps), record.agent_calls, action, reward, obs, info, reasoning)
+    step = StepRecord(
+        index=len(record.steps),
+        turn=record.agent_calls,
+        action=action,
+        valid=bool(info.get("valid", True)),
+        feedback=str(info.get("feedback", "")),
+        reward=float(reward),
+        success=bool(info.get("success", False)),
+        progress=float(info.get("progress", 0.0)),
+        state_text=obs.get("text", ""),
+        reasoning=reasoning,
+        data={key: info.get(key) for key in spec.step_data},
+    )
     record.steps.append(step)
-    history.append(StepView(step.index, action, step.valid, step.state_changed, step.feedback))
+    history.append(StepView(step.index, action, step.valid, step.feedback))
     return step
 
 
@@ -178,33 +196,14 @@ def episode_usage(record: EpisodeRecord) -> dict[str, float]:
     return usage
 
 
-def _context(spec: EpisodeSpec, env: EnvDescription) -> EpisodeContext:
+def _context(spec: EpisodeSpec, env: EnvDescription, session: EnvSession) -> EpisodeContext:
     return EpisodeContext(
         episode_id=spec.id,
         env_id=spec.env_id,
         seed=spec.seed,
-        setting=spec.setting,
+        play=spec.rules,
         rules=env.rules,
         action_grammar=env.action_grammar,
-        max_steps=spec.max_steps,
         valid_actions=env.valid_actions,
-    )
-
-
-def _step_record(
-    index: int, turn: int, action: str, reward: float, obs: dict, info: dict, reasoning: str
-) -> StepRecord:
-    return StepRecord(
-        index=index,
-        turn=turn,
-        action=action,
-        valid=bool(info.get("valid", True)),
-        state_changed=bool(info.get("state_changed", False)),
-        feedback=str(info.get("feedback", "")),
-        reward=float(reward),
-        success=bool(info.get("success", False)),
-        progress=float(info.get("progress", 0.0)),
-        optimal_remaining=info.get("optimal_remaining"),
-        state_text=obs.get("text", ""),
-        reasoning=reasoning,
+        expert=session.expert_plan if env.has_expert else None,
     )

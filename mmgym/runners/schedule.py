@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from mmgym.core.agent import Agent
 from mmgym.core.records import EpisodeRecord
@@ -14,7 +15,7 @@ from mmgym.runners.recorder import EpisodeFrames, Recorder
 from mmgym.runners.rollout import mark_failed, run_episode
 
 AgentFactory = Callable[[], Agent]
-OnDone = Callable[[EpisodeRecord], None]
+OnDone = Callable[[EpisodeRecord], Awaitable[None] | None]  # receives each finished episode; may be async
 
 
 async def play_all(
@@ -33,9 +34,11 @@ async def play_all(
         frames = recorder.buffer() if recorder else None
         async with limit:
             record = await play_with_restarts(spec, agent_factory, open_env, max_restarts, frames)
-        if recorder:  # the next episode starts meanwhile: encoding holds no slot
+        if recorder:  # the next episode starts meanwhile: encoding and scoring hold no slot
             await recorder.finish(record, frames)
-        on_done(record)
+        done = on_done(record)
+        if inspect.isawaitable(done):
+            await done
 
     await asyncio.gather(*(one(spec) for spec in specs))
 

@@ -15,13 +15,14 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mmgym.core.records import EpisodeRecord
-from mmgym.core.spec import ALL_SETTINGS, EpisodeSpec, Setting
+from mmgym.core.spec import EpisodeSpec
 from mmgym.envs import PUZZLE_ENVS, env_id
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import load_set
 from mmgym.envs.puzzle_env import MIN_IMAGE_SIZE
 from mmgym.errors import unknown_name
-from mmgym.results.aggregate import GroupKey, Scores
+from mmgym.tasks.ingvp_settings import ALL_SETTINGS, Setting
+from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, overall
 
 GAME_ENV = {game: name for name, game in PUZZLE_ENVS.items()}
 
@@ -40,7 +41,13 @@ class IngvpSuite(BaseModel):
     image_size: int = Field(default=384, ge=MIN_IMAGE_SIZE)
     seed: int = 0
 
-    metrics: ClassVar[tuple[str, ...]] = ("accuracy", "completion", "efficiency")
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric(name="accuracy", description="the level is solved"),
+        Metric(name="completion", description="share of the optimal moves done, by the exact solver"),
+        Metric(name="efficiency", description="state-changing moves among those made"),
+    )
+    macro_over: ClassVar[tuple[str, ...]] = ()  # ING-VP reports plain means
+    step_data: ClassVar[tuple[str, ...]] = ("state_changed", "optimal_remaining", "optimal_length")
 
     @field_validator("games")
     @classmethod
@@ -68,7 +75,7 @@ class IngvpSuite(BaseModel):
                     specs.append(
                         EpisodeSpec(
                             suite=self.name,
-                            task=f"{game}/{index:03d}",
+                            task=f"{setting.name}/{game}/{index:03d}",
                             env_id=env_id(GAME_ENV[game]),
                             env_kwargs={
                                 "level_set": self.level_set,
@@ -77,39 +84,39 @@ class IngvpSuite(BaseModel):
                             },
                             reset_options={"level_index": index},
                             seed=self.seed,
-                            setting=setting,
-                            max_steps=self.max_steps,
+                            rules=setting.rules(self.max_steps),
+                            metadata={"game": game, "setting": setting.name},
+                            step_data=self.step_data,
                             tags=(game,),
                         )
                     )
         return specs
 
-    def score(self, record: EpisodeRecord) -> Scores:
+    async def score(self, record: EpisodeRecord) -> Scores:
         return score_ingvp(record)
 
     def groupings(self) -> dict[str, GroupKey]:
         return {
-            "overall": lambda r: "all",
-            "setting": lambda r: r.spec.setting.name,
-            "game": lambda r: r.spec.tags[0],
-            "game/setting": lambda r: f"{r.spec.tags[0]}/{r.spec.setting.name}",
+            "overall": overall,
+            "setting": by_metadata("setting"),
+            "game": by_metadata("game"),
+            "game/setting": lambda r: f"{r.spec.metadata['game']}/{r.spec.metadata['setting']}",
         }
 
 
 def score_ingvp(record: EpisodeRecord) -> Scores:
     """ING-VP's three metrics for one episode (see the module docstring)."""
-    length = record.optimal_length
-    remaining = record.optimal_remaining
+    length = record.initial_data.get("optimal_length", 0)
+    remaining = record.final_data("optimal_remaining")
     if remaining is None:
         completion = 0.0
     elif length == 0:
         completion = 100.0
     else:
         completion = 100.0 * max(0.0, 1.0 - remaining / length)
-    effective = sum(step.state_changed for step in record.steps)
-    if record.spec.setting.mode == "one_step":
-        given = record.actions_given
-        efficiency = 100.0 * effective / max(length, given, 1)
+    effective = sum(bool(step.data.get("state_changed")) for step in record.steps)
+    if record.spec.rules.actions_per_reply == "solution":
+        efficiency = 100.0 * effective / max(length, record.actions_given, 1)
     else:
         efficiency = 100.0 * effective / len(record.steps) if record.steps else 0.0
     return {"accuracy": 100.0 * record.success, "completion": completion, "efficiency": efficiency}

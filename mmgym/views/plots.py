@@ -19,8 +19,19 @@ class Bar:
     n: int
 
 
-def grouped_bars(title: str, groups: list[str], series: dict[str, dict[str, Bar]], top: float = 100.0) -> str:
-    """One cluster of bars per group, one bar per series (a run), with its CI as an error bar."""
+def grouped_bars(
+    title: str, groups: list[str], series: dict[str, dict[str, Bar]], scale: tuple[float, float] = (0.0, 100.0)
+) -> str:
+    """One cluster of bars per group, one bar per series (a run), with its CI as an error bar.
+
+    The axis spans the metric's declared scale, widened to any value outside it (a metric without
+    a fixed top, such as steps, declares a scale that fits its usual values).
+    """
+    values = [v for bars in series.values() for bar in bars.values() for v in (bar.low, bar.high, bar.mean)]
+    bottom_value = min([scale[0], *values])
+    top = max([scale[1], *values])
+    span = (top - bottom_value) or 1.0
+    baseline = 0.0 if bottom_value <= 0.0 <= top else bottom_value
     names = list(series)
     longest_group = max((len(group) for group in groups), default=0)
     bar_width, gap, height = 14, 18, 180
@@ -38,10 +49,10 @@ def grouped_bars(title: str, groups: list[str], series: dict[str, dict[str, Bar]
     y0 = 24
 
     def y(value: float) -> float:
-        return y0 + height * (1 - max(0.0, min(value, top)) / top)
+        return y0 + height * (1 - (value - bottom_value) / span)
 
     for tick in (0, 25, 50, 75, 100):
-        value = top * tick / 100
+        value = bottom_value + span * tick / 100
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(value):.1f}" y2="{y(value):.1f}" class="grid"/>')
         parts.append(f'<text x="{left - 4}" y="{y(value) + 4:.1f}" class="tick" text-anchor="end">{value:g}</text>')
     for g, group in enumerate(groups):
@@ -53,9 +64,10 @@ def grouped_bars(title: str, groups: list[str], series: dict[str, dict[str, Bar]
             x = x_group + s * bar_width
             colour = PALETTE[s % len(PALETTE)]
             tip = f"{name} / {group}: {bar.mean:.1f} [{bar.low:.1f}, {bar.high:.1f}], n={bar.n}"
+            top_y, base_y = sorted((y(bar.mean), y(baseline)))
             parts.append(
-                f'<rect x="{x:.1f}" y="{y(bar.mean):.1f}" width="{bar_width - 2}" '
-                f'height="{y(0) - y(bar.mean):.1f}" fill="{colour}"><title>{escape(tip)}</title></rect>'
+                f'<rect x="{x:.1f}" y="{top_y:.1f}" width="{bar_width - 2}" '
+                f'height="{base_y - top_y:.1f}" fill="{colour}"><title>{escape(tip)}</title></rect>'
             )
             centre = x + (bar_width - 2) / 2
             parts.append(

@@ -95,7 +95,8 @@ def panel(record: EpisodeRecord, state: int) -> list[tuple[str, tuple[int, int, 
     """The side panel's lines for a state (text, colour), wrapped to the panel's width."""
     total = len(record.steps)
     lines: list[tuple[str, tuple[int, int, int]]] = [(f"step {state} / {total}   {record.spec.task}", INK)]
-    lines += _wrapped(f"setting: {record.spec.setting.name}", MUTED)
+    groups = ", ".join(f"{k}: {v}" for k, v in record.groups.items() if k != "overall" and "/" not in k)
+    lines += _wrapped(groups or f"task: {record.spec.task}", MUTED)
     lines += _wrapped(f"instruction: {record.instruction}", MUTED) if record.instruction else []
     lines.append(("", INK))
     if state == 0:

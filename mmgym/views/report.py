@@ -26,19 +26,25 @@ from mmgym.core.records import EpisodeRecord, VideoRecord
 from mmgym.errors import MmgymError
 from mmgym.results.run_config import CONFIG_FILE
 from mmgym.results.store import ResultsStore
+from mmgym.results.summary import RunResults, Summary
 from mmgym.runners.evaluate import RESULTS_FILE
 from mmgym.views.plots import Bar, grouped_bars
 
 ASSETS = "mmgym.views.report_assets"
-PLOTTED_GROUPINGS = ("game", "setting", "tag")
 
 
 @dataclass
 class Run:
     label: str
     path: Path
-    results: dict[str, Any]
+    results: RunResults
     config: dict[str, Any]
+
+
+def breakdowns(runs: list[Run]) -> list[str]:
+    """The runs' groupings worth a filter and a plot: all but `overall` and crossed ones (`a/b`), in declared order."""
+    names = dict.fromkeys(g for run in runs for g in run.results.groups)
+    return [name for name in names if name != "overall" and "/" not in name]
 
 
 def load_runs(run_dirs: list[Path]) -> list[Run]:
@@ -51,7 +57,7 @@ def load_runs(run_dirs: list[Path]) -> list[Run]:
         config_path = path / CONFIG_FILE
         config = (yaml.safe_load(config_path.read_text()) or {}) if config_path.exists() else {}
         agent = str((config.get("agent") or {}).get("name") or path.name)
-        runs.append(Run(agent, path, json.loads(results_path.read_text()), config))
+        runs.append(Run(agent, path, RunResults.model_validate_json(results_path.read_text()), config))
     labels = [run.label for run in runs]
     for run in runs:
         if labels.count(run.label) > 1:
@@ -60,27 +66,38 @@ def load_runs(run_dirs: list[Path]) -> list[Run]:
 
 
 def leaderboard(runs: list[Run]) -> dict[str, Any]:
-    """Rows of runs; columns: overall per metric, then the first metric per setting, each with its CI."""
-    settings = sorted({s for run in runs for s in run.results["groups"].get("setting", {})})
-    metrics = list(dict.fromkeys(m for run in runs for m in run.results["metrics"]))
+    """Rows of runs; columns: overall per metric, the macro means, then the first metric per group of the
+    first breakdown (ING-VP's settings, a suite's subsets), each with its CI."""
+    first_breakdown = next(iter(breakdowns(runs)), None)
+    groups = sorted({g for run in runs for g in run.results.groups.get(first_breakdown or "", {})})
+    metrics = list(dict.fromkeys(m for run in runs for m in run.results.metric_names))
+    macro = list(dict.fromkeys(name for run in runs for name in run.results.macro))
     rows = []
     for run in runs:
-        groups = run.results["groups"]
-        overall = groups.get("overall", {}).get("all", {})
-        first = run.results["metrics"][0]
+        overall = run.results.overall()
+        first = run.results.metric_names[0]
+        by_group = run.results.groups.get(first_breakdown or "", {})
         rows.append(
             {
                 "label": run.label,
-                "suite": run.results["suite"],
-                "episodes": run.results["episodes"],
-                "errors": run.results["errors"],
+                "suite": run.results.suite,
+                "episodes": run.results.episodes,
+                "errors": run.results.errors,
                 "overall": [_cell(overall.get(m)) for m in metrics],
-                "settings": [_cell(groups.get("setting", {}).get(s, {}).get(first)) for s in settings],
-                "usage": model_usage(run.results.get("usage", {})),
+                "macro": [_cell(run.results.macro.get(name, {}).get(first)) for name in macro],
+                "groups": [_cell(by_group.get(g, {}).get(first)) for g in groups],
+                "usage": model_usage(run.results.usage),
             }
         )
     with_model = any(row["usage"]["model calls"] != "0" for row in rows)
-    return {"metrics": metrics, "settings": settings, "rows": rows, "usage": USAGE_COLUMNS if with_model else []}
+    return {
+        "metrics": metrics,
+        "macro": macro,
+        "breakdown": first_breakdown,
+        "groups": groups,
+        "rows": rows,
+        "usage": USAGE_COLUMNS if with_model else [],
+    }
 
 
 USAGE_COLUMNS = ("model calls", "unparsed", "tokens in / out", "cost $")
@@ -97,42 +114,42 @@ def model_usage(usage: dict[str, float]) -> dict[str, str]:
     }
 
 
-def _cell(stat: dict[str, float] | None) -> dict[str, str]:
-    if not stat:
+def _cell(stat: Summary | None) -> dict[str, str]:
+    if stat is None:
         return {"mean": "-", "ci": ""}
-    return {"mean": f"{stat['mean']:.1f}", "ci": f"[{stat['low']:.1f}, {stat['high']:.1f}]"}
+    return {"mean": f"{stat.mean:.1f}", "ci": f"[{stat.low:.1f}, {stat.high:.1f}]"}
 
 
 def plots(runs: list[Run]) -> list[str]:
-    """SVG bar charts of each run's first metric by game, setting and tag, with CI error bars."""
+    """SVG bar charts of each run's first metric by each breakdown, with CI error bars, on the metric's scale."""
     svgs = []
-    for grouping in PLOTTED_GROUPINGS:
+    for grouping in breakdowns(runs):
         series: dict[str, dict[str, Bar]] = {}
         for run in runs:
-            stats = run.results["groups"].get(grouping, {})
-            metric = run.results["metrics"][0]
+            metric = run.results.metric_names[0]
             series[run.label] = {
-                group: Bar(s[metric]["mean"], s[metric]["low"], s[metric]["high"], int(s[metric]["n"]))
-                for group, s in stats.items()
+                group: Bar(s[metric].mean, s[metric].low, s[metric].high, s[metric].n)
+                for group, s in run.results.groups.get(grouping, {}).items()
                 if metric in s
             }
         groups = sorted({g for bars in series.values() for g in bars})
         if groups:
-            metric_names = sorted({run.results["metrics"][0] for run in runs})
-            svgs.append(grouped_bars(f"{' / '.join(metric_names)} by {grouping}", groups, series))
+            metric_names = sorted({run.results.metric_names[0] for run in runs})
+            scale = runs[0].results.metrics[0].scale
+            svgs.append(grouped_bars(f"{' / '.join(metric_names)} by {grouping}", groups, series, scale))
     return svgs
 
 
-def episode_summary(number: int, run_index: int, record: EpisodeRecord, first_metric: str) -> list[Any]:
-    """One row of the episode index (see INDEX_COLUMNS)."""
-    game = record.spec.tags[0] if record.spec.tags else record.spec.task.split("/")[0]
+def episode_summary(
+    number: int, run_index: int, record: EpisodeRecord, first_metric: str, filters: list[str]
+) -> list[Any]:
+    """One row of the episode index (see index_columns)."""
     metric = record.metrics.get(first_metric)
     return [
         number,
         run_index,
         record.spec.task,
-        game,
-        record.spec.setting.name,
+        *(record.groups.get(name, "") for name in filters),
         bool(record.success),
         record.status,
         len(record.steps),
@@ -141,7 +158,8 @@ def episode_summary(number: int, run_index: int, record: EpisodeRecord, first_me
     ]
 
 
-INDEX_COLUMNS = ["n", "run", "task", "game", "setting", "success", "status", "steps", "metric", "video"]
+def index_columns(filters: list[str]) -> list[str]:
+    return ["n", "run", "task", *filters, "success", "status", "steps", "metric", "video"]
 
 
 def episode_detail(
@@ -152,7 +170,7 @@ def episode_detail(
         "id": record.id,
         "run": run.label,
         "task": record.spec.task,
-        "setting": record.spec.setting.name,
+        "groups": record.groups,
         "seed": record.spec.seed,
         "instruction": record.instruction,
         "initial_text": record.initial_text,
@@ -194,14 +212,15 @@ def write_report(run_dirs: list[Path], output: Path) -> Path:
     runs = load_runs([Path(p) for p in run_dirs])
     (output / "data" / "episodes").mkdir(parents=True, exist_ok=True)
     rows: list[list[Any]] = []
+    filters = breakdowns(runs)
     records = [(i, run, r) for i, run in enumerate(runs) for r in ResultsStore(run.path).records()]
     for number, (run_index, run, record) in enumerate(track(records, description="report: episodes")):
         video_src = _place_video(run, run_index, record.video, output)
         render_src = _place_video(run, run_index, record.render_video, output)
-        rows.append(episode_summary(number, run_index, record, run.results["metrics"][0]))
+        rows.append(episode_summary(number, run_index, record, run.results.metric_names[0], filters))
         detail = script_json(episode_detail(record, run, video_src, render_src))
         (output / "data" / "episodes" / f"{number}.js").write_text(f"mmgymEpisode({number}, {detail});\n")
-    index = {"columns": INDEX_COLUMNS, "rows": rows, "runs": [run.label for run in runs]}
+    index = {"columns": index_columns(filters), "filters": filters, "rows": rows, "runs": [run.label for run in runs]}
     (output / "data" / "index.js").write_text(f"window.MMGYM_INDEX = {script_json(index)};\n")
 
     assets = resources.files(ASSETS)
@@ -215,6 +234,7 @@ def write_report(run_dirs: list[Path], output: Path) -> Path:
         style=Markup(assets.joinpath("report.css").read_text()),
         script=Markup(assets.joinpath("report.js").read_text()),
         episodes=len(rows),
+        filters=filters,
     )
     (output / "index.html").write_text(page)
     return output

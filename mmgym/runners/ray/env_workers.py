@@ -14,7 +14,16 @@ from typing import Any
 
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import MmgymError
-from mmgym.runners.env_session import EnvDescription, EnvFactory, EnvWorkerLost, StepResult, describe_env
+from mmgym.runners.env_session import (
+    EnvDescription,
+    EnvFactory,
+    EnvWorkerLost,
+    StepResult,
+    describe_env,
+    env_key,
+    expert_plan,
+    is_reusable,
+)
 
 
 class EnvWorkersUnavailable(MmgymError):
@@ -22,15 +31,26 @@ class EnvWorkersUnavailable(MmgymError):
 
 
 class EnvWorker:
-    """The actor's body: envs built by `env_factory`, one per slot, stepped one call at a time."""
+    """The actor's body: envs built by `env_factory`, one per slot, stepped one call at a time.
+
+    A slot keeps a reusable env (`metadata["reusable"]`) after its episode, and the next episode
+    with the same env id and arguments resets it instead of building a new one.
+    """
 
     def __init__(self, env_factory: EnvFactory) -> None:
         self.env_factory = env_factory
         self.envs: dict[int, Any] = {}
+        self.keys: dict[int, str] = {}
+        self.built = 0
 
     def open(self, slot: int, spec: EpisodeSpec) -> None:
-        self.close(slot)
+        key = env_key(spec)
+        if slot in self.envs and self.keys.get(slot) == key:
+            return
+        self._drop(slot)
         self.envs[slot] = self.env_factory(spec)
+        self.keys[slot] = key
+        self.built += 1
 
     def reset(self, slot: int, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         return self.envs[slot].reset(seed=seed, options=options)
@@ -44,10 +64,23 @@ class EnvWorker:
     def render(self, slot: int) -> Any:
         return self.envs[slot].render()
 
+    def expert_plan(self, slot: int) -> list[str]:
+        return expert_plan(self.envs[slot])
+
     def close(self, slot: int) -> None:
+        """The episode on `slot` ended: keep a reusable env for the next one, close any other."""
+        env = self.envs.get(slot)
+        if env is not None and not is_reusable(env):
+            self._drop(slot)
+
+    def _drop(self, slot: int) -> None:
         env = self.envs.pop(slot, None)
+        self.keys.pop(slot, None)
         if env is not None:
             env.close()
+
+    def envs_built(self) -> int:
+        return self.built
 
     def where(self) -> dict[str, Any]:
         """This worker's process id and Ray node id (for placement checks and chaos tests)."""
@@ -59,10 +92,12 @@ class EnvWorker:
 class EnvWorkerPool:
     """`workers` actors with `envs_per_worker` slots each; `open` waits for a free slot."""
 
-    def __init__(self, env_factory: EnvFactory, workers: int, envs_per_worker: int, num_cpus: float) -> None:
+    def __init__(
+        self, env_factory: EnvFactory, workers: int, envs_per_worker: int, num_cpus: float, num_gpus: float = 0.0
+    ) -> None:
         import ray
 
-        self._actor_class = ray.remote(EnvWorker).options(num_cpus=num_cpus, max_restarts=0)
+        self._actor_class = ray.remote(EnvWorker).options(num_cpus=num_cpus, num_gpus=num_gpus, max_restarts=0)
         self._env_factory = env_factory
         self.actors = [self._spawn() for _ in range(workers)]
         self._free: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
@@ -84,7 +119,7 @@ class EnvWorkerPool:
         except asyncio.TimeoutError:
             raise EnvWorkersUnavailable(
                 f"env workers did not start within {timeout_s:g} s; the cluster may lack the CPUs they "
-                "ask for (runner.env_worker_cpus)"
+                "ask for (runner.env_worker_cpus, runner.env_worker_gpus)"
             ) from None
 
     async def _answer(self, worker: int, attempts: int = 10) -> None:
@@ -163,6 +198,9 @@ class RemoteSession:
 
     async def render(self) -> Any:
         return await self.call("render")
+
+    async def expert_plan(self) -> list[str]:
+        return await self.call("expert_plan")
 
     async def close(self) -> None:
         if not self._open:

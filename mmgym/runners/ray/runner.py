@@ -43,6 +43,7 @@ class RayRunner(BaseModel):
     env_workers: NonNegativeInt | Literal["auto"] = "auto"
     envs_per_worker: PositiveInt | Literal["auto"] = "auto"
     env_worker_cpus: float = Field(default=1.0, ge=0)
+    env_worker_gpus: float = Field(default=0.0, ge=0)  # for simulators that render on a GPU
     start_timeout_s: float = Field(default=120.0, gt=0)
     max_restarts: int = Field(default=3, ge=0)
     model_actor: Literal["auto", "always", "never"] = "auto"
@@ -65,11 +66,15 @@ class RayRunner(BaseModel):
             await close_all()  # backends built while checking the config belong to no run
             layout = self.env_layout(resources, specs)
             pool: EnvWorkerPool | None = None
+            local_envs = None
             try:
                 if layout.workers:
-                    pool = EnvWorkerPool(env_factory, layout.workers, layout.envs_per_worker, self.env_worker_cpus)
+                    pool = EnvWorkerPool(
+                        env_factory, layout.workers, layout.envs_per_worker, self.env_worker_cpus, self.env_worker_gpus
+                    )
                     await pool.ready(self.start_timeout_s)
-                open_env = pool.open if pool else in_process(env_factory)
+                local_envs = None if pool else in_process(env_factory)
+                open_env = pool.open if pool else local_envs
                 with built_by(self._model_builder(resources)):
                     await play_all(
                         specs, agent_factory, on_done, open_env, self.concurrency, self.max_restarts, recorder
@@ -77,6 +82,8 @@ class RayRunner(BaseModel):
             finally:
                 if pool:
                     pool.close()
+                if local_envs is not None:
+                    local_envs.close()
                 await close_all()
 
     def env_layout(self, resources: dict[str, float], specs: Sequence[EpisodeSpec]) -> EnvLayout:

@@ -35,13 +35,11 @@
 
   function applyFilters() {
     var run = document.getElementById("f-run").value;
-    var game = document.getElementById("f-game").value;
-    var setting = document.getElementById("f-setting").value;
     var success = document.getElementById("f-success").value;
+    var chosen = index.filters.map(function (name) { return [name, document.getElementById("f-" + name).value]; });
     state.rows = index.rows.filter(function (row) {
       return (run === "" || String(row[col.run]) === run) &&
-        (game === "" || row[col.game] === game) &&
-        (setting === "" || row[col.setting] === setting) &&
+        chosen.every(function (pair) { return pair[1] === "" || row[col[pair[0]]] === pair[1]; }) &&
         (success === "" || row[col.success] === (success === "yes"));
     });
     render();
@@ -56,7 +54,9 @@
       var tr = el("tr");
       tr.dataset.n = row[col.n];
       if (state.selected === row[col.n]) tr.className = "selected";
-      [row[col.n], index.runs[row[col.run]], row[col.task], row[col.setting]].forEach(function (v) { tr.appendChild(el("td", v)); });
+      var cells = [row[col.n], index.runs[row[col.run]], row[col.task]];
+      if (index.filters.length) cells.push(row[col[index.filters[0]]]);
+      cells.forEach(function (v) { tr.appendChild(el("td", v)); });
       var outcome = row[col.status] === "error" ? "error" : (row[col.success] ? "solved" : "not solved");
       tr.appendChild(el("td", outcome, row[col.success] ? "ok" : "bad"));
       tr.appendChild(el("td", row[col.steps], "num"));
@@ -101,7 +101,7 @@
     var box = document.getElementById("episode");
     box.hidden = false;
     box.dataset.id = ep.id;
-    document.getElementById("ep-title").textContent = ep.task + " · " + ep.setting + " · " + ep.run;
+    document.getElementById("ep-title").textContent = ep.task + " · " + ep.run;
     var outcome = ep.status === "error" ? "error: " + ep.error : (ep.success ? "solved" : "not solved" + (ep.stop_reason ? " (" + ep.stop_reason + ")" : ""));
     document.getElementById("ep-meta").textContent = "seed " + ep.seed + " · " + ep.steps.length + " steps · " + outcome + " · " + ep.instruction;
     var video = document.getElementById("ep-video");
@@ -180,8 +180,7 @@
   }
 
   fillSelect("f-run", index.runs.map(function (_, i) { return i; }), index.runs);
-  fillSelect("f-game", distinct("game"));
-  fillSelect("f-setting", distinct("setting"));
+  index.filters.forEach(function (name) { fillSelect("f-" + name, distinct(name)); });
   document.getElementById("f-success").addEventListener("change", function () { state.page = 0; applyFilters(); });
   document.getElementById("prev").addEventListener("click", function () { state.page = Math.max(0, state.page - 1); render(); });
   document.getElementById("next").addEventListener("click", function () { state.page += 1; render(); });

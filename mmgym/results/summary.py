@@ -1,0 +1,53 @@
+"""The typed form of `results.json`: what the table, the report and sweeps read."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Summary(BaseModel):
+    """Mean of one metric over a group of episodes, with a percentile bootstrap interval."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    def __str__(self) -> str:
+        return f"{self.mean:.1f} [{self.low:.1f}, {self.high:.1f}]"
+
+
+class MetricInfo(BaseModel):
+    """A declared metric as the views need it."""
+
+    name: str
+    scale: tuple[float, float] = (0.0, 100.0)
+    higher_is_better: bool = True
+    description: str = ""
+
+
+GroupSummaries = dict[str, dict[str, Summary]]  # group -> metric -> summary
+
+
+class RunResults(BaseModel):
+    """A run's aggregates: per declared grouping and group, and macro means over the declared groupings."""
+
+    suite: str
+    metrics: list[MetricInfo]
+    episodes: int
+    errors: int
+    usage: dict[str, float] = Field(default_factory=dict)
+    groups: dict[str, GroupSummaries] = Field(default_factory=dict)  # grouping -> group -> metric -> summary
+    macro: dict[str, dict[str, Summary]] = Field(default_factory=dict)  # grouping -> metric -> macro summary
+
+    @property
+    def metric_names(self) -> list[str]:
+        return [metric.name for metric in self.metrics]
+
+    def overall(self) -> dict[str, Summary]:
+        return self.groups.get("overall", {}).get("all", {})
+
+    def headline(self) -> float:
+        """The first metric's overall mean (what a sweeper optimises)."""
+        first = self.overall().get(self.metrics[0].name) if self.metrics else None
+        return first.mean if first is not None else 0.0
