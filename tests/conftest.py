@@ -34,7 +34,9 @@ def _maze_spec(
     seed: int = 0,
     task: str = "corridor",
 ) -> EpisodeSpec:
-    from mmgym.core.spec import EpisodeSpec, Setting
+    from mmgym.core.spec import EpisodeSpec
+    from mmgym.tasks.ingvp import IngvpSuite
+    from mmgym.tasks.ingvp_settings import Setting
 
     return EpisodeSpec(
         suite="test",
@@ -43,15 +45,16 @@ def _maze_spec(
         env_kwargs={"image_size": 64},
         reset_options={"level": level},
         seed=seed,
-        setting=Setting.parse(setting),
-        max_steps=max_steps,
+        rules=Setting.parse(setting).rules(max_steps),
+        metadata={"game": "maze", "setting": setting},
+        step_data=IngvpSuite.step_data,
         tags=("maze",),
     )
 
 
 @pytest.fixture
 def maze_spec() -> Callable[..., EpisodeSpec]:
-    """Factory of specs on a hand-written maze level (default: a 4-move corridor), small images."""
+    """Factory of specs on a hand-written maze level (default: a 4-move corridor), small images, ING-VP's rules."""
     return _maze_spec
 
 
