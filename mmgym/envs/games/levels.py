@@ -116,10 +116,10 @@ def load_set(game_name: str, source: str = "default") -> LevelSet:
 
 
 def levels_from_text(game_name: str, text: str, source: str = "text") -> LevelSet:
-    """Parse blank-line-separated levels in the game's standard format and solve each."""
+    """Parse a file of levels in the game's standard format (see `split_level_file`) and solve each."""
     game = get_game(game_name)
     levels = []
-    for i, block in enumerate(b for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()):
+    for i, block in enumerate(game.split_level_file(text)):
         state = game.from_text(block)
         plan = game.solve(state)
         if plan is None:

@@ -96,6 +96,33 @@ class Sokoban(PuzzleGame[SokobanState, str]):
             return TARGET
         return WALL if cell in state.walls else FLOOR
 
+    def split_level_file(self, text: str) -> list[str]:
+        """Levels of an XSB collection as distributed: runs of board rows, whatever lies between them.
+
+        Besides blank lines, collections put `;` comment lines and `Title:`/`Author:` (or any
+        `Key: value`) lines before or after each level, and `Comment:` ... `Comment-End:` blocks.
+        A board row is a line of board characters holding a wall; everything else separates levels.
+        """
+        levels, rows, in_comment = [], [], False
+        for line in text.replace("\r\n", "\n").split("\n"):
+            key = line.strip().lower()
+            if key.startswith("comment-end:") or key.startswith("comment_end:"):
+                in_comment = False
+                continue
+            if in_comment:
+                continue
+            if key.startswith("comment:") and not key[len("comment:") :].strip():
+                in_comment = True
+            if _is_board_row(line):
+                rows.append(line)
+                continue
+            if rows:
+                levels.append("\n".join(rows))
+                rows = []
+        if rows:
+            levels.append("\n".join(rows))
+        return levels
+
     def from_text(self, text: str) -> SokobanState:
         lines = [line.rstrip() for line in text.splitlines()]
         while lines and not lines[0]:
@@ -358,3 +385,9 @@ class _Board:
             frontier = nxt_frontier
         goal = set(self.goal)
         return sorted((p, bx, sum(b not in goal for b in bx)) for p, bx in frontier)
+
+
+def _is_board_row(line: str) -> bool:
+    """A line of an XSB board: only board characters (spaces included), at least one wall."""
+    stripped = line.rstrip()
+    return WALL in stripped and all(ch in VALID_CHARS for ch in stripped)
