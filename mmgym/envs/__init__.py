@@ -1,8 +1,10 @@
-"""Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`."""
+"""Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`: the puzzle games and BabyAI."""
 
 from __future__ import annotations
 
 import gymnasium as gym
+
+from mmgym.envs import babyai
 
 # env name -> game name; all puzzle games share one env class.
 PUZZLE_ENVS: dict[str, str] = {
@@ -24,6 +26,7 @@ def register_all() -> None:
     for name, game in PUZZLE_ENVS.items():
         if env_id(name) not in gym.registry:
             gym.register(env_id(name), entry_point="mmgym.envs.puzzle_env:PuzzleEnv", kwargs={"game": game})
+    babyai.register()  # minigrid loads only when the env is made
 
 
 def game_of(env: str) -> str:

@@ -11,13 +11,13 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import mmgym  # noqa: F401  (registers the envs)
-from mmgym.envs import game_of
+from mmgym.envs import PUZZLE_ENVS, env_id, game_of
 from mmgym.envs.games import PuzzleGame, Rejected
 from mmgym.envs.games.levels import default_set_path, load_set
 from mmgym.envs.puzzle_env import MIN_IMAGE_SIZE, PuzzleEnv
 from mmgym.errors import ConfigError
 
-ENV_IDS = sorted(env_id for env_id in gym.registry if env_id.startswith("mmgym/"))
+ENV_IDS = sorted(env_id(name) for name in PUZZLE_ENVS)
 INFO_KEYS = {"success", "progress", "valid", "state_changed", "optimal_remaining", "optimal_length", "feedback"}
 JUNK_ACTIONS = ["", "   ", "definitely not an action", "x" * 300, "\n"]
 

@@ -96,11 +96,11 @@ class PuzzleGame(ABC, Generic[State, Move]):
     def from_text(self, text: str) -> State:
         """Parse a state or level in the standard format; raises `LevelFormatError`."""
 
-    @abstractmethod
     def split_level_file(self, text: str) -> list[str]:
         """The level texts of a file of many: blocks separated by blank lines (games override for their formats)."""
         return [block for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
 
+    @abstractmethod
     def render(self, state: State, size: int) -> Image.Image:
         """Draw the state as a `size` x `size` RGB image a vision model can read."""
 
