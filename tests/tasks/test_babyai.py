@@ -60,3 +60,45 @@ def test_records_keep_subset_level_and_subgoals(tmp_path: Path) -> None:
 def test_unknown_subset_is_one_line() -> None:
     with pytest.raises(ConfigError, match=r"unknown subset 'spatail'.*Did you mean 'spatial'"):
         BabyAISuite(subsets=["spatail"])
+
+
+def test_the_table_and_the_report_show_the_subsets_and_their_macro_mean(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from mmgym.views.report import write_report
+    from mmgym.views.table import print_results
+
+    suite = BabyAISuite(episodes=2, observation="text")
+    results = evaluate(suite, ExpertAgent, tmp_path / "run", show_progress=False)
+    console = Console(width=200, record=True)
+    print_results(results, console)
+    table = console.export_text()
+    for subset in SUBSETS:
+        assert subset in table
+    assert "macro mean over subset" in table and "invalid_actions [95% CI]" in table
+
+    output = write_report([tmp_path / "run"], tmp_path / "report")
+    page = (output / "index.html").read_text()
+    assert "by subset (first metric)" in page and "macro mean over" in page
+    assert all(f"<th>{subset}</th>" in page for subset in SUBSETS)
+    assert "success by subset" in page and "success by level" in page  # the plots
+    assert 'id="f-subset"' in page and 'id="f-level"' in page  # the episode filters
+    index = (output / "data" / "index.js").read_text()
+    assert '"filters": ["subset", "level"]' in index
+
+
+def test_the_ray_runner_gives_the_local_runners_records(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    from ray_helpers import comparable, records_by_id
+
+    from mmgym.runners.ray.runner import RayRunner
+
+    suite = BabyAISuite(subsets=["base", "long_horizon"], episodes=3, observation="text")
+    evaluate(suite, RandomAgent, tmp_path / "local", LocalRunner(concurrency=4), show_progress=False)
+    runner = RayRunner(num_cpus=2, env_workers=2, concurrency=4)
+    evaluate(suite, RandomAgent, tmp_path / "ray", runner, show_progress=False)
+    local = records_by_id(tmp_path / "local" / "episodes.jsonl")
+    remote = records_by_id(tmp_path / "ray" / "episodes.jsonl")
+    assert len(local) == 6 and {k: comparable(v) for k, v in remote.items()} == {
+        k: comparable(v) for k, v in local.items()
+    }
