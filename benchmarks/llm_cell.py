@@ -3,8 +3,9 @@
     python benchmarks/llm_cell.py BASE_URL WORK_DIR N STEPS text|image RECORD(0|1) WAVES
 
 Prints one JSON line: steps, steps/s, peak RSS (MiB) and CPU ms per step. It uses only APIs that
-mmgym has had since its first LLM agent, so `bench_llm_concurrency.py --before REV` can run it
-against an older checkout for before/after figures.
+mmgym has had since its first LLM agent, or reads them either way (the suite's scoring, sync before
+the generic contracts and async since; results as a dict before and typed since), so
+`bench_llm_concurrency.py --before REV` can run it against an older checkout for before/after figures.
 """
 
 from __future__ import annotations
@@ -26,9 +27,17 @@ from mmgym.envs.games.levels import generate_set, save_set
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.recorder import RecordConfig
-from mmgym.tasks.ingvp import IngvpSuite, score_ingvp
+from mmgym.tasks.ingvp import IngvpSuite
 
 SETTINGS = {"image": "multi_step-image_text-history", "text": "multi_step-text-history"}
+
+
+try:  # the generic core: async scoring, declared metrics, typed results
+    from mmgym.tasks.scoring import overall
+
+    GENERIC_CORE = True
+except ImportError:  # an older mmgym (for `bench_llm_concurrency.py --before`)
+    GENERIC_CORE = False
 
 
 class BothGames:
@@ -36,6 +45,7 @@ class BothGames:
 
     name = "bench"
     metrics = IngvpSuite.metrics
+    macro_over = ()
 
     def __init__(self, suites: list[IngvpSuite]) -> None:
         self.suites = suites
@@ -43,11 +53,21 @@ class BothGames:
     def specs(self) -> list[Any]:
         return [spec for pair in zip(*(suite.specs() for suite in self.suites), strict=True) for spec in pair]
 
-    def score(self, record: Any) -> dict[str, float]:
-        return score_ingvp(record)
+    if GENERIC_CORE:
 
-    def groupings(self) -> dict[str, Callable[[object], str]]:
-        return {"overall": lambda record: "all"}
+        async def score(self, record: Any) -> dict[str, float]:
+            return score_ingvp(record)
+
+        def groupings(self) -> dict[str, Callable[[Any], str]]:
+            return {"overall": overall}
+
+    else:
+
+        def score(self, record: Any) -> dict[str, float]:
+            return score_ingvp(record)
+
+        def groupings(self) -> dict[str, Callable[[Any], str]]:
+            return {"overall": lambda record: "all"}
 
 
 def model_config(base_url: str, concurrency: int) -> dict[str, Any]:
@@ -82,7 +102,8 @@ def play_cell(
         runner = LocalRunner(concurrency=concurrency)
         results = evaluate(BothGames(suites), agent, run_dir, runner, False, RecordConfig() if record else None)
     wall, cpu = time.perf_counter() - wall_start, time.process_time() - cpu_start
-    played = int(results["usage"]["model_calls"])
+    usage = results["usage"] if isinstance(results, dict) else results.usage
+    played = int(usage["model_calls"])
     return {
         "steps": played,
         "steps_per_s": played / wall,
