@@ -27,7 +27,7 @@ from mmgym.envs.games.levels import generate_set, save_set
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.recorder import RecordConfig
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp import IngvpSuite, score_ingvp
 
 SETTINGS = {"image": "multi_step-image_text-history", "text": "multi_step-text-history"}
 
