@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup system demo test lint bench bench-ray levels media clean
+.PHONY: setup system demo test lint bench bench-ray bench-llm bench-babyai levels media clean
 
 setup: system $(VENV)/.installed
 
@@ -48,8 +48,17 @@ bench: setup
 bench-ray: setup
 	$(BIN)/python benchmarks/bench_ray.py
 
+# The LLM agent against a fixed-latency endpoint: CPU per call, steps/s and peak RSS (about 15 minutes).
+bench-llm: setup
+	$(BIN)/python benchmarks/bench_llm_concurrency.py
+
+# BabyAI through the LLM agent, side by side with BALROG's figures (about 5 minutes).
+bench-babyai: setup
+	$(BIN)/python benchmarks/bench_babyai.py
+
 levels: setup
 	$(BIN)/python -m mmgym.envs.games.levels
+	$(BIN)/python -m mmgym.envs.babyai.episodes
 
 # The README's report screenshot and replay GIF, made by mmgym's own commands.
 media: setup
