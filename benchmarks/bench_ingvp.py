@@ -49,7 +49,7 @@ def scripted_actions(spec: EpisodeSpec, game_name: str) -> list[str]:
     env = gym.make(spec.env_id, **spec.env_kwargs).unwrapped
     obs, _ = env.reset(seed=spec.seed, options=spec.reset_options)
     candidates = game.candidate_actions(game.from_text(obs["text"]))
-    return [candidates[i] for i in rng.integers(len(candidates), size=spec.max_steps)]
+    return [candidates[i] for i in rng.integers(len(candidates), size=spec.rules.max_steps)]
 
 
 class NullAgent:

@@ -43,9 +43,10 @@ from mmgym.agents.models.images import ImageEncoding
 from mmgym.agents.models.openai_backend import OpenAIBackend
 from mmgym.agents.prompts import PromptConfig, build_messages
 from mmgym.core.agent import EpisodeContext, StepView, Turn
-from mmgym.core.spec import EpisodeSpec, Setting
+from mmgym.core.spec import EpisodeSpec
 from mmgym.runners.env_session import make_env
 from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp_settings import Setting
 
 SERVER_DIR = Path(__file__).resolve().parent.parent / "tests" / "agents" / "models"
 SERVER = """
@@ -152,17 +153,17 @@ def frames(count: int) -> list[np.ndarray]:
 
 def make_env_for(env_id: str) -> Any:
     spec = EpisodeSpec(suite="b", task="t", env_id=env_id, env_kwargs={"image_size": 384}, seed=0,
-                       setting=Setting.parse(SETTINGS["image"]), max_steps=1)  # fmt: skip
-    return make_env(spec)
+                       rules=Setting.parse(SETTINGS["image"]).rules(1))  # fmt: skip
+    return make_env(spec).unwrapped
 
 
 def prompt_builder(image: np.ndarray | None) -> Callable[[], list[Message]]:
     """Builds the prompt of a Maze turn with ten steps of history (the agent's work before each call)."""
     env = make_env_for("mmgym/Maze-v0")
     obs, info = env.reset(seed=0)
-    setting = Setting.parse(SETTINGS["image" if image is not None else "text"])
-    context = EpisodeContext("e", "mmgym/Maze-v0", 0, setting, env.rules, env.action_grammar, 50)
-    history = tuple(StepView(i, "up", False, False, "Invalid action 'up': a wall.") for i in range(10))
+    play = Setting.parse(SETTINGS["image" if image is not None else "text"]).rules(50)
+    context = EpisodeContext("e", "mmgym/Maze-v0", 0, play, env.rules, env.action_grammar)
+    history = tuple(StepView(i, "up", False, "Invalid action 'up': a wall.") for i in range(10))
     view = {**obs, "image": image} if image is not None else {k: v for k, v in obs.items() if k != "image"}
     turn = Turn(view, info, history)
     return lambda: build_messages(context, turn, PromptConfig())

@@ -63,13 +63,14 @@ import mmgym  # noqa: F401  (registers the mmgym/* envs)
 from mmgym.agents.llm import LLMAgent
 from mmgym.agents.scripted import RandomAgent
 from mmgym.core.records import EpisodeRecord
-from mmgym.core.spec import EpisodeSpec, Setting
+from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs.games.levels import generate_set, save_set
 from mmgym.runners.env_session import EnvSession, InProcessSession, make_env
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.ray.env_workers import EnvWorkerPool
 from mmgym.runners.ray.runner import RayRunner
+from mmgym.tasks.ingvp_settings import Setting
 
 SECTIONS = ("scaling", "overhead", "concurrency")
 TEXT_SETTING = "multi_step-text-no_history"
@@ -253,8 +254,7 @@ def fixed_cost_specs(episodes: int, steps: int, cost_ms: float, offset: int = 0)
             env_id="bench/FixedCost-v0",
             env_kwargs={"cost_ms": cost_ms, "image": True},
             seed=offset + i,
-            setting=Setting.parse(TEXT_SETTING),
-            max_steps=steps,
+            rules=PlayRules(observation="text", history=False, max_steps=steps),  # as ING-VP's TEXT_SETTING
         )
         for i in range(episodes)
     ]
@@ -345,8 +345,7 @@ def maze_spec(observe_image: bool, image_size: int) -> EpisodeSpec:
         env_id="mmgym/Maze-v0",
         env_kwargs={"image_size": image_size, "observe_image": observe_image},
         seed=0,
-        setting=Setting.parse(IMAGE_SETTING if observe_image else TEXT_SETTING),
-        max_steps=10**9,
+        rules=Setting.parse(IMAGE_SETTING if observe_image else TEXT_SETTING).rules(10**9),
     )
 
 
@@ -450,8 +449,8 @@ def llm_run(
         start, cpu = time.perf_counter(), time.process_time()
         results = evaluate(suite, lambda: LLMAgent(model=model, max_tokens=16), run_dir, runner, show_progress=False)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    if results["errors"]:
-        raise SystemExit(f"{results['errors']} of {episodes} episodes failed under {runner!r}")
+    if results.errors:
+        raise SystemExit(f"{results.errors} of {episodes} episodes failed under {runner!r}")
     return episodes / elapsed * 60, cpu / episodes
 
 

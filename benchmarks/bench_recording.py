@@ -45,7 +45,7 @@ def timed_run(agent: type, levels: int, record: RecordConfig | None) -> tuple[in
         results = evaluate(suite, agent, run_dir, LocalRunner(), False, record)
         wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
         size = sum(p.stat().st_size for p in Path(run_dir).glob("videos/*.mp4"))
-    return results["episodes"], wall, cpu, size
+    return results.episodes, wall, cpu, size
 
 
 def recording(levels: int) -> None:

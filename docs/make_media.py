@@ -43,7 +43,10 @@ def main() -> None:
                 f"output_dir={agent}",
                 cwd=root,
             )
-        episode = next(r for r in ResultsStore(root / "random").records() if r.spec.task == "sokoban/001" and r.video)
+        # The first recorded random episode on Sokoban's level 1 (a task is named "<setting>/<game>/<level>").
+        episode = next(
+            r for r in ResultsStore(root / "random").records() if r.spec.task.endswith("/sokoban/001") and r.video
+        )
         mmgym("replay", "random", episode.id, "-o", str(MEDIA / "replay.gif"), "--fps", "1.5", cwd=root)
         mmgym("report", "oracle", "random", "-o", "report", cwd=root)
         with sync_playwright() as driver:

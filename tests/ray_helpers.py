@@ -6,8 +6,10 @@ Ray's cloudpickle), so the workers need not import the tests package.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,38 +42,65 @@ def records_by_id(path: Path) -> dict[str, dict[str, Any]]:
 
 
 class CrashOnStep(gym.Wrapper):
-    """Kills its whole process at step `crash_at`, like a simulator segfault or an OOM kill."""
+    """Kills its whole process at step `crash_at` of a doomed episode, like a simulator segfault or an OOM kill.
 
-    def __init__(self, env: gym.Env, crash_at: int, marker: Path | None) -> None:
+    Steps count from each reset, and `doomed(seed, options)` says at reset whether the episode
+    crashes: the env may be reused across episodes (puzzle envs are), so what crashes is an
+    episode, not the env that happened to be built for one. With `marker_dir`, an episode crashes
+    only once: the crash leaves a marker named by the episode, and its replays run normally.
+    """
+
+    def __init__(
+        self,
+        env: gym.Env,
+        crash_at: int,
+        doomed: Callable[[int | None, dict[str, Any]], bool],
+        marker_dir: Path | None = None,
+    ) -> None:
         super().__init__(env)
         self.crash_at = crash_at
-        self.marker = marker
+        self.doomed = doomed
+        self.marker_dir = marker_dir
+        self.marker: Path | None = None
+        self.crashes = False
         self.steps = 0
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
+        options = options or {}
+        self.steps = 0
+        self.marker = None if self.marker_dir is None else self.marker_dir / f"{episode_stem(seed, options)}.crashed"
+        self.crashes = self.doomed(seed, options) and (self.marker is None or not self.marker.exists())
+        return self.env.reset(seed=seed, options=options)
 
     def step(self, action: str) -> Any:
         self.steps += 1
-        if self.steps == self.crash_at and (self.marker is None or not self.marker.exists()):
+        if self.crashes and self.steps == self.crash_at:
             if self.marker is not None:
                 self.marker.write_text("crashed once")
             os._exit(1)
         return self.env.step(action)
 
 
+def episode_stem(seed: int | None, options: dict[str, Any]) -> str:
+    """A file name for an episode, from what its env's reset receives (its seed and reset options)."""
+    digest = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode()).hexdigest()[:10]
+    return f"s{seed}-{digest}"
+
+
 def crash_once_factory(marker_dir: Path, crash_at: int = 2) -> Any:
-    """Each spec's first env kills its worker at step `crash_at`; replays of the spec run normally."""
+    """Each episode's first run kills its worker at step `crash_at`; its replays run normally."""
 
     def factory(spec: EpisodeSpec) -> gym.Env:
-        return CrashOnStep(make_env(spec), crash_at, marker_dir / f"{file_stem(spec.id)}.crashed")
+        return CrashOnStep(make_env(spec), crash_at, lambda seed, options: True, marker_dir)
 
     return factory
 
 
 def always_crash_factory(doomed_seed: int, crash_at: int = 1) -> Any:
-    """The env of the spec with `doomed_seed` kills its worker every time; the others run normally."""
+    """The episode with `doomed_seed` kills its worker every time it is played; the others run normally."""
 
     def factory(spec: EpisodeSpec) -> gym.Env:
-        env = make_env(spec)
-        return CrashOnStep(env, crash_at, None) if spec.seed == doomed_seed else env
+        return CrashOnStep(make_env(spec), crash_at, lambda seed, options: seed == doomed_seed)
 
     return factory
 
@@ -86,6 +115,22 @@ def node_logging_factory(log_dir: Path) -> Any:
         return make_env(spec)
 
     return factory
+
+
+def construction_log_factory(log: Path) -> Any:
+    """Appends a line (the spec's task) to `log` each time it builds an env, in whichever process builds it."""
+
+    def factory(spec: EpisodeSpec) -> gym.Env:
+        with log.open("a") as f:
+            f.write(f"{spec.task}\n")
+        return make_env(spec)
+
+    return factory
+
+
+def constructions(log: Path) -> list[str]:
+    """The tasks whose episodes built an env, in order (see construction_log_factory)."""
+    return log.read_text().splitlines() if log.exists() else []
 
 
 def _import_missing(module: str) -> Any:

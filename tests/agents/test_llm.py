@@ -84,7 +84,7 @@ def test_unparseable_reply_costs_a_step_and_is_fed_back(maze_spec: SpecFactory) 
     agent, backend = agent_with(["I would like to go somewhere", "Action: right"])
     record = play(maze_spec("multi_step-text-no_history"), agent)
     first = record.steps[0]
-    assert first.action == "" and not first.valid and not first.state_changed
+    assert first.action == "" and not first.valid and not first.data["state_changed"]
     assert first.state_text == record.initial_text  # nothing moved
     assert record.turns[0].parse_path == "none" and record.turns[0].parse_error
     assert "Your last reply failed" in user_text(backend.requests[1])  # fed back without history
@@ -166,7 +166,7 @@ def test_text_output_format_asks_for_action_lines(maze_spec: SpecFactory) -> Non
     agent, backend = agent_with(["Thought: right is open\nAction: right"], output_format="text")
     record = play(maze_spec(max_steps=1), agent)
     assert "Action: <action>" in user_text(backend.requests[0])
-    assert record.turns[0].parse_path == "regex" and record.steps[0].state_changed
+    assert record.turns[0].parse_path == "regex" and record.steps[0].data["state_changed"]
 
 
 def test_shipped_few_shot_examples_load_by_name_and_are_correct(maze_spec: SpecFactory) -> None:

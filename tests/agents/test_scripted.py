@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import string
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+import gymnasium as gym
 import pytest
 
-from mmgym.agents.scripted import OracleAgent, RandomAgent
+from mmgym.agents.scripted import ExpertAgent, OracleAgent, RandomAgent
 from mmgym.core.agent import Agent
+from mmgym.core.language_env import check_language_env
 from mmgym.core.records import EpisodeRecord
-from mmgym.core.spec import ALL_SETTINGS
+from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import default_set_path, load_set
 from mmgym.results.store import ResultsStore
+from mmgym.results.summary import RunResults
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.rollout import run_episode
 from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp_settings import ALL_SETTINGS
 
 GAMES = list(GAME_CLASSES)
 
 
-def run(suite: IngvpSuite, agent: Callable[[], Agent], run_dir: Path) -> tuple[dict[str, Any], list[EpisodeRecord]]:
+def run(suite: IngvpSuite, agent: Callable[[], Agent], run_dir: Path) -> tuple[RunResults, list[EpisodeRecord]]:
     results = evaluate(suite, agent, run_dir, LocalRunner(concurrency=32), show_progress=False)
     return results, list(ResultsStore(run_dir).records())
 
@@ -37,34 +42,37 @@ def test_every_game_ships_a_frozen_set() -> None:
 def test_oracle_solves_every_default_level_in_every_setting(game: str, tmp_path: Path) -> None:
     levels = load_set(game)
     results, records = run(IngvpSuite(games=[game]), OracleAgent, tmp_path)
-    assert results["episodes"] == len(records) == len(ALL_SETTINGS) * len(levels)
-    assert results["errors"] == 0
+    assert results.episodes == len(records) == len(ALL_SETTINGS) * len(levels)
+    assert results.errors == 0
     for record in records:
         assert record.status == "done", record.error
         assert record.success, record.id
         assert record.metrics == {"accuracy": 100.0, "completion": 100.0, "efficiency": 100.0}, record.id
         level = levels[record.spec.reset_options["level_index"]]
-        assert record.optimal_length == level.optimal_length > 0
+        assert record.initial_data["optimal_length"] == level.optimal_length > 0
+        assert record.final_data("optimal_remaining") == 0
         assert len(record.steps) == level.optimal_length  # optimal: no wasted moves
-        expected_calls = 1 if record.spec.setting.mode == "one_step" else level.optimal_length
+        one_step = record.spec.metadata["setting"].startswith("one_step")
+        assert one_step == (record.spec.rules.actions_per_reply == "solution") == record.spec.rules.single_reply
+        expected_calls = 1 if one_step else level.optimal_length
         assert record.agent_calls == expected_calls
-    for group in results["groups"]["game/setting"].values():
-        assert group["accuracy"]["mean"] == group["completion"]["mean"] == 100.0
+    for group in results.groups["game/setting"].values():
+        assert group["accuracy"].mean == group["completion"].mean == 100.0
 
 
 def test_random_is_near_the_floor(tmp_path: Path) -> None:
     suite = IngvpSuite(games=["maze"], levels=20)
     random_results, records = run(suite, RandomAgent, tmp_path / "random")
     oracle_results, _ = run(suite, OracleAgent, tmp_path / "oracle")
-    assert random_results["episodes"] == len(records) == 120 and random_results["errors"] == 0
-    random_overall = random_results["groups"]["overall"]["all"]
-    oracle_overall = oracle_results["groups"]["overall"]["all"]
-    assert random_overall["accuracy"]["mean"] < 25.0
-    assert oracle_overall["accuracy"]["mean"] - random_overall["accuracy"]["mean"] > 60.0
-    assert random_overall["completion"]["mean"] < oracle_overall["completion"]["mean"] - 40.0
+    assert random_results.episodes == len(records) == 120 and random_results.errors == 0
+    random_overall = random_results.overall()
+    oracle_overall = oracle_results.overall()
+    assert random_overall["accuracy"].mean < 25.0
+    assert oracle_overall["accuracy"].mean - random_overall["accuracy"].mean > 60.0
+    assert random_overall["completion"].mean < oracle_overall["completion"].mean - 40.0
     # one-step random plans of 8 moves essentially never solve a level that needs 8
     for name in ("one_step-image_text", "one_step-text"):
-        assert random_results["groups"]["setting"][name]["accuracy"]["mean"] < 10.0
+        assert random_results.groups["setting"][name]["accuracy"].mean < 10.0
     # random plays well-formed moves, so some are legal and some hit walls
     valid = [step.valid for record in records for step in record.steps]
     assert 0.2 < sum(valid) / len(valid) < 0.9
@@ -84,3 +92,88 @@ def test_random_one_step_plan_length(maze_spec: Callable[..., Any]) -> None:
     record = asyncio.run(run_episode(maze_spec("one_step-text", max_steps=50), RandomAgent(plan_length=5)))
     assert record.agent_calls == 1 and record.actions_given == 5
     assert 1 <= len(record.steps) <= 5
+
+
+# ---- the expert agent on any env: it follows the env's own expert_plan() ----------------------------
+
+
+class Counter(gym.Env):
+    """Not a puzzle: count up to a target with 'inc' and 'dec' (text only, no solver behind it)."""
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
+    rules = "Reach the target count."
+    action_grammar = "'inc' or 'dec'"
+
+    def __init__(self, target: int = 3) -> None:
+        self.target = target
+        self.count = 0
+        text = gym.spaces.Text(64, charset=string.printable)
+        self.observation_space = gym.spaces.Dict({"text": text, "instruction": text})
+        self.action_space = gym.spaces.Text(16, charset=string.printable)
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
+        super().reset(seed=seed)
+        self.count = 0
+        return self._obs(), self._info(True, "Counting from 0.")
+
+    def step(self, action: str) -> Any:
+        valid = action in ("inc", "dec")
+        self.count += {"inc": 1, "dec": -1}.get(action, 0)
+        done = self.count == self.target
+        return self._obs(), float(done), done, False, self._info(valid, f"count is {self.count}")
+
+    def candidate_actions(self) -> list[str]:
+        return ["inc", "dec"]
+
+    def _obs(self) -> dict[str, Any]:
+        return {"text": f"count: {self.count}", "instruction": f"Count to {self.target}."}
+
+    def _info(self, valid: bool, feedback: str) -> dict[str, Any]:
+        progress = max(0.0, min(1.0, self.count / self.target))
+        return {"valid": valid, "feedback": feedback, "success": self.count == self.target, "progress": progress}
+
+
+class CounterWithExpert(Counter):
+    """The same env, with an expert that reads the true count."""
+
+    def expert_plan(self) -> list[str]:
+        return ["inc"] * max(0, self.target - self.count)
+
+
+for _name, _cls in (("Counter", Counter), ("CounterWithExpert", CounterWithExpert)):
+    if f"test/{_name}-v0" not in gym.registry:
+        gym.register(f"test/{_name}-v0", entry_point=f"{__name__}:{_cls.__name__}")
+
+
+def counter_spec(env: str, actions_per_reply: str = "plan") -> EpisodeSpec:
+    rules = PlayRules(actions_per_reply=actions_per_reply, observation="text", max_steps=10)  # type: ignore[arg-type]
+    return EpisodeSpec(suite="test", task="count", env_id=env, env_kwargs={"target": 3}, seed=0, rules=rules)
+
+
+def test_the_counter_follows_the_language_env_contract() -> None:
+    check_language_env(gym.make("test/Counter-v0"))
+    check_language_env(gym.make("test/CounterWithExpert-v0"))
+
+
+def test_oracle_on_an_env_without_an_expert_fails_with_one_line_naming_the_env() -> None:
+    record = asyncio.run(run_episode(counter_spec("test/Counter-v0"), OracleAgent()))
+    assert record.status == "error" and not record.success and record.steps == []
+    assert record.error == "ConfigError: test/Counter-v0 has no expert (expert_plan); agent=oracle needs one"
+    assert "\n" not in record.error
+
+
+@pytest.mark.parametrize(("actions_per_reply", "calls"), [("plan", 3), ("one", 3), ("solution", 1)])
+def test_oracle_follows_the_experts_plan_of_any_env(actions_per_reply: str, calls: int) -> None:
+    record = asyncio.run(run_episode(counter_spec("test/CounterWithExpert-v0", actions_per_reply), OracleAgent()))
+    assert record.status == "done", record.error
+    assert record.success and [s.action for s in record.steps] == ["inc"] * 3 and record.agent_calls == calls
+    reasonings = [s.reasoning for s in record.steps if s.reasoning]
+    expected = ["expert plan of 3 actions"] if calls == 1 else ["expert plan of 1 actions"] * 3
+    assert reasonings == expected
+
+
+def test_the_oracle_is_the_expert_and_follows_the_puzzle_solver(maze_spec: Callable[..., Any]) -> None:
+    assert OracleAgent is ExpertAgent
+    record = asyncio.run(run_episode(maze_spec("one_step-text"), OracleAgent()))
+    assert record.success and record.agent_calls == 1
+    assert record.steps[0].reasoning == "expert plan of 4 actions" and len(record.steps) == 4

@@ -10,11 +10,14 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import gymnasium as gym
 import pytest
 import yaml
 
 from mmgym.cli.sweep import job_labels
-from mmgym.envs.games import GAME_CLASSES
+from mmgym.envs import game_of
+from mmgym.envs.games import GAME_CLASSES, get_game
+from mmgym.envs.registry import env_summaries
 from mmgym.results.store import EPISODES_FILE
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -77,6 +80,33 @@ def test_list(run_cli: RunCli, tmp_path: Path) -> None:
     rows = [re.split(r"[│|]", line) for line in result.stdout.splitlines()]  # unicode or ASCII table borders
     named = {(cells[1].strip(), cells[2].strip()) for cells in rows if len(cells) > 3}
     assert {("suite", "ingvp"), ("agent", "random"), ("agent", "oracle"), ("runner", "local")} <= named
+    described = {cells[2].strip(): cells[3].strip() for cells in rows if len(cells) > 4 and cells[1].strip() == "env"}
+    assert described["mmgym/Maze-v0"] == env_summaries()["mmgym/Maze-v0"]  # the env's own one-line summary
+
+
+class DocumentedOnly(gym.Env):
+    """A test env with no summary(): its docstring's first line describes it.
+
+    Not this line.
+    """
+
+
+def test_env_summaries_describe_any_registered_env_without_building_it() -> None:
+    summaries = env_summaries()
+    for env_id in ENV_IDS:  # the puzzles: their game's title and action language, as before
+        game = get_game(game_of(env_id))
+        assert summaries[env_id] == f"{game.title}; actions: {game.action_grammar}"
+    gym.register("mmgym-test/Documented-v0", entry_point=f"{__name__}:DocumentedOnly")
+    gym.register("mmgym-test/Missing-v0", entry_point="no_such_simulator.envs:Env")
+    try:
+        others = env_summaries("mmgym-test/")
+    finally:
+        del gym.registry["mmgym-test/Documented-v0"], gym.registry["mmgym-test/Missing-v0"]
+    assert (
+        others["mmgym-test/Documented-v0"] == "A test env with no summary(): its docstring's first line describes it."
+    )
+    missing = others["mmgym-test/Missing-v0"]
+    assert missing.startswith("(cannot be loaded here: ModuleNotFoundError") and "no_such_simulator" in missing
 
 
 @pytest.mark.parametrize(

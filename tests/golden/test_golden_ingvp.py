@@ -30,7 +30,8 @@ def golden(name: str, kind: str) -> object:
 def test_the_default_suite_reproduces_the_golden_run(tmp_path: Path, name: str, agent: type) -> None:
     results = evaluate(IngvpSuite(), agent, tmp_path, LocalRunner(concurrency=16), show_progress=False)
     records = {
-        r["name"]: r for r in (normalize(legacy(json.loads(x.model_dump_json()))) for x in ResultsStore(tmp_path).records())
+        r["name"]: r
+        for r in (normalize(legacy(json.loads(x.model_dump_json()))) for x in ResultsStore(tmp_path).records())
     }
     with gzip.open(GOLDEN_DIR / f"ingvp-{name}-sample.jsonl.gz", "rt") as f:
         for line in f:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 import numpy as np
 import pytest
 
 from mmgym.core.records import EpisodeRecord, StepRecord
-from mmgym.core.spec import EpisodeSpec, Setting
-from mmgym.results.aggregate import aggregate, bootstrap_ci, summarize
+from mmgym.core.spec import EpisodeSpec
+from mmgym.results.aggregate import aggregate, bootstrap_ci, summarize_metrics
 from mmgym.tasks.ingvp import IngvpSuite, score_ingvp
+from mmgym.tasks.ingvp_settings import Setting
 
 ONE_STEP = "one_step-text"
 MULTI_STEP = "multi_step-text-history"
@@ -59,7 +61,7 @@ def test_deterministic_by_seed() -> None:
 
 
 def test_summarize() -> None:
-    summary = summarize([0.0, 50.0, 100.0])
+    summary = summarize_metrics({"x": [0.0, 50.0, 100.0]})["x"]
     assert summary.mean == 50.0 and summary.n == 3
     assert 0.0 <= summary.low < 50.0 < summary.high <= 100.0
     assert str(summary).startswith("50.0 [")
@@ -79,29 +81,35 @@ def make_record(
 ) -> EpisodeRecord:
     spec = EpisodeSpec(
         suite="ingvp",
-        task=f"{game}/000",
+        task=f"{setting}/{game}/000",
         env_id="mmgym/Maze-v0",
         seed=0,
-        setting=Setting.parse(setting),
-        max_steps=50,
+        rules=Setting.parse(setting).rules(50),
+        metadata={"game": game, "setting": setting},
+        step_data=IngvpSuite.step_data,
         tags=(game,),
     )
+    # The solver's distance to the goal is `remaining` as the episode ends: after the last step, or at reset.
     step_records = [
         StepRecord(
             index=i,
             turn=1,
             action="up",
             valid=valid,
-            state_changed=changed,
             feedback="",
             reward=0.0,
             success=False,
             progress=0.0,
-            optimal_remaining=None,
             state_text="",
+            data={
+                "state_changed": changed,
+                "optimal_remaining": remaining if i == len(steps) - 1 else None,
+                "optimal_length": optimal_length,
+            },
         )
         for i, (valid, changed) in enumerate(steps)
     ]
+    initial_remaining = optimal_length if steps else remaining
     return EpisodeRecord(
         id=spec.id,
         spec=spec,
@@ -109,8 +117,7 @@ def make_record(
         agent_calls=1,
         actions_given=len(steps) if actions_given is None else actions_given,
         success=remaining == 0 if success is None else success,
-        optimal_length=optimal_length,
-        optimal_remaining=remaining,
+        initial_data={"state_changed": False, "optimal_remaining": initial_remaining, "optimal_length": optimal_length},
     )
 
 
@@ -192,7 +199,10 @@ def test_aggregate_with_ingvp_groupings() -> None:
         make_record(ONE_STEP, remaining=8, steps=[(False, False)], game="sokoban"),
         make_record(MULTI_STEP, remaining=4, steps=[(True, True)] * 4, game="maze"),
     ]
-    result = aggregate(((r, score_ingvp(r)) for r in records), IngvpSuite().groupings())
+    suite = IngvpSuite()
+    scores = [asyncio.run(suite.score(r)) for r in records]  # the suite's scoring is async
+    assert scores == [score_ingvp(r) for r in records]
+    result = aggregate(zip(records, scores, strict=True), suite.groupings())
     assert set(result) == {"overall", "setting", "game", "game/setting"}
     assert result["overall"]["all"]["accuracy"].mean == pytest.approx(100 / 3)
     assert result["overall"]["all"]["completion"].mean == pytest.approx(50.0)

@@ -8,21 +8,24 @@ from pathlib import Path
 import pytest
 
 from mmgym.core.records import EpisodeRecord, StepRecord
-from mmgym.core.spec import EpisodeSpec, Setting
+from mmgym.core.spec import EpisodeSpec
 from mmgym.results import store as store_module
 from mmgym.results.store import EPISODES_FILE, ResultsStore
+from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp_settings import Setting
 
 
 def make_record(index: int, success: bool = True) -> EpisodeRecord:
     spec = EpisodeSpec(
         suite="test",
-        task=f"maze/{index:03d}",
+        task=f"multi_step-text-history/maze/{index:03d}",
         env_id="mmgym/Maze-v0",
         env_kwargs={"image_size": 64},
         reset_options={"level_index": index},
         seed=0,
-        setting=Setting.parse("multi_step-text-history"),
-        max_steps=10,
+        rules=Setting.parse("multi_step-text-history").rules(10),
+        metadata={"game": "maze", "setting": "multi_step-text-history"},
+        step_data=IngvpSuite.step_data,
         tags=("maze",),
     )
     step = StepRecord(
@@ -30,17 +33,22 @@ def make_record(index: int, success: bool = True) -> EpisodeRecord:
         turn=1,
         action="up",
         valid=True,
-        state_changed=True,
         feedback="Applied 'up'.",
         reward=1.0,
         success=success,
         progress=1.0,
-        optimal_remaining=0,
         state_text="#*#\n#.#",
         reasoning='ünïcode ✓ and "quotes"\nnewline',
+        data={"state_changed": True, "optimal_remaining": 0, "optimal_length": 1},
     )
     return EpisodeRecord(
-        id=spec.id, spec=spec, steps=[step], success=success, optimal_length=1, metrics={"accuracy": 100.0}
+        id=spec.id,
+        spec=spec,
+        steps=[step],
+        success=success,
+        initial_data={"state_changed": False, "optimal_remaining": 1, "optimal_length": 1},
+        metrics={"accuracy": 100.0},
+        groups={"overall": "all", "setting": "multi_step-text-history", "game": "maze"},
     )
 
 

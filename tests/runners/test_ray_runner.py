@@ -139,7 +139,8 @@ def test_env_workers_that_do_not_answer_in_time_stop_the_run_with_a_one_line_rea
         evaluate(suite, OracleAgent, tmp_path, runner, show_progress=False, env_factory=slow_to_load_factory(60))
     assert time.monotonic() - start < 30  # stopped at the timeout, not when the workers came up a minute later
     assert str(info.value) == (
-        "env workers did not start within 1.5 s; the cluster may lack the CPUs they ask for (runner.env_worker_cpus)"
+        "env workers did not start within 1.5 s; the cluster may lack the CPUs they ask for "
+        "(runner.env_worker_cpus, runner.env_worker_gpus)"
     )
     assert not (tmp_path / "episodes.jsonl").exists() and not (tmp_path / "results.json").exists()
     assert wait_for_free_cpus()  # the worker that never answered was stopped with the run

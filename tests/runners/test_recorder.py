@@ -59,7 +59,7 @@ def test_each_image_episode_gets_an_mp4_with_one_frame_per_state(tmp_path: Path)
     suite = IngvpSuite(games=["maze", "sokoban"], settings=SETTINGS, levels=2, image_size=96)
     evaluate(suite, OracleAgent, tmp_path, LocalRunner(concurrency=4), False, RecordConfig())
     for record in records(tmp_path):
-        if record["spec"]["setting"]["modality"] == "text":
+        if record["spec"]["rules"]["observation"] == "text":
             assert record["video"] is None  # text-only: the env renders no image
             continue
         video = record["video"]

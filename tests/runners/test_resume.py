@@ -140,7 +140,8 @@ def test_finished_run_reruns_zero_episodes(tmp_path: Path) -> None:
     suite = IngvpSuite(games=["maze"], levels=2, image_size=64)
     first = CountingFactory()
     results = evaluate(suite, first, tmp_path, LocalRunner(concurrency=4), show_progress=False)
-    assert first.calls == results["episodes"] == 12
+    assert first.calls == results.episodes == 12
+    assert json.loads((tmp_path / RESULTS_FILE).read_text()) == results.model_dump(mode="json")
     before = (tmp_path / EPISODES_FILE).read_bytes()
 
     second = CountingFactory()
@@ -154,8 +155,8 @@ def test_growing_a_run_plays_only_the_new_episodes(tmp_path: Path) -> None:
     evaluate(IngvpSuite(games=["maze"], levels=2), OracleAgent, tmp_path, show_progress=False)
     factory = CountingFactory()
     results = evaluate(IngvpSuite(games=["maze"], levels=3), factory, tmp_path, show_progress=False)
-    assert factory.calls == 6 and results["episodes"] == 18
+    assert factory.calls == 6 and results.episodes == 18
     # results only count the suite's own episodes, even if the directory holds others
     smaller = evaluate(IngvpSuite(games=["maze"], levels=1), factory, tmp_path, show_progress=False)
-    assert factory.calls == 6 and smaller["episodes"] == 6
+    assert factory.calls == 6 and smaller.episodes == 6
     assert len(episode_ids(tmp_path / EPISODES_FILE)) == 18

@@ -12,7 +12,7 @@ import pytest
 from mmgym.agents.scripted import OracleAgent
 from mmgym.core.agent import AgentReply, EpisodeContext, Turn
 from mmgym.core.records import EpisodeRecord
-from mmgym.core.spec import EpisodeSpec
+from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.runners.env_session import make_env
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.rollout import run_episode
@@ -52,6 +52,16 @@ def play(spec: EpisodeSpec, agent: Any) -> EpisodeRecord:
     return asyncio.run(run_episode(spec, agent))
 
 
+def with_env_kwargs(spec: EpisodeSpec, **env_kwargs: Any) -> EpisodeSpec:
+    """The spec with other env arguments (a new spec, so its id is computed afresh)."""
+    return EpisodeSpec(**{**spec.model_dump(), "env_kwargs": {**spec.env_kwargs, **env_kwargs}})
+
+
+def with_rules(spec: EpisodeSpec, **rules: Any) -> EpisodeSpec:
+    """The spec under other play rules (a new spec, so its id is computed afresh)."""
+    return EpisodeSpec(**{**spec.model_dump(), "rules": PlayRules(**{**spec.rules.model_dump(), **rules})})
+
+
 def one_per_turn(actions: Sequence[str]) -> list[list[str]]:
     return [[a] for a in actions]
 
@@ -67,11 +77,10 @@ def test_history_reaches_the_agent(maze_spec: SpecFactory) -> None:
     for k, turn in enumerate(agent.turns):
         assert len(turn.history) == k
         for view, step in zip(turn.history, record.steps[:k], strict=True):
-            assert (view.index, view.action, view.valid, view.state_changed, view.feedback) == (
+            assert (view.index, view.action, view.valid, view.feedback) == (
                 step.index,
                 step.action,
                 step.valid,
-                step.state_changed,
                 step.feedback,
             )
     last = agent.turns[-1].history
@@ -126,8 +135,9 @@ def test_context_describes_the_episode(maze_spec: SpecFactory) -> None:
     play(spec, agent)
     (context,) = agent.contexts
     assert context.episode_id == spec.id and context.env_id == "mmgym/Maze-v0"
-    assert context.seed == 3 and context.max_steps == 9 and context.setting == spec.setting
+    assert context.seed == 3 and context.max_steps == 9 and context.play == spec.rules
     assert "wall" in context.rules and "up" in context.action_grammar
+    assert context.expert is not None  # the puzzle env offers its exact solver as the expert
 
 
 # ---- one-step play ------------------------------------------------------------------------------
@@ -147,12 +157,78 @@ def test_one_step_short_plan_is_not_asked_again(maze_spec: SpecFactory) -> None:
     agent = RecordingAgent([["right", "right"], ["right", "right"]])
     record = play(maze_spec("one_step-text"), agent)
     assert len(agent.turns) == 1 and len(record.steps) == 2
-    assert not record.success and record.optimal_remaining == 2 and not record.truncated
+    assert not record.success and record.final_data("optimal_remaining") == 2 and not record.truncated
 
 
 def test_one_step_stops_executing_once_solved(maze_spec: SpecFactory) -> None:
     record = play(maze_spec("one_step-text"), RecordingAgent([["right"] * 7]))
     assert record.success and len(record.steps) == 4 and record.actions_given == 7
+
+
+# ---- play rules ING-VP's settings do not use -----------------------------------------------------
+
+
+def test_one_action_per_reply_runs_only_the_first(maze_spec: SpecFactory) -> None:
+    """`one`: every reply is asked again after its first action, whatever else it held."""
+    agent = RecordingAgent([["left", "right", "right"], ["right", "left", "left"]])
+    record = play(with_rules(maze_spec(), actions_per_reply="one"), agent)
+    assert [s.action for s in record.steps] == ["left", "right", "right", "right", "right"]
+    assert [s.turn for s in record.steps] == [1, 2, 3, 4, 5]  # one step per reply, even after an invalid action
+    assert record.success and record.agent_calls == len(agent.turns) == 5
+    assert record.actions_given == 15  # proposed, not executed
+    assert record.steps[0].valid is False and record.steps[1].valid is True
+    # A whole plan in every reply: `one` still asks four times, `plan` runs it in one reply.
+    ones = play(with_rules(maze_spec(), actions_per_reply="one"), RecordingAgent([["right"] * 4]))
+    planned = play(with_rules(maze_spec(), actions_per_reply="plan"), RecordingAgent([["right"] * 4]))
+    assert ones.success and planned.success
+    assert [s.turn for s in ones.steps] == [1, 2, 3, 4] and [s.turn for s in planned.steps] == [1, 1, 1, 1]
+
+
+def test_single_reply_ends_the_episode_after_one_reply(maze_spec: SpecFactory) -> None:
+    """`single_reply`: one decision, then the episode is scored, whether or not the goal was reached."""
+    agent = RecordingAgent([["right", "right"], ["right", "right"]])
+    record = play(with_rules(maze_spec(), single_reply=True), agent)
+    assert len(agent.turns) == record.agent_calls == 1
+    assert [s.action for s in record.steps] == ["right", "right"]
+    assert not record.success and not record.truncated and record.final_data("optimal_remaining") == 2
+    one = play(with_rules(maze_spec(), single_reply=True, actions_per_reply="one"), RecordingAgent([["right"] * 4]))
+    assert one.agent_calls == 1 and [s.action for s in one.steps] == ["right"] and one.actions_given == 4
+    # Without it, the same plan is followed by further replies until the goal.
+    several = play(maze_spec(), RecordingAgent([["right", "right"]]))
+    assert several.success and several.agent_calls == 2
+
+
+@pytest.mark.parametrize(
+    ("observation", "sees_image", "sees_text"),
+    [("image", True, False), ("text", False, True), ("image_text", True, True)],
+)
+def test_observation_rule_decides_what_reaches_the_agent(
+    maze_spec: SpecFactory, observation: str, sees_image: bool, sees_text: bool
+) -> None:
+    agent = RecordingAgent(one_per_turn(SCRIPT))
+    record = play(with_rules(maze_spec(), observation=observation), agent)
+    assert record.success and len(agent.turns) == len(SCRIPT)
+    for turn in agent.turns:
+        assert ("image" in turn.observation) is sees_image
+        assert ("text" in turn.observation) is sees_text
+        assert turn.observation["instruction"]  # the task always reaches the agent
+    assert record.initial_text and all(s.state_text for s in record.steps)  # the record keeps the text regardless
+
+
+def test_hidden_info_keys_never_reach_the_agent(maze_spec: SpecFactory) -> None:
+    spec = with_rules(maze_spec(), hidden_info=("feedback", "optimal_remaining"))
+    agent = RecordingAgent(one_per_turn(SCRIPT))
+    record = play(spec, agent)
+    assert record.success and agent.turns
+    for turn in agent.turns:
+        assert not {"feedback", "optimal_remaining"} & set(turn.info)
+        assert {"valid", "progress", "optimal_length"} <= set(turn.info)  # only the declared keys are hidden
+    assert "wall" in record.steps[0].feedback and record.steps[0].data["optimal_remaining"] == 4  # still recorded
+    # The generic default hides only the env's progress.
+    default = RecordingAgent(one_per_turn(SCRIPT))
+    play(with_rules(maze_spec(), hidden_info=PlayRules().hidden_info), default)
+    assert PlayRules().hidden_info == ("progress",)
+    assert all("progress" not in t.info and "optimal_remaining" in t.info for t in default.turns)
 
 
 # ---- ending: success, step limit, silence --------------------------------------------------------
@@ -162,7 +238,7 @@ def test_multi_step_stops_at_success(maze_spec: SpecFactory) -> None:
     agent = RecordingAgent(one_per_turn(["right"] * 10))
     record = play(maze_spec("multi_step-text-history"), agent)
     assert record.success and len(agent.turns) == len(record.steps) == 4
-    assert record.steps[-1].reward == 1.0 and record.optimal_remaining == 0
+    assert record.steps[-1].reward == 1.0 and record.final_data("optimal_remaining") == 0
 
 
 @pytest.mark.parametrize("setting", ["multi_step-text-history", "one_step-text"])
@@ -170,7 +246,7 @@ def test_max_steps_truncates(maze_spec: SpecFactory, setting: str) -> None:
     agent = RecordingAgent([["left", "up", "down"]] * 10)
     record = play(maze_spec(setting, max_steps=3), agent)
     assert len(record.steps) == 3 and record.truncated and not record.success
-    assert record.optimal_remaining == record.optimal_length == 4
+    assert record.final_data("optimal_remaining") == record.initial_data["optimal_length"] == 4
 
 
 def test_empty_reply_costs_a_step(maze_spec: SpecFactory) -> None:
@@ -217,7 +293,8 @@ def test_env_construction_error_becomes_an_error_record(maze_spec: SpecFactory) 
             raise ValueError("no such simulator")
         return make_env(spec)
 
-    specs = [maze_spec(seed=seed) for seed in range(3)]
+    # Each spec has its own env (image size), so none reuses another's and the factory runs for each.
+    specs = [with_env_kwargs(maze_spec(seed=seed), image_size=64 + 16 * seed) for seed in range(3)]
     done: list[EpisodeRecord] = []
     asyncio.run(LocalRunner(concurrency=2).run(specs, OracleAgent, done.append, env_factory))
     statuses = {r.spec.seed: (r.status, r.error) for r in done}
@@ -232,7 +309,7 @@ def test_bad_level_becomes_an_error_record(maze_spec: SpecFactory) -> None:
 def test_oracle_episode_is_optimal(maze_spec: SpecFactory) -> None:
     record = play(maze_spec("multi_step-image_text-history"), OracleAgent())
     assert record.success and [s.action for s in record.steps] == ["right"] * 4
-    assert record.optimal_length == 4 and record.agent_calls == 4 and record.duration_s > 0
+    assert record.initial_data["optimal_length"] == 4 and record.agent_calls == 4 and record.duration_s > 0
 
 
 def test_agent_factory_error_fails_only_its_episode(maze_spec: SpecFactory) -> None:
@@ -267,4 +344,4 @@ def test_agent_never_sees_the_solver_scoring_fields(maze_spec: SpecFactory) -> N
     for info in seen:
         assert "valid" in info and "feedback" in info
         assert not {"optimal_remaining", "optimal_length", "progress"} & set(info)
-    assert record.steps[0].optimal_remaining is not None  # still recorded for scoring
+    assert record.steps[0].data["optimal_remaining"] is not None  # still recorded for scoring

@@ -8,11 +8,12 @@ import sys
 
 import pytest
 
-from mmgym.core.spec import ALL_SETTINGS, Setting
+from mmgym.core.spec import PlayRules
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import default_set_path
 from mmgym.errors import ConfigError
 from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp_settings import ALL_SETTINGS, Setting
 
 SETTING_NAMES = [
     "one_step-image_text",
@@ -38,6 +39,23 @@ def test_settings_round_trip() -> None:
     assert Setting.parse("one_step-image_text").mode == "one_step"
 
 
+@pytest.mark.parametrize("name", SETTING_NAMES)
+def test_each_setting_maps_onto_play_rules(name: str) -> None:
+    """One step: one reply, every action of it executed; multi step: a plan per turn, stopped at an invalid move."""
+    setting = Setting.parse(name)
+    rules = setting.rules(17)
+    one_step = name.startswith("one_step")
+    assert rules == PlayRules(
+        actions_per_reply="solution" if one_step else "plan",
+        observation="text" if "-text" in name else "image_text",
+        history=name.endswith("-history"),
+        max_steps=17,
+        single_reply=one_step,
+        hidden_info=rules.hidden_info,
+    )
+    assert {"optimal_remaining", "optimal_length", "progress"} <= set(rules.hidden_info)  # the solver's fields
+
+
 def test_default_suite_covers_six_games_and_settings() -> None:
     suite = IngvpSuite()
     assert sorted(suite.games) == sorted(GAME_CLASSES) and len(suite.games) == 6
@@ -49,13 +67,15 @@ def test_expansion_settings_x_games_x_levels() -> None:
     specs = suite.specs()
     assert len(specs) == 6 * len(FROZEN_GAMES) * 3
     expected = {(s, g, i) for s in SETTING_NAMES for g in FROZEN_GAMES for i in range(3)}
-    got = {(spec.setting.name, spec.tags[0], spec.reset_options["level_index"]) for spec in specs}
+    got = {(spec.metadata["setting"], spec.tags[0], spec.reset_options["level_index"]) for spec in specs}
     assert got == expected
     for spec in specs:
-        game, index = spec.task.split("/")
-        assert game == spec.tags[0] and int(index) == spec.reset_options["level_index"]
+        setting, game, index = spec.task.split("/")
+        assert setting == spec.metadata["setting"] and spec.rules == Setting.parse(setting).rules(17)
+        assert game == spec.tags[0] == spec.metadata["game"] and int(index) == spec.reset_options["level_index"]
         assert spec.env_id.startswith("mmgym/") and spec.env_id.endswith("-v0")
-        assert spec.max_steps == 17 and spec.suite == "ingvp"
+        assert spec.rules.max_steps == 17 and spec.suite == "ingvp"
+        assert spec.step_data == IngvpSuite.step_data == ("state_changed", "optimal_remaining", "optimal_length")
         assert spec.env_kwargs["level_set"] == "default" and spec.env_kwargs["image_size"] == 384
     assert len(set(ids(suite))) == len(specs)
 
@@ -63,7 +83,7 @@ def test_expansion_settings_x_games_x_levels() -> None:
 def test_all_levels_by_default() -> None:
     specs = IngvpSuite(games=["maze"], settings=["one_step-text"]).specs()
     assert len(specs) == 50
-    assert [s.task for s in specs] == [f"maze/{i:03d}" for i in range(50)]
+    assert [s.task for s in specs] == [f"one_step-text/maze/{i:03d}" for i in range(50)]
     assert {s.env_id for s in specs} == {"mmgym/Maze-v0"}
 
 
@@ -149,10 +169,14 @@ def test_a_text_file_of_levels_is_a_level_set_the_suite_runs(tmp_path, run_cli) 
     records = [json.loads(line) for line in (tmp_path / "run" / "episodes.jsonl").read_text().splitlines()]
     by_setting: dict[str, list[tuple[str, str, int]]] = {}
     for record in sorted(records, key=lambda r: r["spec"]["task"]):
-        task, text, length = record["spec"]["task"], record["initial_text"], record["optimal_length"]
-        by_setting.setdefault(record["id"].split("/")[1], []).append((task, text, length))
+        task, text, length = record["spec"]["task"], record["initial_text"], record["initial_data"]["optimal_length"]
+        setting = record["spec"]["metadata"]["setting"]
+        assert record["id"].split("/")[1] == setting
+        by_setting.setdefault(setting, []).append((task, text, length))
         assert record["success"] and len(record["steps"]) == length  # the oracle walks each optimal path
-    expected = [(f"maze/{i:03d}", text, length) for i, (text, length) in enumerate(MY_LEVELS.items())]
-    assert by_setting == {"multi_step-text-history": expected, "one_step-text": expected}
+    assert by_setting == {
+        setting: [(f"{setting}/maze/{i:03d}", text, length) for i, (text, length) in enumerate(MY_LEVELS.items())]
+        for setting in ("multi_step-text-history", "one_step-text")
+    }
     results = json.loads((tmp_path / "run" / "results.json").read_text())
     assert results["episodes"] == 6 and results["groups"]["overall"]["all"]["accuracy"]["mean"] == 100.0

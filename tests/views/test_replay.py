@@ -33,7 +33,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def episode(run_dir: Path, modality: str) -> EpisodeRecord:
-    return next(r for r in ResultsStore(run_dir).records() if r.spec.setting.modality == modality)
+    return next(r for r in ResultsStore(run_dir).records() if r.spec.rules.observation == modality)
 
 
 @pytest.mark.parametrize(("modality", "suffix"), [("image_text", "mp4"), ("text", "gif"), ("image_text", "gif")])
@@ -58,7 +58,7 @@ def test_the_text_drawn_for_an_unrecorded_episode_changes_when_the_state_does(ru
     frames = [np.asarray(f)[:, :FRAME_SIDE, :3] for f in imageio.mimread(output, format="GIF")]
     for before, after, step in zip(frames, frames[1:], record.steps, strict=False):
         moved = int(np.any(np.abs(before.astype(int) - after.astype(int)) > 40, axis=2).sum())
-        assert (moved > 50) == step.state_changed, moved  # GIF palettes shift a few anti-aliased pixels
+        assert (moved > 50) == step.data["state_changed"], moved  # GIF palettes shift a few anti-aliased pixels
 
 
 def test_the_panel_shows_action_validity_feedback_and_reasoning_truncated() -> None:
@@ -67,6 +67,7 @@ def test_the_panel_shows_action_validity_feedback_and_reasoning_truncated() -> N
     )
     lines = [text for text, _ in panel(record, 1)]
     assert lines[0].startswith("step 1 / 1")
+    assert lines[1] == "setting: multi_step-text-history, game: maze"  # the episode's groups, crossed ones left out
     assert "action: left [invalid]" in lines and "feedback: Blocked by a wall." in lines
     start = next(i for i, line in enumerate(lines) if line.startswith("reasoning: I think"))
     reasoning = lines[start : lines.index("", start)]

@@ -112,11 +112,21 @@ def test_leaderboard_shows_each_runs_overall_numbers(page, report: Path) -> None
     assert calls == 3 and rows.nth(2).locator("td.usage").first.inner_text() == "3"  # one model call a step
     assert rows.nth(0).locator("td.usage").first.inner_text() == "0"
     assert page.locator("#plots svg").count() == 2  # by game and by setting
+    # Beside the overall numbers, the first metric per group of the first breakdown: ING-VP's settings.
+    assert "by setting" in page.locator("table.board thead").inner_text()
+    for index, run in enumerate(("oracle", "random")):
+        by_setting = results(report, run)["groups"]["setting"]
+        cells = rows.nth(index).locator("td.group .mean").all_inner_texts()
+        assert cells == [f"{by_setting[name]['accuracy']['mean']:.1f}" for name in sorted(SETTINGS)]
+    assert rows.nth(0).locator("td.macro").count() == 0  # ING-VP declares no macro means
 
 
 def test_filters_narrow_the_episode_list(page, report: Path) -> None:
     total = sum(1 for run in ("oracle", "random", "hostile") for _ in ResultsStore(report.parent / run).records())
     assert page.inner_text("#match-count") == f"{total} of {total} episodes"
+    assert page.locator("select.group-filter").evaluate_all("els => els.map(e => e.id)") == ["f-setting", "f-game"]
+    assert page.locator("table.episodes thead th").nth(3).inner_text() == "setting"
+    assert set(page.locator("#episode-rows tr td:nth-child(4)").all_inner_texts()) <= set(SETTINGS)
     page.select_option("#f-game", "sokoban")
     assert page.inner_text("#match-count") == f"12 of {total} episodes"  # 3 levels x 2 settings x 2 runs
     page.select_option("#f-success", "yes")
@@ -182,3 +192,16 @@ def test_ten_thousand_episodes_stay_light(browser, report: Path, tmp_path: Path)
     loaded = page.evaluate("document.querySelectorAll('script[src^=\"data/episodes/\"]').length")
     assert loaded == 0  # nothing loaded before an episode is opened
     page.close()
+
+
+def test_the_index_and_episode_details_carry_each_episodes_groups(report: Path) -> None:
+    index_js = (report / "data" / "index.js").read_text()
+    index = json.loads(index_js.removeprefix("window.MMGYM_INDEX = ").rstrip().removesuffix(";"))
+    assert index["filters"] == ["setting", "game"]
+    assert index["columns"][3:5] == ["setting", "game"]
+    detail_js = (report / "data" / "episodes" / "0.js").read_text()
+    detail = json.loads(detail_js.removeprefix("mmgymEpisode(0, ").rstrip().removesuffix(");"))
+    record = next(r for r in ResultsStore(report.parent / "oracle").records() if r.id == detail["id"])
+    assert detail["groups"] == record.groups and "setting" not in detail
+    assert record.groups["setting"] in SETTINGS and record.groups["game"] in ("maze", "sokoban")
+    assert index["rows"][0][3:5] == [record.groups["setting"], record.groups["game"]]

@@ -39,7 +39,7 @@ def test_hf_backend_batches_concurrent_episodes_and_is_deterministic(tiny_vlm_di
     assert max(backend.batch_sizes) > 1  # one generate call served several episodes
     assert backend.generate_calls < 12
     for record in records:
-        assert all(not s["state_changed"] for s in record["steps"] if s["action"] == "")
+        assert all(not s["data"]["state_changed"] for s in record["steps"] if s["action"] == "")
         turn = record["turns"][0]
         assert turn["usage"]["prompt_tokens"] > 0 and 0 < turn["usage"]["completion_tokens"] <= 12
         assert any(part["type"] == "image" for m in turn["model_input"] for part in m["content"])
