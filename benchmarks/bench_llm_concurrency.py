@@ -53,7 +53,7 @@ SERVER = """
 import sys, time
 sys.path.insert(0, {dir!r})
 from fault_server import FaultServer
-with FaultServer(latency_s={latency}, reply_text='{{"action": "up"}}') as server:
+with FaultServer(latency_s={latency}, reply_text={reply!r}) as server:
     print(server.base_url, flush=True)
     time.sleep(10**6)
 """
@@ -61,8 +61,9 @@ SETTINGS = {"image": "multi_step-image_text-history", "text": "multi_step-text-h
 CELL = Path(__file__).resolve().parent / "llm_cell.py"
 
 
-def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
-    code = SERVER.format(dir=str(SERVER_DIR), latency=latency)
+def start_server(latency: float, reply: str = '{"action": "up"}') -> tuple[subprocess.Popen[str], str]:
+    """The scripted endpoint in its own process, answering `reply` after `latency` seconds; returns it and its URL."""
+    code = SERVER.format(dir=str(SERVER_DIR), latency=latency, reply=reply)
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     return process, process.stdout.readline().strip()
