@@ -18,6 +18,7 @@ from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import default_set_path, load_set
+from mmgym.errors import ConfigError
 from mmgym.results.store import ResultsStore
 from mmgym.results.summary import RunResults
 from mmgym.runners.evaluate import evaluate
@@ -155,11 +156,18 @@ def test_the_counter_follows_the_language_env_contract() -> None:
     check_language_env(gym.make("test/CounterWithExpert-v0"))
 
 
-def test_oracle_on_an_env_without_an_expert_fails_with_one_line_naming_the_env() -> None:
-    record = asyncio.run(run_episode(counter_spec("test/Counter-v0"), OracleAgent()))
-    assert record.status == "error" and not record.success and record.steps == []
-    assert record.error == "ConfigError: test/Counter-v0 has no expert (expert_plan); agent=oracle needs one"
-    assert "\n" not in record.error
+def test_oracle_on_an_env_without_an_expert_stops_the_run_with_one_line_naming_the_env(tmp_path) -> None:
+    message = "^test/Counter-v0 has no expert \\(expert_plan\\); agent=oracle needs one$"
+    with pytest.raises(ConfigError, match=message):
+        asyncio.run(run_episode(counter_spec("test/Counter-v0"), OracleAgent()))
+
+    class CounterSuite(IngvpSuite):
+        def specs(self) -> list:
+            return [counter_spec("test/Counter-v0")]
+
+    with pytest.raises(ConfigError, match=message):  # the whole run stops; nothing is recorded
+        evaluate(CounterSuite(), OracleAgent, tmp_path, show_progress=False)
+    assert not (tmp_path / "episodes.jsonl").exists()
 
 
 @pytest.mark.parametrize(("actions_per_reply", "calls"), [("plan", 3), ("one", 3), ("solution", 1)])
