@@ -26,7 +26,8 @@ import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from bench_llm_concurrency import model_config, start_server  # this script's folder is first on sys.path
+from bench_llm_concurrency import start_server  # this script's folder is first on sys.path
+from llm_cell import model_config
 
 REPLY = '{"action": "turn left"}'
 

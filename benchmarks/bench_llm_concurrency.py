@@ -36,6 +36,7 @@ from typing import Any
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
+from llm_cell import model_config
 
 from mmgym.agents.models.base import GenerationConfig, ImagePart, Message
 from mmgym.agents.models.chat_format import chat_messages
@@ -67,17 +68,6 @@ def start_server(latency: float, reply: str = '{"action": "up"}') -> tuple[subpr
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     return process, process.stdout.readline().strip()
-
-
-def model_config(base_url: str, concurrency: int) -> dict[str, Any]:
-    return {
-        "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
-        "name": "bench",
-        "model": "bench",
-        "base_url": base_url,
-        "max_concurrency": max(concurrency, 1),
-        "timeout_s": 30,
-    }
 
 
 def endpoint_workload(

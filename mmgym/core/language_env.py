@@ -28,13 +28,28 @@ building one per episode).
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+from gymnasium import spaces
 
 INFO_KEYS = ("valid", "feedback", "success", "progress")
 OBSERVATION_KEYS = ("image", "text", "instruction")
+TEXT_CHARSET = frozenset(string.printable)
+MAX_TEXT = 8192
+MAX_ACTION = 256
+
+
+def language_spaces(image_size: int, observe_image: bool) -> tuple[spaces.Dict, spaces.Text]:
+    """Observation and action spaces of a language env: text and instruction (plus a square image when
+    observed), and actions as printable strings."""
+    text = spaces.Text(MAX_TEXT, min_length=0, charset=TEXT_CHARSET)
+    observation: dict[str, spaces.Space] = {"text": text, "instruction": text}
+    if observe_image:
+        observation["image"] = spaces.Box(0, 255, (image_size, image_size, 3), np.uint8)
+    return spaces.Dict(observation), spaces.Text(MAX_ACTION, min_length=0, charset=TEXT_CHARSET)
 
 
 @runtime_checkable

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import string
 from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
-from gymnasium import spaces
 
+from mmgym.core.language_env import language_spaces
 from mmgym.envs.games import PuzzleGame, Rejected, get_game
 from mmgym.envs.games.levels import load_set
 from mmgym.errors import ConfigError
 
-TEXT_CHARSET = frozenset(string.printable)
-MAX_TEXT = 8192
 MIN_IMAGE_SIZE = 32
 
 
@@ -64,12 +61,7 @@ class PuzzleEnv(gym.Env):
         self.image_size = image_size
         self.observe_image = observe_image
         self.render_mode = render_mode
-        text = spaces.Text(MAX_TEXT, min_length=0, charset=TEXT_CHARSET)
-        observation: dict[str, spaces.Space] = {"text": text, "instruction": text}
-        if observe_image:
-            observation["image"] = spaces.Box(0, 255, (image_size, image_size, 3), np.uint8)
-        self.observation_space = spaces.Dict(observation)
-        self.action_space = spaces.Text(256, min_length=0, charset=TEXT_CHARSET)
+        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
         self.state: Any = None
         self.optimal_length = 0
 

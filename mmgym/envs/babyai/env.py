@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import string
 from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
-from gymnasium import spaces
 
+from mmgym.core.language_env import language_spaces
 from mmgym.envs.babyai import deps, expert, mission  # noqa: F401  (deps first: one line if minigrid is missing)
 from mmgym.envs.babyai.primitives import (
     PRIMITIVE_GRAMMAR,
@@ -44,8 +43,6 @@ DEFAULT_LEVEL = "BabyAI-GoToLocal-v0"
 ACTION_LEVELS = ("primitive", "skill")
 MIN_IMAGE_SIZE = 32
 MINIGRID_MAX_STEPS = 10**9  # minigrid never truncates; the suite sets the episode's limit
-TEXT_CHARSET = frozenset(string.printable)
-MAX_TEXT = 8192
 DONE_REFUSAL = (
     "done completes no part of the mission here (it only helps when you already face an object you must go to)"
 )
@@ -123,12 +120,7 @@ class BabyAIEnv(gym.Env):
         self.image_size = image_size
         self.observe_image = observe_image
         self.render_mode = render_mode
-        text = spaces.Text(MAX_TEXT, min_length=0, charset=TEXT_CHARSET)
-        observation: dict[str, spaces.Space] = {"text": text, "instruction": text}
-        if observe_image:
-            observation["image"] = spaces.Box(0, 255, (image_size, image_size, 3), np.uint8)
-        self.observation_space = spaces.Dict(observation)
-        self.action_space = spaces.Text(256, min_length=0, charset=TEXT_CHARSET)
+        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
         self._levels: dict[str, Any] = {}  # level id -> its minigrid env
         self.grid_env: Any = None  # the minigrid env of the current episode
         self.episode_level = self.level

@@ -41,7 +41,6 @@ class EnvWorker:
         self.env_factory = env_factory
         self.envs: dict[int, Any] = {}
         self.keys: dict[int, str] = {}
-        self.built = 0
 
     def open(self, slot: int, spec: EpisodeSpec) -> None:
         key = env_key(spec)
@@ -50,7 +49,6 @@ class EnvWorker:
         self._drop(slot)
         self.envs[slot] = self.env_factory(spec)
         self.keys[slot] = key
-        self.built += 1
 
     def reset(self, slot: int, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         return self.envs[slot].reset(seed=seed, options=options)
@@ -78,9 +76,6 @@ class EnvWorker:
         self.keys.pop(slot, None)
         if env is not None:
             env.close()
-
-    def envs_built(self) -> int:
-        return self.built
 
     def where(self) -> dict[str, Any]:
         """This worker's process id and Ray node id (for placement checks and chaos tests)."""
