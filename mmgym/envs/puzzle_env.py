@@ -10,6 +10,7 @@ import numpy as np
 from mmgym.core.language_env import language_spaces
 from mmgym.envs.games import PuzzleGame, Rejected, get_game
 from mmgym.envs.games.levels import load_set
+from mmgym.envs.games.render import Backgrounds
 from mmgym.errors import ConfigError
 
 MIN_IMAGE_SIZE = 32
@@ -64,6 +65,7 @@ class PuzzleEnv(gym.Env):
         self.observation_space, self.action_space = language_spaces(image_size, observe_image)
         self.state: Any = None
         self.optimal_length = 0
+        self._backgrounds = Backgrounds()  # the level's background, drawn once and reused by every step
 
     # ---- gymnasium API -------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -91,7 +93,7 @@ class PuzzleEnv(gym.Env):
         return self._observation(), reward, solved, False, info
 
     def render(self) -> np.ndarray:
-        return np.asarray(self.game.render(self.state, self.image_size), dtype=np.uint8)
+        return self.game.frame(self.state, self.image_size, self._backgrounds)
 
     # ---- helpers ---------------------------------------------------------------------------
     def _initial_state(self, options: dict[str, Any]) -> Any:

@@ -231,8 +231,9 @@ class OpenAIBackend:
         return params
 
     async def _body(self, messages: list[Message], config: GenerationConfig) -> bytes:
-        """The request's JSON bytes; frames not yet encoded are encoded in a worker thread (off the event loop)."""
-        fresh = any(
+        """The request's JSON bytes; frames not yet encoded are encoded in a worker thread (off the event loop)
+        unless their encoding is fast, when the hand-off would cost more than it saves."""
+        fresh = not self.image_encoding.fast and any(
             isinstance(part, ImagePart) and self.image_encoding not in part.memo
             for message in messages
             for part in message.parts

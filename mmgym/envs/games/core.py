@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
 import numpy as np
 from PIL import Image
+
+from mmgym.envs.games import render
 
 State = TypeVar("State", bound=Hashable)
 Move = TypeVar("Move")
@@ -100,9 +102,28 @@ class PuzzleGame(ABC, Generic[State, Move]):
         """The level texts of a file of many: blocks separated by blank lines (games override for their formats)."""
         return [block for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
 
-    @abstractmethod
+    # ---- image: a level's background with the pieces that move pasted on it --------------
     def render(self, state: State, size: int) -> Image.Image:
-        """Draw the state as a `size` x `size` RGB image a vision model can read."""
+        """The state as a `size` x `size` RGB image a vision model can read."""
+        return Image.fromarray(self.frame(state, size))
+
+    def frame(self, state: State, size: int, backgrounds: render.Backgrounds | None = None) -> np.ndarray:
+        """The same image as a size x size x 3 uint8 array; `backgrounds` keeps the level's background between calls."""
+        backgrounds = backgrounds or render.Backgrounds()
+        background = backgrounds.get((self.background_key(state), size), lambda: self.draw_background(state, size))
+        return render.compose(background, size, self.pieces(state, size), self.name)
+
+    @abstractmethod
+    def draw_background(self, state: State, size: int) -> Image.Image:
+        """Everything in the image that `background_key` fixes (all of it, for a game without pieces)."""
+
+    def background_key(self, state: State) -> Hashable:
+        """What the background depends on; by default the whole state, so it is drawn again for every state."""
+        return state
+
+    def pieces(self, state: State, size: int) -> Iterable[render.Piece]:
+        """The parts drawn over the background, each named by what and where (drawn once, then pasted)."""
+        return ()
 
     # ---- levels ------------------------------------------------------------------------
     @abstractmethod

@@ -8,8 +8,10 @@ one is optimal.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -229,15 +231,24 @@ class Hanoi(PuzzleGame[HanoiState, Move]):
         return HanoiState(rods, target)
 
     # ---- image -------------------------------------------------------------------------
-    def render(self, state: HanoiState, size: int) -> Image.Image:
+    def background_key(self, state: HanoiState) -> Hashable:
+        return state.goal
+
+    def draw_background(self, state: HanoiState, size: int) -> Image.Image:
+        """Both panels' rods, and the goal's disks; the current disks are the pieces."""
         image, draw = render.new_canvas(size)
-        pad = max(4, size // 40)
-        split = int(size * 0.58)
-        strip = size * 0.07
-        _draw_panel(draw, state.rods, state.disks, (pad, pad, size - pad, split - pad), "Current", strip)
-        draw.line([(pad, split), (size - pad, split)], render.MUTED, max(1, size // 200))
-        _draw_panel(draw, state.goal, state.disks, (pad, split + pad, size - pad, size - pad), "Goal", strip)
+        current, goal, strip = _panels(size)
+        _draw_stand(draw, state.disks, current, "Current", strip)
+        pad = current[0]
+        draw.line([(pad, current[3] + pad), (size - pad, current[3] + pad)], render.MUTED, max(1, size // 200))
+        _draw_stand(draw, state.disks, goal, "Goal", strip)
+        for disk in _disks(state.goal, state.disks, goal, strip):
+            disk.draw(draw)
         return image
+
+    def pieces(self, state: HanoiState, size: int) -> list[render.Piece]:
+        current, _, strip = _panels(size)
+        return _disks(state.rods, state.disks, current, strip)
 
     # ---- levels ------------------------------------------------------------------------
     def generate(self, rng: np.random.Generator, difficulty: int) -> HanoiState:
@@ -300,29 +311,57 @@ def _check_disks(rods: Rods) -> int:
     return n
 
 
-def _draw_panel(
-    draw: ImageDraw.ImageDraw, rods: Rods, n: int, box: tuple[int, int, int, int], title: str, strip: float
-) -> None:
-    """Three labelled rods with their disks, inside `box`, under a title; `strip` is the label height."""
+Box = tuple[int, int, int, int]
+
+
+def _panels(size: int) -> tuple[Box, Box, float]:
+    """The current panel's box, the goal panel's box, and the label strip's height."""
+    pad = max(4, size // 40)
+    split = int(size * 0.58)
+    return (pad, pad, size - pad, split - pad), (pad, split + pad, size - pad, size - pad), size * 0.07
+
+
+def _geometry(n: int, box: Box, strip: float) -> tuple[float, float, float]:
+    """A panel's base line, the width of one rod's slot, and a disk's height."""
     x0, y0, x1, y1 = box
-    title_h = strip
-    render.draw_centered(draw, (x0, y0, x1, y0 + title_h), title, render.TEXT, 0.8)
     base_y = y1 - strip
     slot = (x1 - x0) / 3
-    disk_h = min((base_y - y0 - title_h) / (n + 0.7), slot * 0.3)
+    return base_y, slot, min((base_y - y0 - strip) / (n + 0.7), slot * 0.3)
+
+
+def _draw_stand(draw: ImageDraw.ImageDraw, n: int, box: Box, title: str, strip: float) -> None:
+    """A panel's title, base and three labelled rods, inside `box`; `strip` is the label height."""
+    x0, y0, x1, y1 = box
+    base_y, slot, disk_h = _geometry(n, box, strip)
+    render.draw_centered(draw, (x0, y0, x1, y0 + strip), title, render.TEXT, 0.8)
     draw.rectangle([x0 + slot * 0.05, base_y, x1 - slot * 0.05, base_y + max(2, disk_h * 0.2)], fill=render.WALL)
-    for i, rod in enumerate(rods):
+    for i in range(3):
         cx = x0 + slot * (i + 0.5)
         rod_top = base_y - disk_h * (n + 0.5)
         draw.rectangle([cx - max(1, slot * 0.015), rod_top, cx + max(1, slot * 0.015), base_y], fill=render.WALL)
         render.draw_centered(draw, (cx - slot / 2, base_y, cx + slot / 2, y1), RODS[i], render.TEXT, 0.8)
+
+
+def _disks(rods: Rods, n: int, box: Box, strip: float) -> list[render.Piece]:
+    """The disks on a panel's rods, each a piece named by panel, rod, height and disk."""
+    x0 = box[0]
+    base_y, slot, disk_h = _geometry(n, box, strip)
+    pieces = []
+    for i, rod in enumerate(rods):
+        cx = x0 + slot * (i + 0.5)
         for level, disk in enumerate(rod):
             half = slot * (0.14 + 0.32 * disk / max(n, 1))
             gap = disk_h * 0.06
             disk_box = (cx - half, base_y - disk_h * (level + 1) + gap, cx + half, base_y - disk_h * level - gap)
-            colour = DISK_COLOURS[(disk - 1) % len(DISK_COLOURS)]
-            draw.rounded_rectangle(disk_box, radius=disk_h * 0.25, fill=colour, outline=render.GRID_LINE)
-            render.draw_centered(draw, disk_box, str(disk), _ink(colour), 0.95)
+            draw = functools.partial(_draw_disk, box=disk_box, disk=disk, height=disk_h)
+            pieces.append(render.Piece(("disk", box, n, i, level, disk), draw))
+    return pieces
+
+
+def _draw_disk(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], disk: int, height: float) -> None:
+    colour = DISK_COLOURS[(disk - 1) % len(DISK_COLOURS)]
+    draw.rounded_rectangle(box, radius=height * 0.25, fill=colour, outline=render.GRID_LINE)
+    render.draw_centered(draw, box, str(disk), _ink(colour), 0.95)
 
 
 def _ink(colour: tuple[int, int, int]) -> tuple[int, int, int]:

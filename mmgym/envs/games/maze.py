@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,18 +111,28 @@ class Maze(PuzzleGame[MazeState, str]):
             raise LevelFormatError(f"maze needs exactly one player and one goal, got {len(players)} and {len(goals)}")
         return MazeState(frozenset(walls), len(lines), len(lines[0]), players[0], goals[0])
 
-    def render(self, state: MazeState, size: int) -> Image.Image:
+    def background_key(self, state: MazeState) -> Hashable:
+        return (state.walls, state.rows, state.cols, state.goal)
+
+    def draw_background(self, state: MazeState, size: int) -> Image.Image:
         image, draw = render.new_canvas(size)
-        grid = render.Grid(state.rows, state.cols, size, margin=max(12, size // 16))
+        grid = _grid(state, size)
         for r in range(state.rows):
             for c in range(state.cols):
                 draw.rectangle(grid.box(r, c), fill=render.WALL if (r, c) in state.walls else render.FLOOR)
         draw.rectangle(grid.inset(*state.goal, 0.12), fill=render.GOAL)
         render.draw_centered(draw, grid.box(*state.goal), "G", (255, 255, 255))
-        draw.ellipse(grid.inset(*state.player, 0.18), fill=render.PLAYER)
         render.draw_grid_lines(draw, grid)
         render.draw_axis_labels(draw, grid)
         return image
+
+    def pieces(self, state: MazeState, size: int) -> list[render.Piece]:
+        box = _grid(state, size).inset(*state.player, 0.18)
+        return [
+            render.Piece(
+                ("player", state.rows, state.cols, state.player), lambda draw: draw.ellipse(box, fill=render.PLAYER)
+            )
+        ]
 
     def generate(self, rng: np.random.Generator, difficulty: int) -> MazeState:
         if difficulty < 0:
@@ -178,3 +189,7 @@ class Maze(PuzzleGame[MazeState, str]):
 
     def instruction(self, state: MazeState) -> str:
         return "Move the player (P) to the goal (G)."
+
+
+def _grid(state: MazeState, size: int) -> render.Grid:
+    return render.Grid(state.rows, state.cols, size, margin=max(12, size // 16))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from mmgym.envs.games import render
 from mmgym.envs.games.core import PuzzleGame, Rejected
@@ -137,19 +138,29 @@ class NQueens(PuzzleGame[NQueensState, Cell]):
             raise LevelFormatError(f"queens on ({r1 + 1}, {c1 + 1}) and ({r2 + 1}, {c2 + 1}) attack each other")
         return NQueensState(n, fixed, placed)
 
-    def render(self, state: NQueensState, size: int) -> Image.Image:
+    def background_key(self, state: NQueensState) -> Hashable:
+        return (state.n, state.fixed)
+
+    def draw_background(self, state: NQueensState, size: int) -> Image.Image:
         image, draw = render.new_canvas(size)
-        grid = render.Grid(state.n, state.n, size, margin=max(12, size // 16))
+        grid = _grid(state.n, size)
         for r in range(state.n):
             for c in range(state.n):
                 draw.rectangle(grid.box(r, c), fill=LIGHT_SQUARE if (r + c) % 2 == 0 else DARK_SQUARE)
-        for queens, colour in ((state.fixed, FIXED_QUEEN), (state.placed, PLACED_QUEEN)):
-            for cell in queens:
-                draw.ellipse(grid.inset(*cell, 0.12), fill=colour, outline=(255, 255, 255), width=max(1, size // 256))
-                render.draw_centered(draw, grid.box(*cell), "Q", (255, 255, 255), 0.5)
+        for cell in state.fixed:
+            _draw_queen(draw, grid, cell, FIXED_QUEEN)
         render.draw_grid_lines(draw, grid)
         render.draw_axis_labels(draw, grid)
         return image
+
+    def pieces(self, state: NQueensState, size: int) -> list[render.Piece]:
+        grid = _grid(state.n, size)
+        return [
+            render.Piece(
+                ("queen", state.n, cell), functools.partial(_draw_queen, grid=grid, cell=cell, colour=PLACED_QUEEN)
+            )
+            for cell in sorted(state.placed)
+        ]
 
     def generate(self, rng: np.random.Generator, difficulty: int) -> NQueensState:
         """A random solution with `difficulty` of its queens removed; the rest stay as fixed queens."""
@@ -187,3 +198,12 @@ def _solutions(n: int, fixed: frozenset[Cell]) -> tuple[Solution, ...]:
 
     search(0, 0, 0, 0)
     return tuple(found)
+
+
+def _grid(n: int, size: int) -> render.Grid:
+    return render.Grid(n, n, size, margin=max(12, size // 16))
+
+
+def _draw_queen(draw: ImageDraw.ImageDraw, grid: render.Grid, cell: Cell, colour: tuple[int, int, int]) -> None:
+    draw.ellipse(grid.inset(*cell, 0.12), fill=colour, outline=(255, 255, 255), width=max(1, grid.size // 256))
+    render.draw_centered(draw, grid.box(*cell), "Q", (255, 255, 255), 0.5)

@@ -6,11 +6,13 @@ incrementally per move from precomputed tables, never undoing the previous move.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from mmgym.envs.games import render
 from mmgym.envs.games.core import PuzzleGame, Rejected
@@ -255,21 +257,20 @@ class Puzzle15(PuzzleGame[Puzzle15State, int]):
         return Puzzle15State(tiles)
 
     # ---- image -------------------------------------------------------------------------
-    def render(self, state: Puzzle15State, size: int) -> Image.Image:
+    def background_key(self, state: Puzzle15State) -> Hashable:
+        return None  # the empty board: every tile moves
+
+    def draw_background(self, state: Puzzle15State, size: int) -> Image.Image:
         image, draw = render.new_canvas(size)
-        grid = render.Grid(SIDE, SIDE, size, margin=max(8, size // 24))
-        for cell, tile in enumerate(state.tiles):
-            row, col = divmod(cell, SIDE)
-            if tile == BLANK:
-                draw.rectangle(grid.box(row, col), fill=BLANK_FILL)
-                continue
-            draw.rectangle(grid.box(row, col), fill=render.BACKGROUND)
-            fill = TILE_HOME if tile == GOAL[cell] else TILE
-            box = grid.inset(row, col, 0.05)
-            draw.rounded_rectangle(box, radius=grid.cell * 0.08, fill=fill, outline=render.GRID_LINE)
-            render.draw_centered(draw, grid.box(row, col), str(tile), render.TEXT, 0.5)
-        render.draw_grid_lines(draw, grid, width=max(1, size // 160))
+        render.draw_grid_lines(draw, _grid(size), width=_line_width(size))
         return image
+
+    def pieces(self, state: Puzzle15State, size: int) -> list[render.Piece]:
+        grid = _grid(size)
+        return [
+            render.Piece(("tile", cell, tile), functools.partial(_draw_tile, grid=grid, cell=cell, tile=tile))
+            for cell, tile in enumerate(state.tiles)
+        ]
 
     # ---- levels ------------------------------------------------------------------------
     def generate(self, rng: np.random.Generator, difficulty: int) -> Puzzle15State:
@@ -302,3 +303,24 @@ def _tile(word: str) -> int:
     if not re.fullmatch(r"[0-9]{1,2}", word):
         raise LevelFormatError(f"15-puzzle text has {word[:20]!r}; expected numbers 1..15 and 0 or _ for the blank")
     return int(word)
+
+
+def _grid(size: int) -> render.Grid:
+    return render.Grid(SIDE, SIDE, size, margin=max(8, size // 24))
+
+
+def _line_width(size: int) -> int:
+    return max(1, size // 160)
+
+
+def _draw_tile(draw: ImageDraw.ImageDraw, grid: render.Grid, cell: int, tile: int) -> None:
+    """A numbered tile (highlighted at its home cell), or the blank: the cell inside its grid lines, shaded."""
+    row, col = divmod(cell, SIDE)
+    if tile == BLANK:
+        x0, y0, x1, y1 = grid.box(row, col)
+        line = _line_width(grid.size)
+        draw.rectangle((x0 + line, y0 + line, x1 - line, y1 - line), fill=BLANK_FILL)
+        return
+    fill = TILE_HOME if tile == GOAL[cell] else TILE
+    draw.rounded_rectangle(grid.inset(row, col, 0.05), radius=grid.cell * 0.08, fill=fill, outline=render.GRID_LINE)
+    render.draw_centered(draw, grid.box(row, col), str(tile), render.TEXT, 0.5)

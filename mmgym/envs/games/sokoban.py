@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,10 +159,13 @@ class Sokoban(PuzzleGame[SokobanState, str]):
             raise LevelFormatError(f"sokoban level is not enclosed by walls: the player can leave it at row {edge[0]}")
         return state
 
-    def render(self, state: SokobanState, size: int) -> Image.Image:
+    def background_key(self, state: SokobanState) -> Hashable:
+        return (state.walls, state.targets, state.rows, state.cols)
+
+    def draw_background(self, state: SokobanState, size: int) -> Image.Image:
         image, draw = render.new_canvas(size)
-        grid = render.Grid(state.rows, state.cols, size, margin=max(12, size // 16))
-        inside = _inside(state)
+        grid = _grid(state, size)
+        inside = _floor(state.walls, state.targets, state.rows, state.cols)
         for r in range(state.rows):
             for c in range(state.cols):
                 cell = (r, c)
@@ -172,12 +176,30 @@ class Sokoban(PuzzleGame[SokobanState, str]):
         for cell in state.targets:
             draw.ellipse(grid.inset(*cell, 0.08), outline=render.TARGET, width=max(2, int(grid.cell * 0.07)))
             draw.ellipse(grid.inset(*cell, 0.4), fill=render.TARGET)
-        for cell in state.boxes:
-            self._draw_box(draw, grid, cell, cell in state.targets)
-        draw.ellipse(grid.inset(*state.player, 0.2), fill=render.PLAYER, outline=(255, 255, 255), width=2)
         render.draw_grid_lines(draw, grid)
         render.draw_axis_labels(draw, grid)
         return image
+
+    def pieces(self, state: SokobanState, size: int) -> list[render.Piece]:
+        grid, where = _grid(state, size), (state.rows, state.cols)
+        boxes = [
+            render.Piece(
+                ("box", *where, cell, cell in state.targets), self._box_drawing(grid, cell, cell in state.targets)
+            )
+            for cell in sorted(state.boxes)
+        ]
+        player = grid.inset(*state.player, 0.2)
+        return [
+            *boxes,
+            render.Piece(
+                ("player", *where, state.player),
+                lambda draw: draw.ellipse(player, fill=render.PLAYER, outline=(255, 255, 255), width=2),
+            ),
+        ]
+
+    @classmethod
+    def _box_drawing(cls, grid: render.Grid, cell: Cell, on_target: bool) -> render.Draw:
+        return lambda draw: cls._draw_box(draw, grid, cell, on_target)
 
     @staticmethod
     def _draw_box(draw, grid: render.Grid, cell: Cell, on_target: bool) -> None:
@@ -253,9 +275,22 @@ def _connected(walls: set[Cell], interior: list[Cell]) -> bool:
     return len(seen) == len(floor)
 
 
-def _inside(state: SokobanState) -> set[Cell]:
-    """Floor the player can ever reach, plus boxes and targets: drawn as floor, the rest as background."""
-    return _player_area(state) | state.boxes | state.targets
+@functools.lru_cache(maxsize=256)
+def _floor(walls: frozenset[Cell], targets: frozenset[Cell], rows: int, cols: int) -> frozenset[Cell]:
+    """The cells walls enclose, plus targets: drawn as floor, the rest (outside the level) as background.
+    Walls alone fix it, so a level's background is drawn once."""
+    outside = {(r, c) for r in range(rows) for c in range(cols) if r in (0, rows - 1) or c in (0, cols - 1)}
+    outside -= walls
+    queue = deque(outside)
+    while queue:
+        r, c = queue.popleft()
+        for dr, dc in DELTAS.values():
+            nxt = (r + dr, c + dc)
+            if 0 <= nxt[0] < rows and 0 <= nxt[1] < cols and nxt not in walls and nxt not in outside:
+                outside.add(nxt)
+                queue.append(nxt)
+    blocked = walls | outside
+    return frozenset((r, c) for r in range(rows) for c in range(cols) if (r, c) not in blocked) | targets
 
 
 def _player_area(state: SokobanState) -> set[Cell]:
@@ -391,3 +426,7 @@ def _is_board_row(line: str) -> bool:
     """A line of an XSB board: only board characters (spaces included), at least one wall."""
     stripped = line.rstrip()
     return WALL in stripped and all(ch in VALID_CHARS for ch in stripped)
+
+
+def _grid(state: SokobanState, size: int) -> render.Grid:
+    return render.Grid(state.rows, state.cols, size, margin=max(12, size // 16))

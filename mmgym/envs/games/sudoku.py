@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from mmgym.envs.games import render
 from mmgym.envs.games.core import PuzzleGame, Rejected
@@ -128,18 +129,31 @@ class Sudoku(PuzzleGame[SudokuState, Write]):
             raise LevelFormatError(f"sudoku givens must have exactly one solution, found {found}")
         return SudokuState(givens, entries)
 
-    def render(self, state: SudokuState, size: int) -> Image.Image:
+    def background_key(self, state: SudokuState) -> Hashable:
+        return state.givens
+
+    def draw_background(self, state: SudokuState, size: int) -> Image.Image:
         image, draw = render.new_canvas(size)
-        grid = render.Grid(SIDE, SIDE, size, margin=max(12, size // 16))
+        grid = _grid(size)
         for i in range(CELLS):
             row, col = divmod(i, SIDE)
             draw.rectangle(grid.box(row, col), fill=GIVEN_FILL if state.givens[i] else (255, 255, 255))
-            if state.value(i):
-                colour = render.TEXT if state.givens[i] else ENTRY_COLOUR
-                render.draw_centered(draw, grid.box(row, col), str(state.value(i)), colour, 0.62)
+            if state.givens[i]:
+                render.draw_centered(draw, grid.box(row, col), str(state.givens[i]), render.TEXT, 0.62)
         render.draw_grid_lines(draw, grid, width=max(1, size // 384), every=3)
         render.draw_axis_labels(draw, grid)
         return image
+
+    def pieces(self, state: SudokuState, size: int) -> list[render.Piece]:
+        grid = _grid(size)
+        return [
+            render.Piece(
+                ("entry", i, digit),
+                functools.partial(_draw_digit, box=grid.box(*divmod(i, SIDE)), digit=digit),
+            )
+            for i, digit in enumerate(state.entries)
+            if digit
+        ]
 
     def generate(self, rng: np.random.Generator, difficulty: int) -> SudokuState:
         """A random full grid with `difficulty` cells blanked, keeping the solution unique."""
@@ -267,3 +281,11 @@ def _blank_cells(rng: np.random.Generator, solution: Grid, count: int) -> Grid |
         else:
             puzzle[i] = solution[i]
     return tuple(puzzle) if removed == count else None
+
+
+def _grid(size: int) -> render.Grid:
+    return render.Grid(SIDE, SIDE, size, margin=max(12, size // 16))
+
+
+def _draw_digit(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], digit: int) -> None:
+    render.draw_centered(draw, box, str(digit), ENTRY_COLOUR, 0.62)

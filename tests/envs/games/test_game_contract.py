@@ -21,9 +21,10 @@ from game_checks import (
     random_walk,
 )
 from hypothesis import given, settings
+from PIL import ImageDraw
 from hypothesis import strategies as st
 
-from mmgym.envs.games import GAME_CLASSES, Rejected, get_game
+from mmgym.envs.games import GAME_CLASSES, Rejected, get_game, render
 from mmgym.envs.games.levels import generate_set, load_set
 
 GAMES = list(GAME_CLASSES)
@@ -214,6 +215,27 @@ def test_render_is_square_rgb_and_shows_moves(name):
     moved = game.step(state, game.solve(state)[0])
     assert game.render(moved, 256).tobytes() != image.tobytes()
     assert game.render(state, 256).tobytes() == image.tobytes()
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_layered_frames_match_drawing_everything_at_once(name):
+    """A frame composed from the reused background and cached sprites is the image that drawing the
+    background and every piece on one canvas gives (to within 1 of 255 where text edges blend), along a
+    whole solution and on into the next level, through one env's background cache."""
+    game, backgrounds = get_game(name), render.Backgrounds()
+    for index in (0, 1):
+        state = start_state(name, index)
+        for action in [None, *game.solve(state)]:
+            state = state if action is None else game.step(state, action)
+            for size in (96, 384):
+                direct = game.draw_background(state, size)
+                draw = ImageDraw.Draw(direct)
+                for piece in game.pieces(state, size):
+                    piece.draw(draw)
+                frame = game.frame(state, size, backgrounds)
+                assert frame.shape == (size, size, 3) and frame.dtype == np.uint8
+                difference = np.abs(frame.astype(int) - np.asarray(direct, dtype=int))
+                assert difference.max() <= 1, f"{name} level {index} after {action!r} at {size} px"
 
 
 # ---- actions ------------------------------------------------------------------------------
