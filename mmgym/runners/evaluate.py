@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,28 +61,53 @@ def evaluate(
             if recorder:
                 recorder.close()
 
-    # In the suite's order, not completion order: the bootstrap CIs must not depend on scheduling.
-    by_id = {record.id: record for record in store.records()}
-    records = [by_id[spec.id] for spec in specs if spec.id in by_id]
-    results = summarize_run(suite, records)
+    # Only what the aggregates need is kept of each record (a whole run's steps would not fit in memory),
+    # in the suite's order, not completion order: the bootstrap CIs must not depend on scheduling.
+    by_id = {record.id: ScoredEpisode.of(record, groupings) for record in store.records()}
+    results = summarize_scored(suite, [by_id[spec.id] for spec in specs if spec.id in by_id])
     store.write_json(RESULTS_FILE, results.model_dump(mode="json"))
     return results
 
 
-def summarize_run(suite: Suite, records: list[EpisodeRecord]) -> RunResults:
+@dataclass(frozen=True)
+class ScoredEpisode:
+    """What aggregation reads of an episode record: its status, metrics, usage and group in each grouping."""
+
+    status: str
+    metrics: dict[str, float]
+    usage: dict[str, float]
+    groups: dict[str, str | None]
+
+    @classmethod
+    def of(cls, record: EpisodeRecord, groupings: Mapping[str, Callable[[EpisodeRecord], str | None]]) -> ScoredEpisode:
+        groups = {name: key(record) for name, key in groupings.items()}
+        return cls(record.status, dict(record.metrics), dict(record.usage), groups)
+
+
+def summarize_run(suite: Suite, records: Iterable[EpisodeRecord]) -> RunResults:
     """The run's aggregates: per declared grouping and group, and macro means over the `macro_over` groupings."""
     groupings = suite.groupings()
-    scored = [(r, r.metrics) for r in records]
+    return summarize_scored(suite, [ScoredEpisode.of(record, groupings) for record in records])
+
+
+def summarize_scored(suite: Suite, episodes: list[ScoredEpisode]) -> RunResults:
+    """`summarize_run` over episodes already reduced to their scores and groups."""
+    scored = [(episode, episode.metrics) for episode in episodes]
+    groupings = {name: _group_in(name) for name in suite.groupings()}
     buckets = bucket(scored, {name: groupings[name] for name in suite.macro_over})
     return RunResults(
         suite=suite.name,
         metrics=[MetricInfo(**metric.model_dump()) for metric in suite.metrics],
-        episodes=len(records),
-        errors=sum(r.status == "error" for r in records),
-        usage=total_usage(records),
+        episodes=len(episodes),
+        errors=sum(episode.status == "error" for episode in episodes),
+        usage=total_usage(episodes),
         groups=aggregate(scored, groupings),
         macro={name: macro_summaries(buckets[name]) for name in suite.macro_over if name in buckets},
     )
+
+
+def _group_in(grouping: str) -> Callable[[ScoredEpisode], str | None]:
+    return lambda episode: episode.groups[grouping]
 
 
 def _progress(enabled: bool) -> Progress:
@@ -95,7 +122,7 @@ def _progress(enabled: bool) -> Progress:
     )
 
 
-def total_usage(records: list[EpisodeRecord]) -> dict[str, float]:
+def total_usage(records: Iterable[EpisodeRecord | ScoredEpisode]) -> dict[str, float]:
     """Model calls, parse failures, invalid actions, tokens, latency and cost summed over the run."""
     totals: dict[str, float] = {}
     for record in records:
