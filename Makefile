@@ -10,12 +10,13 @@ export OMP_NUM_THREADS ?= 1
 
 setup: system $(VENV)/.installed
 
-# Debian packages: chromium (the report's browser tests) and fonts for it. ffmpeg needs none:
-# imageio-ffmpeg ships its own binary.
-SYSTEM_PACKAGES := chromium fonts-dejavu-core
+# Debian packages: chromium (the report's browser tests) and fonts for it; EGL, Mesa's software
+# OpenGL and GLU (MiniWorld renders headless through them). ffmpeg needs none: imageio-ffmpeg
+# ships its own binary.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core libegl1 libegl-mesa0 libgl1-mesa-dri libglu1-mesa
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); }
 

@@ -1,10 +1,10 @@
-"""Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`: the puzzle games and BabyAI."""
+"""Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`: the puzzle games, BabyAI and EB-Navigation."""
 
 from __future__ import annotations
 
 import gymnasium as gym
 
-from mmgym.envs import babyai
+from mmgym.envs import babyai, miniworld
 
 # env name -> game name; all puzzle games share one env class.
 PUZZLE_ENVS: dict[str, str] = {
@@ -27,6 +27,7 @@ def register_all() -> None:
         if env_id(name) not in gym.registry:
             gym.register(env_id(name), entry_point="mmgym.envs.puzzle_env:PuzzleEnv", kwargs={"game": game})
     babyai.register()  # minigrid loads only when the env is made
+    miniworld.register()  # so does MiniWorld
 
 
 def game_of(env: str) -> str:

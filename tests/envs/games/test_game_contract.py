@@ -21,8 +21,8 @@ from game_checks import (
     random_walk,
 )
 from hypothesis import given, settings
-from PIL import ImageDraw
 from hypothesis import strategies as st
+from PIL import ImageDraw
 
 from mmgym.envs.games import GAME_CLASSES, Rejected, get_game, render
 from mmgym.envs.games.levels import generate_set, load_set

@@ -1,0 +1,193 @@
+"""EB-Navigation-style object navigation in MiniWorld's 3D rooms, with the mmgym language contract."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+
+from mmgym.core.language_env import language_spaces
+from mmgym.envs.miniworld import planner
+from mmgym.envs.miniworld.actions import ACTIONS, GRAMMAR, PITCH_RANGE, RULES, parse_action
+from mmgym.envs.miniworld.describe import Segment, describe
+from mmgym.envs.miniworld.scene import GRID, Scene
+from mmgym.errors import ConfigError
+
+MIN_IMAGE_SIZE = 32
+
+
+class EBNavEnv(gym.Env):
+    """Walk to a named object in one or more rooms, seeing through the agent's camera.
+
+    `reset(options={"scene": ...})` builds a `Scene` (a dict or the model); the suite's episodes are
+    frozen scenes (`episodes`). Without a scene, the seed picks one of the frozen base episodes.
+
+    Observations: `image`, the egocentric RGB view (`image_size` pixels square; left out when
+    `observe_image=False`); `text`, the objects in view with distance and bearing (an mmgym
+    extension); `instruction`. Actions: EB-Navigation's eight, in words
+    (`actions`). A blocked move or a tilt past the camera's range is refused (`valid` False,
+    `feedback` says why) and changes nothing. The episode succeeds, and ends, when the agent is
+    within 1 m of the target. Beyond the contract, `info` holds `distance` (metres to the target).
+    `progress` is 1 - distance / starting distance, floored at 0 (EB-Navigation reports success
+    only). `render()` draws the map from above.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {
+        "render_modes": ["rgb_array"],
+        "render_fps": 4,
+        "cheap_steps": False,  # a 3D render per step: env workers under runner=ray
+        "full_render": True,
+        "reusable": True,
+    }
+
+    @classmethod
+    def summary(cls, **_: object) -> str:
+        """One line for `mmgym list`."""
+        return "EB-Navigation-style object navigation in MiniWorld 3D rooms: egocentric view; move, rotate, tilt"
+
+    def __init__(
+        self,
+        image_size: int = 256,
+        observe_image: bool = True,
+        map_size: int = 256,
+        samples: int = 1,
+        render_mode: str | None = "rgb_array",
+    ) -> None:
+        for name, size in (("image_size", image_size), ("map_size", map_size)):
+            if not isinstance(size, int) or size < MIN_IMAGE_SIZE:
+                raise ConfigError(f"{name} must be an integer of at least {MIN_IMAGE_SIZE} pixels, got {size!r}")
+        from mmgym.envs.miniworld.world import SceneWorld  # imports MiniWorld (one line if missing)
+
+        self.image_size = image_size
+        self.observe_image = observe_image
+        self.render_mode = render_mode
+        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
+        self.world = SceneWorld(image_size, map_size, samples)
+        self.scene: Scene | None = None
+        self.pose: planner.Pose = (0, 0, 0)
+        self.pitch = 0
+        self.start_distance = 1.0
+        self._over = False
+        self._walls: list[Segment] = []
+        self._blockers: dict[tuple[int, int], str | None] = {}
+
+    # ---- gymnasium API ---------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        options = dict(options or {})
+        scene = options.pop("scene", None)
+        if options:
+            raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'scene'")
+        if scene is None:  # a frozen base episode, picked by the seed (so `check_env` and `gym.make` users can play)
+            from mmgym.envs.miniworld.episodes import load_subset
+
+            episodes = load_subset("base").episodes
+            scene = episodes[(seed or 0) % len(episodes)].scene
+        self.scene = scene if isinstance(scene, Scene) else Scene.model_validate(scene)
+        self.world.build(self.scene)
+        self._blockers = {}
+        self._walls = [((s[0][0], s[0][2]), (s[1][0], s[1][2])) for s in np.asarray(self.world.wall_segs).tolist()]
+        self.pose = planner.pose_of(self.scene.agent_x, self.scene.agent_z, self.scene.agent_heading)
+        self.pitch = 0
+        self._over = False
+        self.start_distance = max(self._distance(), 1e-6)
+        return self._observation(), self._info(True, f"Task: {self.scene.instruction}")
+
+    def step(self, action: Any):
+        if self.scene is None:
+            raise RuntimeError("call reset() before step()")
+        if self._over:
+            return self._refuse("the episode is over; reset the env to play again", terminated=True)
+        name = parse_action(action)
+        if name is None:
+            shown = action.strip()[:80] if isinstance(action, str) else type(action).__name__
+            return self._refuse(f"{shown!r} is not an action; valid: {'; '.join(ACTIONS)}")
+        motion = ACTIONS[name]
+        if motion.tilt:
+            pitch = self.pitch + motion.tilt
+            if not PITCH_RANGE[0] <= pitch <= PITCH_RANGE[1]:
+                return self._refuse(f"the camera cannot tilt further {'up' if motion.tilt > 0 else 'down'}")
+            self.pitch = pitch
+        else:
+            pose = planner.apply(self.pose, name)
+            blocker = self._blocked(pose[0] * GRID, pose[1] * GRID)
+            if blocker is not None:
+                return self._refuse(f"{blocker} is in the way")
+            self.pose = pose
+        success = planner.reached(self.pose, self._target())
+        self._over = success
+        feedback = f"Done: {name}." + (" You reached the target." if success else "")
+        return self._observation(), float(success), success, False, self._info(True, feedback)
+
+    def render(self) -> np.ndarray:
+        if self.scene is None:
+            raise RuntimeError("call reset() before render()")
+        self._place_agent()
+        return self.world.top_view()
+
+    # ---- the expert ------------------------------------------------------------------------
+    def expert_plan(self) -> list[str]:
+        """Privileged: the shortest action sequence from the true pose to the target; empty once over."""
+        if self.scene is None or self._over:
+            return []
+        return planner.shortest_plan(self.pose, self._target(), self._blocked) or []
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def _blocked(self, x: float, z: float) -> str | None:
+        """The simulator's collision test, remembered for the scene (nothing in it moves but the agent)."""
+        key = (round(x / GRID), round(z / GRID))
+        if key not in self._blockers:
+            self._blockers[key] = self.world.blocked(x, z)
+        return self._blockers[key]
+
+    def _target(self) -> tuple[float, float]:
+        target = self.scene.target_thing
+        return target.x, target.z
+
+    def _distance(self) -> float:
+        return math.dist((self.pose[0] * GRID, self.pose[1] * GRID), self._target())
+
+    def _place_agent(self) -> None:
+        agent = self.world.agent
+        agent.pos = np.array([self.pose[0] * GRID, 0.0, self.pose[1] * GRID])
+        agent.dir = math.radians(self.pose[2] * 90)
+        agent.cam_pitch = self.pitch
+
+    def _observation(self) -> dict[str, Any]:
+        x, z, quarter_turns = self.pose[0] * GRID, self.pose[1] * GRID, self.pose[2]
+        text = describe(x, z, quarter_turns * 90.0, self.pitch, self.scene.things, self._walls)
+        observation: dict[str, Any] = {"text": text, "instruction": self.scene.instruction}
+        if self.observe_image:
+            self._place_agent()
+            observation["image"] = self.world.render_obs()
+        return observation
+
+    def _refuse(self, reason: str, terminated: bool = False):
+        return self._observation(), 0.0, terminated, False, self._info(False, f"Invalid action: {reason}.")
+
+    def _info(self, valid: bool, feedback: str) -> dict[str, Any]:
+        distance = self._distance()
+        return {
+            "valid": valid,
+            "feedback": feedback,
+            "success": self._over,
+            "progress": 1.0 if self._over else max(0.0, 1.0 - distance / self.start_distance),
+            "distance": round(distance, 3),
+        }
+
+    # ---- prompt material -------------------------------------------------------------------
+    def candidate_actions(self) -> list[str]:
+        return list(ACTIONS)
+
+    @property
+    def rules(self) -> str:
+        return RULES
+
+    @property
+    def action_grammar(self) -> str:
+        return GRAMMAR
+
+    def close(self) -> None:
+        self.world.close()

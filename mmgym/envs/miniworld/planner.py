@@ -1,0 +1,80 @@
+"""The privileged expert: a shortest path on the true map, over the agent's own moves.
+
+A pose is a point of the 0.25 m lattice and one of four headings; breadth-first search over the
+six moving actions (tilts change nothing on the map) finds the fewest actions that bring the agent
+within the success distance of the target. Collisions are the simulator's own test, so a planned
+move is never refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import deque
+from collections.abc import Callable
+
+from mmgym.envs.miniworld.actions import ACTIONS
+from mmgym.envs.miniworld.scene import GRID
+
+SUCCESS_DISTANCE = 1.0  # metres, EB-Navigation's
+Pose = tuple[int, int, int]  # lattice column (x / GRID), row (z / GRID), heading in quarter turns
+# Per heading (quarter turns counter-clockwise from +x): the lattice step of "forward" and of "right".
+_FORWARD = {0: (1, 0), 1: (0, -1), 2: (-1, 0), 3: (0, 1)}
+_RIGHT = {0: (0, 1), 1: (1, 0), 2: (0, -1), 3: (-1, 0)}
+MOVES = tuple((name, motion) for name, motion in ACTIONS.items() if not motion.tilt)
+
+
+def pose_of(x: float, z: float, heading_degrees: float) -> Pose:
+    return round(x / GRID), round(z / GRID), round(heading_degrees / 90) % 4
+
+
+def apply(pose: Pose, name: str) -> Pose:
+    """The pose after a moving action (not checked for collisions)."""
+    i, j, k = pose
+    motion = ACTIONS[name]
+    steps_forward, steps_right = round(motion.forward / GRID), round(motion.right / GRID)
+    fi, fj = _FORWARD[k]
+    ri, rj = _RIGHT[k]
+    return (
+        i + fi * steps_forward + ri * steps_right,
+        j + fj * steps_forward + rj * steps_right,
+        (k + motion.turn // 90) % 4,
+    )
+
+
+def reached(pose: Pose, target: tuple[float, float]) -> bool:
+    return math.dist((pose[0] * GRID, pose[1] * GRID), target) <= SUCCESS_DISTANCE
+
+
+def shortest_plan(
+    start: Pose, target: tuple[float, float], blocked: Callable[[float, float], object], max_actions: int = 60
+) -> list[str] | None:
+    """The fewest actions from `start` to within the success distance of `target`; None if none within `max_actions`."""
+    free = functools.lru_cache(maxsize=None)(lambda i, j: not blocked(i * GRID, j * GRID))
+    if reached(start, target):
+        return []
+    parents: dict[Pose, tuple[Pose, str] | None] = {start: None}
+    frontier = deque([(start, 0)])
+    while frontier:
+        pose, depth = frontier.popleft()
+        if depth >= max_actions:
+            continue
+        for name, _ in MOVES:
+            nxt = apply(pose, name)
+            if nxt in parents or not free(nxt[0], nxt[1]):
+                continue
+            parents[nxt] = (pose, name)
+            if reached(nxt, target):
+                return _path(parents, nxt)
+            frontier.append((nxt, depth + 1))
+    return None
+
+
+def _path(parents: dict[Pose, tuple[Pose, str] | None], end: Pose) -> list[str]:
+    actions = []
+    link = parents[end]
+    while link is not None:
+        pose, name = link
+        actions.append(name)
+        link = parents[pose]
+    return actions[::-1]
