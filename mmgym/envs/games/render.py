@@ -148,7 +148,8 @@ class Backgrounds:
 
     def get(self, key: Hashable, draw: Callable[[], Image.Image]) -> np.ndarray:
         if self.image is None or self.key != key:
-            self.key, self.image = key, np.asarray(draw().convert("RGB"), dtype=np.uint8)
+            image = draw()
+            self.key, self.image = key, np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
         return self.image
 
 
