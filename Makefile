@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup system demo test lint bench bench-ray bench-llm bench-babyai levels media clean
+.PHONY: setup system demo test lint bench bench-ray bench-llm bench-babyai bench-eb-nav levels media clean
 
 setup: system $(VENV)/.installed
 
@@ -56,6 +56,10 @@ bench-llm: setup
 # BabyAI through the LLM agent, side by side with BALROG's figures (about 5 minutes).
 bench-babyai: setup
 	$(BIN)/python benchmarks/bench_babyai.py
+
+# EB-Navigation on MiniWorld: start-up, steps/s, recording, Ray env workers (about 3 minutes).
+bench-eb-nav: setup
+	$(BIN)/python benchmarks/bench_eb_nav.py
 
 levels: setup
 	$(BIN)/python -m mmgym.envs.games.levels
