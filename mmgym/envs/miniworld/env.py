@@ -72,6 +72,8 @@ class EBNavEnv(gym.Env):
         self._over = False
         self._walls: list[Segment] = []
         self._blockers: dict[tuple[int, int], str | None] = {}
+        self._plan: list[str] = []  # the expert's last plan, and the pose before each of its actions
+        self._plan_poses: list[planner.Pose] = []
 
     # ---- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -87,7 +89,7 @@ class EBNavEnv(gym.Env):
             scene = episodes[(seed or 0) % len(episodes)].scene
         self.scene = scene if isinstance(scene, Scene) else Scene.model_validate(scene)
         self.world.build(self.scene)
-        self._blockers = {}
+        self._blockers, self._plan, self._plan_poses = {}, [], []
         self._walls = [((s[0][0], s[0][2]), (s[1][0], s[1][2])) for s in np.asarray(self.world.wall_segs).tolist()]
         self.pose = planner.pose_of(self.scene.agent_x, self.scene.agent_z, self.scene.agent_heading)
         self.pitch = 0
@@ -132,7 +134,13 @@ class EBNavEnv(gym.Env):
         """Privileged: the shortest action sequence from the true pose to the target; empty once over."""
         if self.scene is None or self._over:
             return []
-        return planner.shortest_plan(self.pose, self._target(), self._blocked) or []
+        if self.pose in self._plan_poses:  # still on the last plan's path: the rest of it is still shortest
+            return self._plan[self._plan_poses.index(self.pose) :]
+        self._plan = planner.shortest_plan(self.pose, self._target(), self._blocked) or []
+        self._plan_poses = [self.pose]
+        for action in self._plan[:-1]:
+            self._plan_poses.append(planner.apply(self._plan_poses[-1], action))
+        return list(self._plan)
 
     # ---- helpers ---------------------------------------------------------------------------
     def _blocked(self, x: float, z: float) -> str | None:
