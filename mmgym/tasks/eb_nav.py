@@ -72,7 +72,7 @@ class EBNavSuite(BaseModel):
         )
 
     def specs(self) -> list[EpisodeSpec]:
-        from mmgym.envs.miniworld.episodes import load_subset
+        from mmgym.envs.miniworld.frozen import load_subset
 
         rules = self.rules()
         specs = []

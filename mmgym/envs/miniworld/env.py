@@ -83,7 +83,7 @@ class EBNavEnv(gym.Env):
         if options:
             raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'scene'")
         if scene is None:  # a frozen base episode, picked by the seed (so `check_env` and `gym.make` users can play)
-            from mmgym.envs.miniworld.episodes import load_subset
+            from mmgym.envs.miniworld.frozen import load_subset
 
             episodes = load_subset("base").episodes
             scene = episodes[(seed or 0) % len(episodes)].scene

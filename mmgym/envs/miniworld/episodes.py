@@ -20,51 +20,33 @@ through the env instead.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mmgym.envs.miniworld.describe import in_view
+from mmgym.envs.miniworld.frozen import (
+    FORMAT_VERSION,
+    SUBSETS,
+    Episode,
+    EpisodeSet,
+    check_subset,
+    load_subset,
+    subset_path,
+)
 from mmgym.envs.miniworld.scene import GRID, Doorway, Room, Scene, Thing
 from mmgym.envs.miniworld.things import COLOURED, COLOURS, KINDS
-from mmgym.errors import ConfigError, unknown_name
 
-FORMAT_VERSION = 1
 SET_SEED = 2025
 EPISODES_PER_SUBSET = 50
 MAX_PLAN = 16  # actions; leaves 4 of EB-Navigation's 20 steps for mistakes
 MIN_START_DISTANCE = 1.75  # metres from the agent to the target at the start: never reached by standing still
 CLEARANCE = 0.2  # metres kept free between objects, and between objects and walls
 AGENT_RADIUS = 0.4
-
-
-@dataclass(frozen=True)
-class Episode:
-    index: int
-    plan_length: int
-    scene: Scene
-
-
-@dataclass(frozen=True)
-class EpisodeSet:
-    subset: str
-    episodes: tuple[Episode, ...]
-
-
-SUBSETS: dict[str, str] = {
-    "base": "one room; the target named by colour and kind",
-    "common_sense": "the target named by its use",
-    "complex_instruction": "the target named by its relation to another object",
-    "visual_appearance": "look-alikes of the target in other colours",
-    "long_horizon": "the target in another room, out of view at the start",
-}
 
 
 # ---- generation ----------------------------------------------------------------------------
@@ -191,12 +173,6 @@ GENERATORS: dict[str, Callable[[Draw], Scene | None]] = {
 }
 
 
-def check_subset(subset: str) -> str:
-    if subset not in SUBSETS:
-        raise unknown_name("subset", subset, SUBSETS)
-    return subset
-
-
 def generate(subset: str, count: int = EPISODES_PER_SUBSET, seed: int = SET_SEED, env: Any = None) -> EpisodeSet:
     """`count` solvable scenes of a subset; `env` (an `EBNavEnv`) checks them on the simulator."""
     from mmgym.envs.miniworld.env import EBNavEnv
@@ -235,12 +211,8 @@ def _target_visible(scene: Scene) -> bool:
 
 
 # ---- the frozen sets -----------------------------------------------------------------------
-def _path(subset: str) -> Path:
-    return Path(str(resources.files("mmgym.envs.miniworld") / "episodes" / f"{subset}.json"))
-
-
 def save(episode_set: EpisodeSet, path: Path | None = None) -> Path:
-    path = path or _path(episode_set.subset)
+    path = path or subset_path(episode_set.subset)
     data = {
         "format": FORMAT_VERSION,
         "subset": episode_set.subset,
@@ -253,19 +225,6 @@ def save(episode_set: EpisodeSet, path: Path | None = None) -> Path:
     }
     path.write_text(json.dumps(data, indent=1) + "\n")
     return path
-
-
-@functools.cache
-def load_subset(subset: str) -> EpisodeSet:
-    """The committed episodes of a subset."""
-    path = _path(check_subset(subset))
-    if not path.exists():
-        raise ConfigError(f"no frozen episodes for subset {subset!r} at {path}; generate them (see this module)")
-    data = json.loads(path.read_text())
-    if data.get("format") != FORMAT_VERSION:
-        raise ConfigError(f"{path} has format {data.get('format')!r}; this mmgym reads format {FORMAT_VERSION}")
-    episodes = tuple(Episode(e["index"], e["plan_length"], Scene.model_validate(e["scene"])) for e in data["episodes"])
-    return EpisodeSet(subset, episodes)
 
 
 def main(argv: list[str]) -> None:

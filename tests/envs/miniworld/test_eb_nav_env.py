@@ -134,3 +134,11 @@ def test_the_fast_texture_loader_hands_opengl_the_bytes_pyglets_loader_does() ->
         theirs = image.get_image_data().get_data("RGBA", image.width * 4)
         ours = Image.open(path).convert("RGBA").transpose(Image.Transpose.FLIP_TOP_BOTTOM).tobytes()
         assert ours == theirs, path.name
+
+
+def test_a_frozen_subset_regenerates_byte_for_byte(env, tmp_path) -> None:
+    from mmgym.envs.miniworld.episodes import generate, save
+    from mmgym.envs.miniworld.frozen import subset_path
+
+    path = save(generate("visual_appearance", env=env), tmp_path / "visual_appearance.json")
+    assert path.read_bytes() == subset_path("visual_appearance").read_bytes()
