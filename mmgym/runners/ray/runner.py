@@ -132,6 +132,16 @@ class EnvLayout:
 LOCAL_SYSTEM_CONFIG = {"max_direct_call_object_size": 4 * 1024 * 1024}
 
 
+class _QuietSystemConfig(logging.Filter):
+    """Drops the warning Ray prints whenever `_system_config` is given (it names a setting mmgym does not use)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "from an unstable API" not in record.getMessage()
+
+
+logging.getLogger("ray._private.node").addFilter(_QuietSystemConfig())
+
+
 @contextmanager
 def ray_session(address: str | None, num_cpus: int | None, log_to_driver: bool) -> Iterator[dict[str, float]]:
     """Connect to `address` (or start a local instance); yields the cluster's resources; disconnects after.
