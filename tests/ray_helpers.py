@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,10 @@ class CrashOnStep(gym.Wrapper):
         crash_at: int,
         doomed: Callable[[int | None, dict[str, Any]], bool],
         marker_dir: Path | None = None,
+        hang: bool = False,
     ) -> None:
         super().__init__(env)
+        self.hang = hang  # hang (sleep for an hour) instead of dying, like a simulator stuck in a step
         self.crash_at = crash_at
         self.doomed = doomed
         self.marker_dir = marker_dir
@@ -77,6 +80,8 @@ class CrashOnStep(gym.Wrapper):
         if self.crashes and self.steps == self.crash_at:
             if self.marker is not None:
                 self.marker.write_text("crashed once")
+            if self.hang:
+                time.sleep(3600)
             os._exit(1)
         return self.env.step(action)
 
@@ -92,6 +97,15 @@ def crash_once_factory(marker_dir: Path, crash_at: int = 2) -> Any:
 
     def factory(spec: EpisodeSpec) -> gym.Env:
         return CrashOnStep(make_env(spec), crash_at, lambda seed, options: True, marker_dir)
+
+    return factory
+
+
+def hang_once_factory(marker_dir: Path, hang_at: int = 2) -> Any:
+    """Each episode's first run hangs at step `hang_at` (its worker stays alive, stuck); its replays run normally."""
+
+    def factory(spec: EpisodeSpec) -> gym.Env:
+        return CrashOnStep(make_env(spec), hang_at, lambda seed, options: True, marker_dir, hang=True)
 
     return factory
 

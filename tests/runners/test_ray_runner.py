@@ -19,6 +19,7 @@ from ray_helpers import (  # noqa: E402
     always_crash_factory,
     comparable,
     crash_once_factory,
+    hang_once_factory,
     records_by_id,
     slow_to_load_factory,
     unloadable_factory,
@@ -80,6 +81,20 @@ def test_an_episode_whose_worker_dies_is_replayed_from_its_seed(maze_spec, tmp_p
     for seed, record in crashed.items():
         assert record.status == "done" and record.success and len(record.steps) == 4
         assert record.extra["env_restarts"] >= 1  # two episodes share a worker, so one death can hit both
+        expected = comparable(json.loads(calm[seed].model_dump_json()))
+        assert comparable(json.loads(record.model_dump_json())) == expected
+
+
+def test_an_episode_whose_simulator_hangs_is_replayed_after_the_step_timeout(maze_spec, tmp_path: Path) -> None:
+    specs = [maze_spec(seed=seed, task=f"corridor-{seed}") for seed in range(2)]
+    runner = RayRunner(env_workers=2, envs_per_worker=1, step_timeout_s=2.0)
+    start = time.perf_counter()
+    hung = play(specs, hang_once_factory(tmp_path), runner)
+    assert time.perf_counter() - start < 60  # not the hour the hung steps would sleep
+    calm = play(specs, make_env, RayRunner(env_workers=2))
+    assert len(list(tmp_path.glob("*.crashed"))) == 2  # both episodes really hung once
+    for seed, record in hung.items():
+        assert record.status == "done" and record.success and record.extra["env_restarts"] == 1, record.error
         expected = comparable(json.loads(calm[seed].model_dump_json()))
         assert comparable(json.loads(record.model_dump_json())) == expected
 

@@ -88,9 +88,19 @@ class EnvWorkerPool:
     """`workers` actors with `envs_per_worker` slots each; `open` waits for a free slot."""
 
     def __init__(
-        self, env_factory: EnvFactory, workers: int, envs_per_worker: int, num_cpus: float, num_gpus: float = 0.0
+        self,
+        env_factory: EnvFactory,
+        workers: int,
+        envs_per_worker: int,
+        num_cpus: float,
+        num_gpus: float = 0.0,
+        call_timeout_s: float | None = None,
+        open_timeout_s: float | None = None,
     ) -> None:
         import ray
+
+        self.call_timeout_s = call_timeout_s  # a call still running after this is a hung simulator
+        self.open_timeout_s = open_timeout_s  # building an env (in a worker that may be starting) gets this long
 
         # Software OpenGL (Mesa's llvmpipe) renders with a thread per core of the machine; a worker gets the CPUs it
         # reserves, so that two workers on two cores do not fight over four threads (1.26x for the second worker
@@ -176,11 +186,19 @@ class RemoteSession:
         self._open = True
 
     async def call(self, method: str, *args: Any) -> Any:
-        """Await the worker's `method`; its own exceptions arrive as they were, its death as `EnvWorkerLost`."""
+        """Await the worker's `method`; its own exceptions arrive as they were, its death (or a call that outlives
+        the pool's `call_timeout_s`, after which the worker is killed) as `EnvWorkerLost`."""
         from ray.exceptions import RayActorError, RayTaskError, WorkerCrashedError
 
+        timeout = self.pool.open_timeout_s if method == "open" else self.pool.call_timeout_s
         try:
-            return await getattr(self.actor, method).remote(self.slot, *args)
+            return await asyncio.wait_for(getattr(self.actor, method).remote(self.slot, *args), timeout)
+        except asyncio.TimeoutError:
+            self.pool.replace(self.worker, self.actor)  # a hung simulator: the worker goes, its episodes are replayed
+            raise EnvWorkerLost(
+                f"env worker {self.worker} did not finish {method} within {timeout:g} s "
+                f"(runner.{'start' if method == 'open' else 'step'}_timeout_s); it was replaced"
+            ) from None
         except RayTaskError as exc:
             raise exc.cause from None
         except (RayActorError, WorkerCrashedError) as exc:

@@ -45,6 +45,7 @@ class RayRunner(BaseModel):
     env_worker_cpus: float = Field(default=1.0, ge=0)
     env_worker_gpus: float = Field(default=0.0, ge=0)  # for simulators that render on a GPU
     start_timeout_s: float = Field(default=120.0, gt=0)
+    step_timeout_s: float | None = Field(default=300.0, gt=0)  # an env call still running then is a hung simulator
     max_restarts: int = Field(default=3, ge=0)
     model_actor: Literal["auto", "always", "never"] = "auto"
     model_actor_cpus: float = Field(default=0.0, ge=0)
@@ -70,7 +71,13 @@ class RayRunner(BaseModel):
             try:
                 if layout.workers:
                     pool = EnvWorkerPool(
-                        env_factory, layout.workers, layout.envs_per_worker, self.env_worker_cpus, self.env_worker_gpus
+                        env_factory,
+                        layout.workers,
+                        layout.envs_per_worker,
+                        self.env_worker_cpus,
+                        self.env_worker_gpus,
+                        self.step_timeout_s,
+                        self.start_timeout_s,
                     )
                     await pool.ready(self.start_timeout_s)
                 local_envs = None if pool else in_process(env_factory)
