@@ -65,8 +65,9 @@ from mmgym.agents.scripted import RandomAgent
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs.games.levels import generate_set, save_set
-from mmgym.runners.env_session import EnvSession, InProcessSession, make_env
+from mmgym.runners.env_session import EnvSession, make_env
 from mmgym.runners.evaluate import evaluate
+from mmgym.runners.in_process import InProcessSession
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.ray.env_workers import EnvWorkerPool
 from mmgym.runners.ray.runner import RayRunner

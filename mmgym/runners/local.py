@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mmgym.agents.models.registry import close_all
 from mmgym.core.spec import EpisodeSpec
-from mmgym.runners.env_session import EnvFactory, in_process, make_env
+from mmgym.runners.env_session import EnvFactory, make_env
+from mmgym.runners.in_process import in_process
 from mmgym.runners.recorder import Recorder
 from mmgym.runners.schedule import AgentFactory, OnDone, play_all
 
@@ -22,6 +23,8 @@ class LocalRunner(BaseModel):
 
     name: str = "local"
     concurrency: int = Field(default=16, ge=1)
+    # A simulator's call still running then ends its episode as an error (envs with cheap steps run inline, untimed).
+    step_timeout_s: float | None = Field(default=300.0, gt=0)
 
     async def run(
         self,
@@ -32,7 +35,7 @@ class LocalRunner(BaseModel):
         recorder: Recorder | None = None,
     ) -> None:
         """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded)."""
-        envs = in_process(env_factory)
+        envs = in_process(env_factory, self.step_timeout_s)
         try:
             await play_all(specs, agent_factory, on_done, envs, self.concurrency, 0, recorder)
         finally:

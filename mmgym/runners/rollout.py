@@ -15,7 +15,8 @@ from mmgym.core.agent import Agent, AgentReply, EpisodeContext, StepView, Turn
 from mmgym.core.records import EpisodeRecord, StepRecord, TurnRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.errors import ConfigError
-from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, EnvWorkerLost, in_process
+from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, EnvWorkerLost
+from mmgym.runners.in_process import in_process
 from mmgym.runners.recorder import EpisodeFrames
 
 

@@ -17,7 +17,8 @@ from mmgym.agents.scripted import ExpertAgent
 from mmgym.core.agent import AgentReply, Turn
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec
-from mmgym.runners.env_session import InProcessEnvs, in_process, make_env
+from mmgym.runners.env_session import make_env
+from mmgym.runners.in_process import InProcessEnvs, in_process
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.rollout import run_episode
 from mmgym.tasks.ingvp import IngvpSuite

@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
 from mmgym.agents.models.registry import BackendBuilder, built_by, close_all
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError
-from mmgym.runners.env_session import EnvFactory, in_process, make_env, steps_are_cheap
+from mmgym.runners.env_session import EnvFactory, make_env, steps_are_cheap
+from mmgym.runners.in_process import in_process
 from mmgym.runners.ray.env_workers import EnvWorkerPool
 from mmgym.runners.ray.model_actors import actor_builder
 from mmgym.runners.recorder import Recorder
@@ -80,7 +81,7 @@ class RayRunner(BaseModel):
                         self.start_timeout_s,
                     )
                     await pool.ready(self.start_timeout_s)
-                local_envs = None if pool else in_process(env_factory)
+                local_envs = None if pool else in_process(env_factory, self.step_timeout_s)
                 open_env = pool.open if pool else local_envs
                 with built_by(self._model_builder(resources)):
                     await play_all(
