@@ -190,13 +190,12 @@ class ThreadedSession:
         self.thread = thread
         self.timeout_s = timeout_s
         self._release = release
-        self.hung = False
 
     async def _call(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
         try:
             return await self.thread.call(fn, *args, timeout=self.timeout_s)
         except asyncio.TimeoutError:
-            self.hung = self.thread.hung = True
+            self.thread.hung = True
             raise EnvStepTimeout(
                 f"the env's {what} did not finish within {self.timeout_s:g} s (runner.step_timeout_s); "
                 "the episode ends as an error and the env is dropped"
@@ -219,7 +218,7 @@ class ThreadedSession:
 
     async def close(self) -> None:
         """Hand a healthy reusable env back for the next episode; close any other (a hung one is just dropped)."""
-        if self.hung or self.thread.hung:
+        if self.thread.hung:
             return  # the thread is stuck in a call: the env stays with it
         if self._release is not None:
             self._release(Pooled(self.env, self.thread))

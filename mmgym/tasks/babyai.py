@@ -22,8 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs.babyai import ENV_ID
-from mmgym.errors import unknown_name
-from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, overall
+from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, goal_scores, known_subsets, overall
 
 SUBSETS = ("base", "spatial", "visual_appearance", "complex_instruction", "long_horizon")
 # Skill play: EB-ALFRED's 30 steps. Primitive play: room for the slowest expert solution in the
@@ -58,10 +57,7 @@ class BabyAISuite(BaseModel):
     @field_validator("subsets")
     @classmethod
     def _known_subsets(cls, subsets: list[str]) -> list[str]:
-        for subset in subsets:
-            if subset not in SUBSETS:
-                raise unknown_name("subset", subset, SUBSETS)
-        return subsets
+        return known_subsets(subsets, SUBSETS)
 
     def rules(self) -> PlayRules:
         return PlayRules(
@@ -101,17 +97,7 @@ class BabyAISuite(BaseModel):
         return specs
 
     async def score(self, record: EpisodeRecord) -> Scores:
-        return score_babyai(record)
+        return goal_scores(record)
 
     def groupings(self) -> dict[str, GroupKey]:
         return {"overall": overall, "subset": by_metadata("subset"), "level": by_metadata("level")}
-
-
-def score_babyai(record: EpisodeRecord) -> Scores:
-    """The suite's four metrics for one episode (see the module docstring)."""
-    return {
-        "success": 100.0 * record.success,
-        "progress": 100.0 * (1.0 if record.success else record.progress),
-        "steps": float(len(record.steps)),
-        "invalid_actions": float(sum(not step.valid for step in record.steps)),
-    }

@@ -25,10 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs.miniworld import ENV_ID
-from mmgym.errors import unknown_name
-from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, overall
+from mmgym.envs.miniworld.frozen import SUBSETS as FROZEN_SUBSETS
+from mmgym.envs.miniworld.frozen import load_subset
+from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, goal_scores, known_subsets, overall
 
-SUBSETS = ("base", "common_sense", "complex_instruction", "visual_appearance", "long_horizon")
+SUBSETS = tuple(FROZEN_SUBSETS)
 HIDDEN_INFO = ("progress", "distance")  # the agent is not told how close it is
 
 
@@ -57,10 +58,7 @@ class EBNavSuite(BaseModel):
     @field_validator("subsets")
     @classmethod
     def _known_subsets(cls, subsets: list[str]) -> list[str]:
-        for subset in subsets:
-            if subset not in SUBSETS:
-                raise unknown_name("subset", subset, SUBSETS)
-        return subsets
+        return known_subsets(subsets, SUBSETS)
 
     def rules(self) -> PlayRules:
         return PlayRules(
@@ -72,8 +70,6 @@ class EBNavSuite(BaseModel):
         )
 
     def specs(self) -> list[EpisodeSpec]:
-        from mmgym.envs.miniworld.frozen import load_subset
-
         rules = self.rules()
         specs = []
         for subset in self.subsets:
@@ -101,17 +97,7 @@ class EBNavSuite(BaseModel):
         return specs
 
     async def score(self, record: EpisodeRecord) -> Scores:
-        return score_eb_nav(record)
+        return goal_scores(record)
 
     def groupings(self) -> dict[str, GroupKey]:
         return {"overall": overall, "subset": by_metadata("subset")}
-
-
-def score_eb_nav(record: EpisodeRecord) -> Scores:
-    """The suite's four metrics for one episode (see the module docstring)."""
-    return {
-        "success": 100.0 * record.success,
-        "progress": 100.0 * (1.0 if record.success else record.progress),
-        "steps": float(len(record.steps)),
-        "invalid_actions": float(sum(not step.valid for step in record.steps)),
-    }

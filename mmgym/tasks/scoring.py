@@ -8,13 +8,14 @@ EmbodiedBench reports them, next to the micro mean over all episodes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec
+from mmgym.errors import unknown_name
 
 Scores = dict[str, float]
 GroupKey = Callable[[EpisodeRecord], str | None]  # an episode's group in a grouping (None: left out)
@@ -29,6 +30,25 @@ class Metric(BaseModel):
     scale: tuple[float, float] = (0.0, 100.0)
     higher_is_better: bool = True
     description: str = ""
+
+
+def goal_scores(record: EpisodeRecord) -> Scores:
+    """The embodied suites' four metrics: success and progress in percent (a success counts as full
+    progress), env steps taken, and steps whose action was refused."""
+    return {
+        "success": 100.0 * record.success,
+        "progress": 100.0 * (1.0 if record.success else record.progress),
+        "steps": float(len(record.steps)),
+        "invalid_actions": float(sum(not step.valid for step in record.steps)),
+    }
+
+
+def known_subsets(subsets: list[str], valid: Sequence[str]) -> list[str]:
+    """`subsets` when each is one of `valid`; else one line naming the bad one and the valid ones."""
+    for subset in subsets:
+        if subset not in valid:
+            raise unknown_name("subset", subset, valid)
+    return subsets
 
 
 def overall(record: EpisodeRecord) -> str:

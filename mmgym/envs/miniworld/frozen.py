@@ -38,15 +38,6 @@ class EpisodeSet:
     episodes: tuple[Episode, ...]
 
 
-SUBSETS: dict[str, str] = {
-    "base": "one room; the target named by colour and kind",
-    "common_sense": "the target named by its use",
-    "complex_instruction": "the target named by its relation to another object",
-    "visual_appearance": "look-alikes of the target in other colours",
-    "long_horizon": "the target in another room, out of view at the start",
-}
-
-
 def check_subset(subset: str) -> str:
     if subset not in SUBSETS:
         raise unknown_name("subset", subset, SUBSETS)

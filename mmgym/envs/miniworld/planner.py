@@ -8,7 +8,6 @@ move is never refused.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import deque
 from collections.abc import Callable
@@ -49,8 +48,9 @@ def reached(pose: Pose, target: tuple[float, float]) -> bool:
 def shortest_plan(
     start: Pose, target: tuple[float, float], blocked: Callable[[float, float], object], max_actions: int = 60
 ) -> list[str] | None:
-    """The fewest actions from `start` to within the success distance of `target`; None if none within `max_actions`."""
-    free = functools.lru_cache(maxsize=None)(lambda i, j: not blocked(i * GRID, j * GRID))
+    """The fewest actions from `start` to within the success distance of `target`; None if none within `max_actions`.
+
+    `blocked(x, z)` is asked once per lattice point reached; the env remembers its answers per scene."""
     if reached(start, target):
         return []
     parents: dict[Pose, tuple[Pose, str] | None] = {start: None}
@@ -61,7 +61,7 @@ def shortest_plan(
             continue
         for name, _ in MOVES:
             nxt = apply(pose, name)
-            if nxt in parents or not free(nxt[0], nxt[1]):
+            if nxt in parents or blocked(nxt[0] * GRID, nxt[1] * GRID):
                 continue
             parents[nxt] = (pose, name)
             if reached(nxt, target):
