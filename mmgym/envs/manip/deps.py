@@ -1,0 +1,24 @@
+"""Import MuJoCo for headless rendering, or fail in one line when the optional package is missing.
+
+MuJoCo picks its OpenGL backend when it is imported: `MUJOCO_GL=egl` renders without a display
+(through Mesa's software EGL on a machine without a GPU, or the GPU's EGL on a server). A value
+the user set (osmesa, glfw) is kept. The modules that need MuJoCo import it from here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+from mmgym.errors import ConfigError
+
+INSTALL_HINT = "pip install 'mmgym[manip]'"
+
+if importlib.util.find_spec("mujoco") is None:
+    raise ConfigError(f"the EB-Manipulation envs need the mujoco package, which is not installed; run {INSTALL_HINT}")
+
+os.environ.setdefault("MUJOCO_GL", "egl")
+
+import mujoco  # noqa: E402
+
+__all__ = ["mujoco"]
