@@ -15,7 +15,9 @@ from mmgym.envs.manip.geometry import ANGLE_BIN, ANGLE_BINS, VOXELS
 FIELDS = ("x", "y", "z", "roll", "pitch", "yaw", "gripper")
 BOUNDS: tuple[tuple[int, int], ...] = ((0, VOXELS - 1),) * 3 + ((0, ANGLE_BINS - 1),) * 3 + ((0, 1),)
 _NUMBER = re.compile(r"-?\d{1,12}(?:\.\d{1,12})?")
-_ONLY_NUMBERS = re.compile(r"[\s\[\](),;:]*(?:-?\d{1,12}(?:\.\d{1,12})?[\s\[\](),;:]{1,20}){6}-?\d{1,12}(?:\.\d{1,12})?[\s\[\](),;:.]*")
+_ONLY_NUMBERS = re.compile(
+    r"[\s\[\](),;:]*(?:-?\d{1,12}(?:\.\d{1,12})?[\s\[\](),;:]{1,20}){6}-?\d{1,12}(?:\.\d{1,12})?[\s\[\](),;:.]*"
+)
 
 
 @dataclass(frozen=True)

@@ -189,5 +189,3 @@ class EBManipEnv(gym.Env):
 
     def close(self) -> None:
         self.world.close()
-
-

@@ -41,7 +41,14 @@ def metres_to_voxel(position: np.ndarray | list[float] | tuple[float, ...]) -> l
 def rotation(roll_bin: int, pitch_bin: int, yaw_bin: int) -> np.ndarray:
     """The gripper's rotation matrix for three angle bins."""
     roll, pitch, yaw = (math.radians(b * ANGLE_BIN) for b in (roll_bin, pitch_bin, yaw_bin))
-    cr, sr, cp, sp, cy, sy = math.cos(roll), math.sin(roll), math.cos(pitch), math.sin(pitch), math.cos(yaw), math.sin(yaw)
+    cr, sr, cp, sp, cy, sy = (
+        math.cos(roll),
+        math.sin(roll),
+        math.cos(pitch),
+        math.sin(pitch),
+        math.cos(yaw),
+        math.sin(yaw),
+    )
     rx = np.array([[1, 0, 0], [0, cr, -sr], [0, sr, cr]])
     ry = np.array([[cp, 0, sp], [0, 1, 0], [-sp, 0, cp]])
     rz = np.array([[cy, -sy, 0], [sy, cy, 0], [0, 0, 1]])

@@ -81,7 +81,9 @@ class Scene(BaseModel):
             targets = self.things if goal.relation == "on" else self.fixtures
             if goal.thing >= len(self.things) or goal.target >= len(targets):
                 raise ValueError(f"goal {goal} names a thing or target the scene does not have")
-            if goal.relation != "on" and targets[goal.target].kind != ("container" if goal.relation == "inside" else "region"):
+            if goal.relation != "on" and targets[goal.target].kind != (
+                "container" if goal.relation == "inside" else "region"
+            ):
                 raise ValueError(f"goal {goal} puts a thing {goal.relation} a {targets[goal.target].kind}")
         return self
 

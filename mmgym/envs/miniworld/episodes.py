@@ -20,7 +20,6 @@ through the env instead.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,13 +29,12 @@ import numpy as np
 
 from mmgym.envs.miniworld.describe import in_view
 from mmgym.envs.miniworld.frozen import (
-    FORMAT_VERSION,
+    SETS,
     SUBSETS,
     Episode,
     EpisodeSet,
     check_subset,
     load_subset,
-    subset_path,
 )
 from mmgym.envs.miniworld.scene import GRID, Doorway, Room, Scene, Thing
 from mmgym.envs.miniworld.things import COLOURED, COLOURS, KINDS
@@ -212,19 +210,7 @@ def _target_visible(scene: Scene) -> bool:
 
 # ---- the frozen sets -----------------------------------------------------------------------
 def save(episode_set: EpisodeSet, path: Path | None = None) -> Path:
-    path = path or subset_path(episode_set.subset)
-    data = {
-        "format": FORMAT_VERSION,
-        "subset": episode_set.subset,
-        "description": SUBSETS[episode_set.subset],
-        "seed": SET_SEED,
-        "episodes": [
-            {"index": e.index, "plan_length": e.plan_length, "scene": e.scene.model_dump(mode="json")}
-            for e in episode_set.episodes
-        ],
-    }
-    path.write_text(json.dumps(data, indent=1) + "\n")
-    return path
+    return SETS.save(episode_set, SET_SEED, path)
 
 
 def main(argv: list[str]) -> None:

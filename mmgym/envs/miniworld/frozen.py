@@ -6,14 +6,8 @@ without importing the generator.
 
 from __future__ import annotations
 
-import functools
-import json
-from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
-
+from mmgym.envs.frozen_scenes import Episode, EpisodeSet, SceneSets
 from mmgym.envs.miniworld.scene import Scene
-from mmgym.errors import ConfigError, unknown_name
 
 FORMAT_VERSION = 1
 SUBSETS: dict[str, str] = {
@@ -23,39 +17,9 @@ SUBSETS: dict[str, str] = {
     "visual_appearance": "look-alikes of the target in other colours",
     "long_horizon": "the target in another room, out of view at the start",
 }
+SETS = SceneSets("mmgym.envs.miniworld", Scene, SUBSETS, FORMAT_VERSION)
+check_subset = SETS.check
+subset_path = SETS.path
+load_subset = SETS.load
 
-
-@dataclass(frozen=True)
-class Episode:
-    index: int
-    plan_length: int
-    scene: Scene
-
-
-@dataclass(frozen=True)
-class EpisodeSet:
-    subset: str
-    episodes: tuple[Episode, ...]
-
-
-def check_subset(subset: str) -> str:
-    if subset not in SUBSETS:
-        raise unknown_name("subset", subset, SUBSETS)
-    return subset
-
-
-def subset_path(subset: str) -> Path:
-    return Path(str(resources.files("mmgym.envs.miniworld") / "episodes" / f"{subset}.json"))
-
-
-@functools.cache
-def load_subset(subset: str) -> EpisodeSet:
-    """The committed episodes of a subset."""
-    path = subset_path(check_subset(subset))
-    if not path.exists():
-        raise ConfigError(f"no frozen episodes for subset {subset!r} at {path}; generate them (see this module)")
-    data = json.loads(path.read_text())
-    if data.get("format") != FORMAT_VERSION:
-        raise ConfigError(f"{path} has format {data.get('format')!r}; this mmgym reads format {FORMAT_VERSION}")
-    episodes = tuple(Episode(e["index"], e["plan_length"], Scene.model_validate(e["scene"])) for e in data["episodes"])
-    return EpisodeSet(subset, episodes)
+__all__ = ["FORMAT_VERSION", "SUBSETS", "Episode", "EpisodeSet", "check_subset", "load_subset", "subset_path"]

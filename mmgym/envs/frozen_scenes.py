@@ -1,0 +1,83 @@
+"""Frozen episode sets of scene-based envs: one JSON file of scenes per capability subset, in the package.
+
+The embodied families (MiniWorld navigation, the MuJoCo tabletop) describe an episode as a
+pydantic scene; each keeps its generated subsets as `episodes/<subset>.json` next to its modules.
+`SceneSets` reads and writes those files for one family, so that envs and suites read them
+without importing the generators.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from mmgym.errors import ConfigError, unknown_name
+
+SceneT = TypeVar("SceneT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Episode(Generic[SceneT]):
+    index: int
+    plan_length: int  # the expert's plan from the start, when the set was made
+    scene: SceneT
+
+
+@dataclass(frozen=True)
+class EpisodeSet(Generic[SceneT]):
+    subset: str
+    episodes: tuple[Episode[SceneT], ...]
+
+
+class SceneSets(Generic[SceneT]):
+    """The frozen subsets of one family: `package/episodes/<subset>.json`, scenes of `scene_type`."""
+
+    def __init__(self, package: str, scene_type: type[SceneT], subsets: dict[str, str], format_version: int) -> None:
+        self.package, self.scene_type, self.subsets, self.format_version = package, scene_type, subsets, format_version
+        self.load = functools.cache(self._load)
+
+    def check(self, subset: str) -> str:
+        if subset not in self.subsets:
+            raise unknown_name("subset", subset, self.subsets)
+        return subset
+
+    def path(self, subset: str) -> Path:
+        return Path(str(resources.files(self.package) / "episodes" / f"{subset}.json"))
+
+    def _load(self, subset: str) -> EpisodeSet[SceneT]:
+        """The committed episodes of a subset (cached)."""
+        path = self.path(self.check(subset))
+        if not path.exists():
+            raise ConfigError(
+                f"no frozen episodes for subset {subset!r} at {path}; generate them with {self.package}.episodes"
+            )
+        data = json.loads(path.read_text())
+        if data.get("format") != self.format_version:
+            raise ConfigError(
+                f"{path} has format {data.get('format')!r}; this mmgym reads format {self.format_version}"
+            )
+        episodes = tuple(
+            Episode(e["index"], e["plan_length"], self.scene_type.model_validate(e["scene"])) for e in data["episodes"]
+        )
+        return EpisodeSet(subset, episodes)
+
+    def save(self, episode_set: EpisodeSet[SceneT], seed: int, path: Path | None = None) -> Path:
+        path = path or self.path(episode_set.subset)
+        data = {
+            "format": self.format_version,
+            "subset": episode_set.subset,
+            "description": self.subsets[episode_set.subset],
+            "seed": seed,
+            "episodes": [
+                {"index": e.index, "plan_length": e.plan_length, "scene": e.scene.model_dump(mode="json")}
+                for e in episode_set.episodes
+            ],
+        }
+        path.write_text(json.dumps(data, indent=1) + "\n")
+        return path
