@@ -77,7 +77,8 @@ class LLMAgent:
             self.past_images.append(current)  # the same part later: its encoding is reused
         response = await self.backend.generate(messages, self.generation)
         plan = wants_plan(self.context, self.config)
-        parsed = parse_reply(response.text, plan=plan, valid_actions=self.context.valid_actions)
+        vector = bool(self.context.action_vector)  # integer-vector actions: a list of numbers is one action
+        parsed = parse_reply(response.text, plan=plan, valid_actions=self.context.valid_actions, vector=vector)
         actions = list(parsed.actions) if plan else list(parsed.actions[:1])
         usage = response.usage
         return AgentReply(

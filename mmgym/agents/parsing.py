@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mmgym.core.language_env import format_vector
+
 ParsePath = Literal["json", "regex", "match", "none"]
 
 MAX_SCAN_CHARS = 200_000
@@ -55,6 +57,11 @@ _KEY_VALUE = re.compile(
     r"""(?:"([^"\n]{1,300})"|'([^'\n]{1,300})'|(-?\d{1,12}))""",
     re.I,
 )
+# Integer-vector actions (`vector=True`): a bracket group, its numbers, and the quoted pair of cut-off JSON.
+_VECTOR = re.compile(r"\[[^\[\]\n]{0,200}\]")
+_VECTOR_SEPARATOR = re.compile(r"[\s,;]{1,200}")
+_NUMBER = re.compile(r"[+-]?[0-9]{1,12}(?:\.[0-9]{1,12})?")  # ASCII digits only, as `format_vector` writes them
+_KEY_VECTOR = re.compile(r"""["'][ \t]{0,3}action[ \t]{0,3}["'][ \t]{0,3}[:：][ \t]{0,3}(\[[^\[\]\n]{0,200}\])""", re.I)
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,9 @@ class ParsedReply:
     error: str | None  # one line saying why nothing parsed (None on success)
 
 
-def parse_reply(text: str, *, plan: bool = False, valid_actions: Sequence[str] = ()) -> ParsedReply:
+def parse_reply(
+    text: str, *, plan: bool = False, valid_actions: Sequence[str] = (), vector: bool = False
+) -> ParsedReply:
     """The actions in a model reply; the first of three stages that finds any wins.
 
     1. json: the last JSON object (code-fenced ones first, nested ones too) with an `action`,
@@ -75,6 +84,12 @@ def parse_reply(text: str, *, plan: bool = False, valid_actions: Sequence[str] =
        last `Actions: a, b` / `Plan: a; b` list), then a quoted `"action": "x"` pair.
     3. match: the whole reply or its last line equals one of `valid_actions` (in plan mode also
        `a, b, c` on the last line, or one valid action per line).
+
+    `vector=True` is for envs whose actions are integer vectors (`action_vector` in
+    core.language_env): a JSON list of numbers is then one action, not one action per number, and
+    a list of such lists (or of `{"action": [...]}` objects) a plan; on labelled lines each `[...]`
+    group is one action, and a bare `a, b, c` of numbers one vector. Vectors come back spelled by
+    `format_vector` (`[57, 61, 20]`); a float stays a float (57.5, 57.0) for the env to refuse.
 
     Never raises and takes time roughly linear in the input: only the last `MAX_SCAN_CHARS`
     characters are read, regexes have bounded repeats, and JSON decoding has a fixed budget.
@@ -86,15 +101,15 @@ def parse_reply(text: str, *, plan: bool = False, valid_actions: Sequence[str] =
     """
     try:
         lookup = _canonical_lookup(valid_actions)
-        return _parse(_as_text(text)[-MAX_SCAN_CHARS:], plan, lookup)
+        return _parse(_as_text(text)[-MAX_SCAN_CHARS:], plan, lookup, bool(vector))
     except Exception as exc:  # the contract is "never raises": a parser bug must not end an evaluation
         return ParsedReply((), "", "none", f"internal parser error: {type(exc).__name__}")
 
 
-def _parse(text: str, plan: bool, lookup: dict[str, str]) -> ParsedReply:
+def _parse(text: str, plan: bool, lookup: dict[str, str], vector: bool) -> ParsedReply:
     answer, reasoning = _split_think(text)
     for part in (answer, reasoning) if reasoning else (answer,):
-        found = _stages(part, plan, lookup)
+        found = _stages(part, plan, lookup, vector)
         if found is not None:
             path, actions, thought = found
             canonical = tuple(lookup.get(_normalise(a), a) for a in actions)
@@ -102,9 +117,9 @@ def _parse(text: str, plan: bool, lookup: dict[str, str]) -> ParsedReply:
     return ParsedReply((), reasoning, "none", _failure_reason(answer, plan, lookup, after_think=bool(reasoning)))
 
 
-def _stages(text: str, plan: bool, lookup: dict[str, str]) -> tuple[ParsePath, list[str], str] | None:
+def _stages(text: str, plan: bool, lookup: dict[str, str], vector: bool) -> tuple[ParsePath, list[str], str] | None:
     for path, stage in (("json", _json_stage), ("regex", _regex_stage), ("match", _match_stage)):
-        found = stage(text, plan, lookup)
+        found = stage(text, plan, lookup, vector)
         if found is not None and found[0]:
             return path, found[0], found[1]
     return None
@@ -159,7 +174,7 @@ def _split_think(text: str) -> tuple[str, str]:
 # --- stage 1: JSON objects -------------------------------------------------------------------
 
 
-def _json_stage(text: str, plan: bool, lookup: dict[str, str]) -> tuple[list[str], str] | None:
+def _json_stage(text: str, plan: bool, lookup: dict[str, str], vector: bool) -> tuple[list[str], str] | None:
     """Actions of the last JSON object (fenced ones first) whose keys follow the action schema."""
     key_positions = [m.start() for m in _ACTION_KEY.finditer(text)]
     if not key_positions:
@@ -179,7 +194,7 @@ def _json_stage(text: str, plan: bool, lookup: dict[str, str]) -> tuple[list[str
         except (ValueError, RecursionError):
             continue
         parsed.append((start, end))
-        found = _last_action_object(value, plan)
+        found = _last_action_object(value, plan, vector)
         if found is not None:
             actions, obj = found
             return actions, _thought_of(obj) or _prose_before(text, start)
@@ -234,13 +249,13 @@ def _fence_bodies(text: str) -> list[tuple[int, int]]:
     return bodies
 
 
-def _last_action_object(value: Any, plan: bool) -> tuple[list[str], dict[str, Any]] | None:
+def _last_action_object(value: Any, plan: bool, vector: bool) -> tuple[list[str], dict[str, Any]] | None:
     """The last object in document order that yields actions; a matching object's insides are not searched."""
     found, stack = None, [value]
     while stack:  # iterative: decoded JSON can nest deeper than Python's recursion limit allows
         node = stack.pop()
         if isinstance(node, dict):
-            actions = _object_actions(node, plan)
+            actions = _object_actions(node, plan, vector)
             if actions:
                 found = (actions, node)
                 continue
@@ -250,36 +265,58 @@ def _last_action_object(value: Any, plan: bool) -> tuple[list[str], dict[str, An
     return found
 
 
-def _object_actions(obj: dict[str, Any], plan: bool) -> list[str]:
+def _object_actions(obj: dict[str, Any], plan: bool, vector: bool) -> list[str]:
     keys = _lower_keys(obj)
     for key in _KEY_ORDER[plan]:
         value = keys.get(key)
         if value is None or (key in _LIST_ONLY_KEYS and not isinstance(value, list)):
             continue
-        items = _items(value)
+        items = _items(value, vector)
         if items:
             return items if plan else items[:1]
     return []
 
 
-def _items(value: Any) -> list[str]:
-    """Action strings from a scalar, or a list of scalars or of objects with an action key."""
+def _items(value: Any, vector: bool = False) -> list[str]:
+    """Action strings from a scalar, or a list of scalars or of objects with an action key.
+
+    With `vector`, a list of numbers is one action, and an item may be such a list.
+    """
+    if vector and _is_vector(value):
+        return [format_vector(value)]
     items = []
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, dict):
             keys = _lower_keys(item)
-            item = next((keys[k] for k in _ITEM_KEYS if _scalar(keys.get(k))), None)
-        text = _scalar(item)
+            item = next((keys[k] for k in _ITEM_KEYS if _action_text(keys.get(k), vector)), None)
+        text = _action_text(item, vector)
         if text:
             items.append(text)
     return items
+
+
+def _action_text(value: Any, vector: bool) -> str:
+    """One action from a JSON value: a scalar, or with `vector` a list of numbers or a vector written in a string."""
+    if vector and _is_vector(value):
+        return format_vector(value)
+    if vector and isinstance(value, str):
+        return _vector_of(value) or _scalar(value)
+    return _scalar(value)
+
+
+def _is_vector(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(_is_number(v) for v in value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _scalar(value: Any) -> str:
     """A string, or a number as text (the 15-puzzle's tiles are numbers); anything else is no action."""
     if isinstance(value, str):
         return value.strip()
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if _is_number(value):
         return str(value)
     return ""
 
@@ -306,7 +343,7 @@ def _prose_before(text: str, position: int) -> str:
 # --- stage 2: labelled lines -----------------------------------------------------------------
 
 
-def _regex_stage(text: str, plan: bool, lookup: dict[str, str]) -> tuple[list[str], str] | None:
+def _regex_stage(text: str, plan: bool, lookup: dict[str, str], vector: bool) -> tuple[list[str], str] | None:
     """`Action:` lines (the last wins; in plan mode all, or the last `Actions:`/`Plan:` list).
 
     Falls back to a quoted `"action": "..."` pair, which rescues JSON cut off by the token limit.
@@ -317,7 +354,7 @@ def _regex_stage(text: str, plan: bool, lookup: dict[str, str]) -> tuple[list[st
     found: dict[str, list[tuple[int, list[str]]]] = {"action": [], "actions": [], "plan": []}
     for row, kind, rest in labels:
         if kind in found:
-            items = _label_items(lines, row, rest, label_rows, single=kind == "action")
+            items = _label_items(lines, row, rest, label_rows, single=kind == "action", vector=vector)
             if items:
                 found[kind].append((row, items))
     if plan:
@@ -328,8 +365,10 @@ def _regex_stage(text: str, plan: bool, lookup: dict[str, str]) -> tuple[list[st
         actions = chosen[0][1][:1] if chosen else []
     if actions:
         return actions, _regex_thought(lines, labels, label_rows, first_action_row=chosen[0][0])
-    pairs = [_clean(next(g for g in m.groups() if g is not None)) for m in _KEY_VALUE.finditer(text)]
-    pairs = [p for p in pairs if p]
+    found_pairs = [(m.start(), _clean(next(g for g in m.groups() if g is not None))) for m in _KEY_VALUE.finditer(text)]
+    if vector:
+        found_pairs += [(m.start(), v) for m in _KEY_VECTOR.finditer(text) for v in _vectors_in(m.group(1))[:1]]
+    pairs = [p for _, p in sorted(found_pairs) if p]
     return (pairs if plan else pairs[-1:]), ""
 
 
@@ -349,21 +388,52 @@ def _labelled_lines(lines: list[str]) -> list[tuple[int, str, str]]:
     return labels
 
 
-def _label_items(lines: list[str], row: int, rest: str, label_rows: set[int], single: bool) -> list[str]:
+def _label_items(lines: list[str], row: int, rest: str, label_rows: set[int], single: bool, vector: bool) -> list[str]:
     """Items after a label; when the label ends its line, the list or line that follows it."""
     if _clean(rest):
-        return [_clean(rest)] if single else _split_items(rest)
+        return _line_items(rest, single, vector)
     following = (i for i in range(row + 1, len(lines)) if lines[i].strip())
     first = next(following, None)
     if first is None or first in label_rows:
         return []
     if single:
-        return [_clean(lines[first])] if _clean(lines[first]) else []
+        return _line_items(lines[first], True, vector)
     items, row = [], first
     while row is not None and row not in label_rows and (item := _LIST_ITEM.match(lines[row])) is not None:
-        items.append(_clean(lines[row][item.end() :]))
+        items += _line_items(lines[row][item.end() :], True, vector)
         row = next(following, None)
-    return [i for i in items if i] or _split_items(lines[first])
+    return items or _line_items(lines[first], False, vector)
+
+
+def _line_items(value: str, single: bool, vector: bool) -> list[str]:
+    """The one action of a line (single) or its list of actions; with `vector`, its `[...]` groups when it has any."""
+    vectors = _vectors_in(value) if vector else []
+    if vectors:
+        return vectors[:1] if single else vectors
+    if single:
+        return [_clean(value)] if _clean(value) else []
+    return _split_items(value)
+
+
+def _vectors_in(value: str) -> list[str]:
+    """The numeric `[...]` groups in a line, else the whole line when it is only numbers (`57, 61, 20`)."""
+    groups = [v for m in _VECTOR.finditer(value) if (v := _vector_of(m.group())) is not None]
+    if groups:
+        return groups
+    whole = _vector_of(_clean(value))
+    return [whole] if whole is not None else []
+
+
+def _vector_of(text: str) -> str | None:
+    """`[a, b, c]` from `[a,b,c]`, `[a b c]` or a bare `a, b, c` of two or more numbers; None for anything else."""
+    body = text.strip()
+    if len(body) > 202:
+        return None
+    bracketed = body.startswith("[") and body.endswith("]")
+    tokens = [t for t in _VECTOR_SEPARATOR.split(body[1:-1] if bracketed else body) if t]
+    if not tokens or not (bracketed or len(tokens) > 1) or not all(_NUMBER.fullmatch(t) for t in tokens):
+        return None
+    return format_vector([float(t) if "." in t else int(t) for t in tokens])
 
 
 def _split_items(value: str) -> list[str]:
@@ -396,7 +466,7 @@ def _regex_thought(
 # --- stage 3: the reply is a valid action ----------------------------------------------------
 
 
-def _match_stage(text: str, plan: bool, lookup: dict[str, str]) -> tuple[list[str], str] | None:
+def _match_stage(text: str, plan: bool, lookup: dict[str, str], vector: bool) -> tuple[list[str], str] | None:
     """The whole reply or its last line as a valid action; in plan mode also `a, b, c` or one per line."""
     if not lookup:
         return None

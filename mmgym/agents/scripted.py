@@ -1,6 +1,7 @@
 """Scripted baselines: a random policy (the floor) and the env's expert (the ceiling).
 
-The random agent draws from the actions the env lists at reset. The expert agent follows the
+The random agent draws from the actions the env lists at reset, or, for an env whose actions are
+integer vectors, draws each element within its declared bounds. The expert agent follows the
 plan the env's own expert gives from the true state (`expert_plan()` in the env contract), so it
 works for any env that has one, wherever the env runs.
 """
@@ -12,6 +13,7 @@ import zlib
 import numpy as np
 
 from mmgym.core.agent import AgentReply, EpisodeContext, Turn
+from mmgym.core.language_env import format_vector
 from mmgym.errors import ConfigError
 
 
@@ -22,8 +24,11 @@ class RandomAgent:
         self.plan_length = plan_length
 
     async def reset(self, context: EpisodeContext) -> None:
-        if not context.valid_actions:
-            raise ConfigError(f"the random agent needs an env that lists its actions; {context.env_id} lists none")
+        if not context.valid_actions and not context.action_vector:
+            raise ConfigError(
+                "the random agent needs an env that lists its actions or declares an action vector; "
+                f"{context.env_id} does neither"
+            )
         self.context = context
         # Seeded by the episode's readable name, not the spec hash that ends its id: the stream of
         # actions then survives changes to the spec's format that do not change the episode.
@@ -33,6 +38,10 @@ class RandomAgent:
     async def act(self, turn: Turn) -> AgentReply:
         candidates = self.context.valid_actions
         count = self.plan_length if self.context.play.actions_per_reply == "solution" else 1
+        if not candidates:  # integer vectors: each element uniform within its inclusive bounds
+            low, high = np.array(self.context.action_vector).T
+            draws = self.rng.integers(low, high, size=(count, len(low)), endpoint=True)
+            return AgentReply(actions=[format_vector(row) for row in draws.tolist()], reasoning="random")
         picks = self.rng.integers(len(candidates), size=count)
         return AgentReply(actions=[candidates[i] for i in picks], reasoning="random")
 

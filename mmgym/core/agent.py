@@ -24,8 +24,9 @@ class EpisodeContext:
 
     `rules` and `action_grammar` are the env's own words for prompts; `play` says how turns work
     (how many actions a reply may carry, what is observed, whether history is shown, the step
-    limit). `expert`, when the env has one, returns a plan from the true state: privileged, for
-    expert agents only.
+    limit). An env that cannot list its actions may give `action_vector` instead: its actions are
+    integer vectors `[a, b, ...]` within those bounds (see core.language_env). `expert`, when the
+    env has one, returns a plan from the true state: privileged, for expert agents only.
     """
 
     episode_id: str
@@ -35,6 +36,7 @@ class EpisodeContext:
     rules: str
     action_grammar: str
     valid_actions: tuple[str, ...] = ()  # every well-formed action, when the env can list them
+    action_vector: tuple[tuple[int, int], ...] = ()  # bounds of each element when actions are integer vectors
     expert: Expert | None = None
 
     @property

@@ -17,6 +17,9 @@ Envs add their own keys; a suite declares which of them its records keep for eac
 Read through any wrappers (`env.get_wrapper_attr`):
 - `rules` and `action_grammar` (str): for prompts;
 - `candidate_actions()`: every well-formed action in the current state, or `[]` when they cannot be listed;
+- `action_vector` (optional, `tuple[tuple[int, int], ...]`): actions are integer vectors written
+  `[a, b, ...]` (`format_vector`), element i within the inclusive bounds `action_vector[i]`; such an
+  env cannot list its actions, so `candidate_actions()` returns `[]`, and agents draw or parse vectors instead;
 - `expert_plan()` (optional, privileged): actions that reach the goal from the true current state;
   `agent=oracle` follows it, one action per reply when the play rules allow one.
 
@@ -28,6 +31,7 @@ building one per episode).
 
 from __future__ import annotations
 
+import numbers
 import string
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
@@ -50,6 +54,15 @@ def language_spaces(image_size: int, observe_image: bool) -> tuple[spaces.Dict, 
     if observe_image:
         observation["image"] = spaces.Box(0, 255, (image_size, image_size, 3), np.uint8)
     return spaces.Dict(observation), spaces.Text(MAX_ACTION, min_length=0, charset=TEXT_CHARSET)
+
+
+def format_vector(values: Sequence[int | float]) -> str:
+    """`[a, b, c]`: the one spelling of an integer-vector action, shared by envs, the parser and the random agent.
+
+    Integers (numpy's too) are written as integers; a float keeps its own spelling, so a reply's
+    57.5 reaches the env as 57.5 and is refused there rather than silently rounded here.
+    """
+    return "[" + ", ".join(str(int(v)) if isinstance(v, numbers.Integral) else str(v) for v in values) + "]"
 
 
 @runtime_checkable
@@ -80,6 +93,7 @@ def check_language_env(env: Any, seed: int = 0, options: dict[str, Any] | None =
     candidates = list(_attr(env, "candidate_actions")())
     if not all(isinstance(action, str) for action in candidates):
         raise ContractViolation("candidate_actions() must return strings")
+    _check_action_vector(env, candidates)
     for action in candidates[:3]:
         observation, _, terminated, truncated, info = env.step(action)
         _check_observation(observation)
@@ -93,6 +107,21 @@ def _attr(env: Any, name: str) -> Any:
         return env.get_wrapper_attr(name)
     except AttributeError:
         raise ContractViolation(f"the env has no {name!r}") from None
+
+
+def _check_action_vector(env: Any, candidates: list[str]) -> None:
+    try:
+        bounds = env.get_wrapper_attr("action_vector")
+    except AttributeError:
+        return  # optional: most envs list their actions
+    pairs_ok = isinstance(bounds, Sequence) and all(
+        isinstance(pair, Sequence) and len(pair) == 2 and all(isinstance(b, numbers.Integral) for b in pair)
+        for pair in bounds
+    )
+    if not pairs_ok or not bounds or any(low > high for low, high in bounds):
+        raise ContractViolation(f"action_vector must be (low, high) integer pairs with low <= high; got {bounds!r}")
+    if candidates:
+        raise ContractViolation("an env with an action_vector cannot list its actions: candidate_actions() must be []")
 
 
 def _check_observation(observation: Any) -> None:

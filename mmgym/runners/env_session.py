@@ -28,11 +28,12 @@ class EnvWorkerLost(MmgymError):
 
 @dataclass(frozen=True)
 class EnvDescription:
-    """What an agent learns about an env at reset: its rules, action grammar and listed actions."""
+    """What an agent learns about an env at reset: its rules, action grammar and listed actions (or their bounds)."""
 
     rules: str = ""
     action_grammar: str = ""
     valid_actions: tuple[str, ...] = ()
+    action_vector: tuple[tuple[int, int], ...] = ()  # inclusive bounds per element when actions are integer vectors
     full_render: bool = False  # render() shows more than the observation (e.g. a third-person view)
     has_expert: bool = False  # the env offers `expert_plan()`
 
@@ -94,12 +95,14 @@ def steps_are_cheap(env_id: str) -> bool:
 
 
 def describe_env(env: gym.Env) -> EnvDescription:
-    """Rules, grammar and listed actions of `env`, looked up through any wrappers around it."""
+    """Rules, grammar, listed actions and action-vector bounds of `env`, looked up through any wrappers around it."""
     candidates = _wrapper_attr(env, "candidate_actions", None)
+    bounds = _wrapper_attr(env, "action_vector", ())
     return EnvDescription(
         rules=_wrapper_attr(env, "rules", ""),
         action_grammar=_wrapper_attr(env, "action_grammar", ""),
         valid_actions=tuple(candidates()) if candidates is not None else (),
+        action_vector=tuple((int(low), int(high)) for low, high in (() if bounds is None else bounds)),
         full_render=bool(env.metadata.get("full_render", False)),
         has_expert=_wrapper_attr(env, "expert_plan", None) is not None,
     )

@@ -209,5 +209,6 @@ def _context(spec: EpisodeSpec, env: EnvDescription, session: EnvSession) -> Epi
         rules=env.rules,
         action_grammar=env.action_grammar,
         valid_actions=env.valid_actions,
+        action_vector=env.action_vector,
         expert=session.expert_plan if env.has_expert else None,
     )

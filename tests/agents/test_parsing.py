@@ -227,6 +227,94 @@ def test_first_of_equal_spellings_is_canonical() -> None:
     assert parse_reply("UP", valid_actions=["Up", "up"]).actions == ("Up",)
 
 
+# --- integer-vector actions (vector=True) -----------------------------------------------------
+
+ARM = "[57, 61, 20, 0, 0, 30, 1]"
+BACK = "[7, 6, 5, 4, 3, 2, 1]"
+
+
+@pytest.mark.parametrize(
+    ("text", "plan", "actions", "path"),
+    [
+        ('{"action": [57, 61, 20, 0, 0, 30, 1]}', False, (ARM,), "json"),
+        ('{"thought": "above the cube", "action": [57,61,20,0,0,30,1]}', False, (ARM,), "json"),
+        ('{"action": [57, 61, 20, 0, 0, 30, 1]}', True, (ARM,), "json"),
+        ('{"actions": [57, 61, 20, 0, 0, 30, 1]}', True, (ARM,), "json"),
+        ('{"actions": [[57, 61, 20, 0, 0, 30, 1], [7, 6, 5, 4, 3, 2, 1]]}', True, (ARM, BACK), "json"),
+        ('{"actions": [[57, 61, 20, 0, 0, 30, 1], [7, 6, 5, 4, 3, 2, 1]]}', False, (ARM,), "json"),
+        (
+            '{"executable_plan": [{"action": [57, 61, 20, 0, 0, 30, 1]}, {"action": [7, 6, 5, 4, 3, 2, 1]}]}',
+            True,
+            (ARM, BACK),
+            "json",
+        ),
+        ('{"action": "[57,61,20,0,0,30,1]"}', False, (ARM,), "json"),
+        ('{"action": [57.5, 61, 20.0]}', False, ("[57.5, 61, 20.0]",), "json"),
+        ("Action: [57, 61, 20, 0, 0, 30, 1]", False, (ARM,), "regex"),
+        ("**Action:** `[57,61,20,0,0,30,1]`.", False, (ARM,), "regex"),
+        ("Action: 57, 61, 20, 0, 0, 30, 1", False, (ARM,), "regex"),
+        ("Actions: [57, 61, 20, 0, 0, 30, 1], [7, 6, 5, 4, 3, 2, 1]", True, (ARM, BACK), "regex"),
+        ("Actions: [57, 61, 20, 0, 0, 30, 1]; [7,6,5,4,3,2,1]", True, (ARM, BACK), "regex"),
+        ("Actions: [[57, 61, 20, 0, 0, 30, 1], [7, 6, 5, 4, 3, 2, 1]]", True, (ARM, BACK), "regex"),
+        ("Actions:\n- [57, 61, 20, 0, 0, 30, 1]\n- [7, 6, 5, 4, 3, 2, 1]", True, (ARM, BACK), "regex"),
+        ("Plan:\n1. [57, 61, 20, 0, 0, 30, 1]\n2. [7, 6, 5, 4, 3, 2, 1]", True, (ARM, BACK), "regex"),
+        ("Action: [57, 61, 20, 0, 0, 30, 1]\nAction: [7, 6, 5, 4, 3, 2, 1]", True, (ARM, BACK), "regex"),
+        ("Actions: [57, 61, 20, 0, 0, 30, 1], [7, 6, 5, 4, 3, 2, 1]", False, (ARM,), "regex"),
+        ('{"thought": "cut off", "action": [57, 61, 20, 0, 0, 30, 1], "confid', False, (ARM,), "regex"),
+        ("Action: open the gripper", False, ("open the gripper",), "regex"),
+    ],
+)
+def test_vector_actions(text: str, plan: bool, actions: tuple[str, ...], path: str) -> None:
+    reply = parse_reply(text, plan=plan, vector=True)
+    assert (reply.actions, reply.path, reply.error) == (actions, path, None)
+
+
+def test_vector_floats_are_kept_for_the_env_to_judge_not_rounded() -> None:
+    assert parse_reply('{"action": [57.5, 61, 20]}', vector=True).actions == ("[57.5, 61, 20]",)
+    assert parse_reply("Action: [57.0, 61, 20]", vector=True).actions == ("[57.0, 61, 20]",)
+
+
+def test_numeric_lists_are_one_action_per_number_without_vector() -> None:
+    """The puzzle envs (the 15-puzzle's tiles) rely on this: `[3, 5, 7]` is three actions."""
+    assert parse_reply('{"actions": [3, 5, 7]}', plan=True).actions == ("3", "5", "7")
+    assert parse_reply('{"action": [3, 5, 7]}').actions == ("3",)
+    assert parse_reply("Actions: [3, 5, 7]", plan=True).actions == ("3", "5", "7")
+    assert parse_reply("Action: [3, 5, 7]").actions == ("[3, 5, 7]",)
+    assert parse_reply("Action: 3, 5, 7").actions == ("3, 5, 7",)
+
+
+def test_vector_mode_needs_a_list_to_make_a_vector() -> None:
+    assert parse_reply('{"action": 57}', vector=True).actions == ("57",)  # a lone number stays as written
+    assert parse_reply("Action: 57", vector=True).actions == ("57",)
+    assert parse_reply("[57, 61, 20, 0, 0, 30, 1]", vector=True).path == "none"  # no label, no object: no guess
+    assert parse_reply('{"action": [true, 1]}', vector=True).actions == ("1",)  # a boolean is no number: no vector
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    parts=st.lists(
+        st.sampled_from(
+            ["{", "}", "[", "]", '"action": ', "Action:", "Actions:", "- ", ",", ";", " ", "\n", "7", "-3", "2.5"]
+        ),
+        max_size=60,
+    ),
+    plan=st.booleans(),
+)
+def test_vector_fragments_give_a_consistent_reply(parts: list[str], plan: bool) -> None:
+    reply = parse_reply("".join(parts), plan=plan, vector=True)
+    assert_consistent(reply)
+    if not plan:
+        assert len(reply.actions) <= 1
+
+
+@pytest.mark.parametrize("name", ["5 MB of random bytes", "5 MB of unclosed action objects", "5 MB of empty labels"])
+def test_huge_inputs_finish_quickly_in_vector_mode(name: str) -> None:
+    for text in (HUGE[name](), "Actions: " + "[1, 2, 3], " * 500_000, "Action: [" + "1," * 2_500_000):
+        start = time.perf_counter()
+        assert_consistent(parse_reply(text, plan=True, vector=True))
+        assert time.perf_counter() - start < 2.0
+
+
 # --- stage order and failures ----------------------------------------------------------------
 
 
@@ -365,12 +453,13 @@ action_values = (
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(), plan=st.booleans(), valid=st.lists(st.text(max_size=10), max_size=5))
-@example(text='{"action": "up"', plan=False, valid=[])
-@example(text="```{```}", plan=True, valid=["}"])
-@example(text="\x00\u2028Action:\u2029", plan=False, valid=[""])
-def test_any_text_gives_a_consistent_reply(text: str, plan: bool, valid: list[str]) -> None:
-    reply = parse_reply(text, plan=plan, valid_actions=valid)
+@given(text=st.text(), plan=st.booleans(), valid=st.lists(st.text(max_size=10), max_size=5), vector=st.booleans())
+@example(text='{"action": "up"', plan=False, valid=[], vector=False)
+@example(text="```{```}", plan=True, valid=["}"], vector=False)
+@example(text="\x00\u2028Action:\u2029", plan=False, valid=[""], vector=False)
+@example(text="Action: [\u0661, 2]", plan=False, valid=[], vector=True)
+def test_any_text_gives_a_consistent_reply(text: str, plan: bool, valid: list[str], vector: bool) -> None:
+    reply = parse_reply(text, plan=plan, valid_actions=valid, vector=vector)
     assert_consistent(reply, valid)
     if not plan:
         assert len(reply.actions) <= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import string
 from collections.abc import Callable
 from pathlib import Path
@@ -12,8 +13,8 @@ import gymnasium as gym
 import pytest
 
 from mmgym.agents.scripted import ExpertAgent, OracleAgent, RandomAgent
-from mmgym.core.agent import Agent
-from mmgym.core.language_env import check_language_env
+from mmgym.core.agent import Agent, EpisodeContext, Turn
+from mmgym.core.language_env import check_language_env, format_vector
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs.games import GAME_CLASSES
@@ -93,6 +94,72 @@ def test_random_one_step_plan_length(maze_spec: Callable[..., Any]) -> None:
     record = asyncio.run(run_episode(maze_spec("one_step-text", max_steps=50), RandomAgent(plan_length=5)))
     assert record.agent_calls == 1 and record.actions_given == 5
     assert 1 <= len(record.steps) <= 5
+
+
+# ---- the random agent on an env whose actions are integer vectors ---------------------------------
+
+ARM_BOUNDS = ((0, 99),) * 3 + ((0, 119),) * 3 + ((0, 1),)
+
+
+def vector_context(name: str = "arm-reach", seed: int = 0, actions_per_reply: str = "plan") -> EpisodeContext:
+    rules = PlayRules(actions_per_reply=actions_per_reply, observation="text", max_steps=10)  # type: ignore[arg-type]
+    episode_id = f"{name}-0123abcd"  # a readable name, then the spec hash
+    return EpisodeContext(episode_id, "test/Arm-v0", seed, rules, "", "", action_vector=ARM_BOUNDS)
+
+
+def random_vectors(context: EpisodeContext, turns: int, **kwargs: Any) -> list[list[list[int]]]:
+    """The agent's replies over `turns` turns, each action read back as its list of integers."""
+
+    async def play() -> list[list[str]]:
+        agent = RandomAgent(**kwargs)
+        await agent.reset(context)
+        return [(await agent.act(Turn(observation={}, info={}))).actions for _ in range(turns)]
+
+    return [[json.loads(action) for action in reply] for reply in asyncio.run(play())]
+
+
+def test_random_draws_integer_vectors_within_each_elements_inclusive_bounds() -> None:
+    replies = random_vectors(vector_context(), turns=300)
+    assert all(len(reply) == 1 for reply in replies)
+    vectors = [reply[0] for reply in replies]
+    assert all(len(v) == 7 and all(isinstance(x, int) for x in v) for v in vectors)
+    for i, (low, high) in enumerate(ARM_BOUNDS):
+        column = [v[i] for v in vectors]
+        assert low <= min(column) and max(column) <= high
+        assert len(set(column)) > (1 if high == 1 else 50)  # spread over the range, not a constant
+    assert {v[6] for v in vectors} == {0, 1}  # both ends of an inclusive range are drawn
+    assert len({tuple(v) for v in vectors}) == len(vectors)
+
+
+def test_random_vectors_are_spelled_by_format_vector() -> None:
+    async def first_action() -> str:
+        agent = RandomAgent()
+        await agent.reset(vector_context())
+        return (await agent.act(Turn(observation={}, info={}))).actions[0]
+
+    action = asyncio.run(first_action())
+    assert action == format_vector(json.loads(action)) and action.startswith("[") and ", " in action
+
+
+def test_random_vectors_depend_on_the_episodes_name_and_seed_only() -> None:
+    first = random_vectors(vector_context(), turns=5)
+    assert random_vectors(vector_context(), turns=5) == first
+    renamed = vector_context()
+    renamed = EpisodeContext(**{**renamed.__dict__, "episode_id": "arm-reach-ffffffff"})  # another spec hash
+    assert random_vectors(renamed, turns=5) == first
+    assert random_vectors(vector_context(name="arm-lift"), turns=5) != first
+    assert random_vectors(vector_context(seed=1), turns=5) != first
+
+
+def test_random_solution_plans_of_vectors_have_plan_length_actions() -> None:
+    (reply,) = random_vectors(vector_context(actions_per_reply="solution"), turns=1, plan_length=5)
+    assert len(reply) == 5 and len({tuple(v) for v in reply}) == 5
+
+
+def test_random_needs_listed_actions_or_an_action_vector() -> None:
+    context = EpisodeContext(**{**vector_context().__dict__, "action_vector": ()})
+    with pytest.raises(ConfigError, match="lists its actions or declares an action vector; test/Arm-v0 does neither"):
+        asyncio.run(RandomAgent().reset(context))
 
 
 # ---- the expert agent on any env: it follows the env's own expert_plan() ----------------------------
