@@ -53,15 +53,14 @@ class Snapshot:
 def plan(scene: Scene, snapshot: Snapshot, hand: Hand, met: list[bool]) -> list[str]:
     actions: list[str] = []
     positions = list(snapshot.things)
-    for goal, done in zip(scene.goals, met, strict=True):
-        if done:
-            continue
+    remaining = [goal for goal, done in zip(scene.goals, met, strict=True) if not done]
+    for goal in remaining:
         if goal.relation == "in_region":
             steps, hand = _push(scene, snapshot, positions, goal, hand)
         else:
             steps, hand = _pick_and_place(scene, snapshot, positions, goal, hand)
         actions += steps
-    return actions
+    return actions[:-1] if remaining else actions  # the last goal needs no rising clear after it
 
 
 def _pick_and_place(scene: Scene, snapshot: Snapshot, positions: list[np.ndarray], goal: Goal, hand: Hand):
@@ -110,7 +109,7 @@ def _push(scene: Scene, snapshot: Snapshot, positions: list[np.ndarray], goal: G
     position, region = positions[goal.thing], snapshot.fixtures[goal.target]
     direction = region[:2] - position[:2]
     direction /= max(float(np.linalg.norm(direction)), 1e-9)
-    yaw = yaw_bin(math.atan2(direction[1], direction[0]) - math.pi / 2, 180)  # fingers across the push
+    yaw = yaw_bin(math.atan2(direction[1], direction[0]), 180)  # fingers in line: a pad's 5 cm face pushes
     start = np.array([*(position[:2] - PUSH_BEHIND * direction), PUSH_HEIGHT])
     end = np.array([*(region[:2] - PUSH_FACE * direction), PUSH_HEIGHT])
     start_voxel = tuple(metres_to_voxel(start))

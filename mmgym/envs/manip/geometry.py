@@ -23,7 +23,7 @@ WORKSPACE = ((-0.3, 0.3), (-0.3, 0.3), (0.0, 0.4))  # metres: x, y, z (z=0 is th
 SHOULDER = np.array([0.0, 0.55, 0.35])  # the arm's base, behind the far edge of the table
 REACH = 0.92  # metres from the shoulder to the tool centre point
 FINGER_TIP_BELOW_TCP = 0.005  # the fingertips reach this far below the tool centre point
-TIP_POINTS = np.array([[sx * 0.057, sy * 0.012, -FINGER_TIP_BELOW_TCP] for sx in (-1, 1) for sy in (-1, 1)])
+TIP_POINTS = np.array([[sx * 0.057, sy * 0.025, -FINGER_TIP_BELOW_TCP] for sx in (-1, 1) for sy in (-1, 1)])
 
 
 def voxel_to_metres(voxel: tuple[int, int, int] | list[int]) -> np.ndarray:

@@ -12,6 +12,7 @@ runs on, attaches a grasped object the same way); opening releases it.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -55,7 +56,7 @@ def _object_body(shape: str, index: int) -> str:
     geom = {
         "cube": f'type="box" size="{h} {h} {h}"',
         "cylinder": f'type="cylinder" size="{h} {h}"',
-        "triangle": f'type="mesh" mesh="triangle"',
+        "triangle": 'type="mesh" mesh="triangle"',
     }[shape]
     name = f"{shape}{index}"
     return (
@@ -110,7 +111,11 @@ def model_xml() -> str:
         for shape in SHAPES
         for i in range(POOL_PER_SHAPE)
     )
-    finger = 'type="box" size="0.006 0.012 0.03" pos="0 0 0.025" friction="1.5 0.02 0.001" condim="4" solref="0.004 1" rgba=".3 .3 .35 1"'
+    # 5 cm wide pads: a closed gripper pushes with a flat face; stiff contacts (solref) keep it out of what it pushes
+    finger = (
+        'type="box" size="0.006 0.025 0.03" pos="0 0 0.025" friction="1.5 0.02 0.001" condim="4" solref="0.004 1" '
+        'rgba=".3 .3 .35 1"'
+    )
     return f"""
 <mujoco model="mmgym-tabletop">
   <option timestep="{TIMESTEP}" cone="elliptic" impratio="5"/>
@@ -128,11 +133,16 @@ def model_xml() -> str:
     {objects}{containers}{regions}
     <body name="hand" mocap="true" pos="{HOME[0]} {HOME[1]} {HOME[2]}">
       <geom name="palm" type="box" pos="0 0 0.068" size="0.062 0.018 0.013" rgba=".3 .3 .35 1"/>
-      <geom name="wrist" type="cylinder" pos="0 0 0.1" size="0.02 0.02" rgba=".75 .75 .78 1" contype="0" conaffinity="0"/>
-      <body name="finger_left" pos="-0.006 0 0"><joint name="finger_left" type="slide" axis="-1 0 0" range="0 {FINGER_OPEN}"
-          damping="5"/><geom name="finger_left" {finger}/></body>
-      <body name="finger_right" pos="0.006 0 0"><joint name="finger_right" type="slide" axis="1 0 0" range="0 {FINGER_OPEN}"
-          damping="5"/><geom name="finger_right" {finger}/></body>
+      <geom name="wrist" type="cylinder" pos="0 0 0.1" size="0.02 0.02" rgba=".75 .75 .78 1" contype="0"
+          conaffinity="0"/>
+      <body name="finger_left" pos="-0.006 0 0">
+        <joint name="finger_left" type="slide" axis="-1 0 0" range="0 {FINGER_OPEN}" damping="5"/>
+        <geom name="finger_left" {finger}/>
+      </body>
+      <body name="finger_right" pos="0.006 0 0">
+        <joint name="finger_right" type="slide" axis="1 0 0" range="0 {FINGER_OPEN}" damping="5"/>
+        <geom name="finger_right" {finger}/>
+      </body>
     </body>
   </worldbody>
   <contact><exclude body1="finger_left" body2="finger_right"/></contact>
@@ -229,11 +239,10 @@ class Tabletop:
         corner_height = max(start[2], target[2])
         waypoints = [start, np.array([start[0], start[1], corner_height])]
         waypoints += [np.array([target[0], target[1], corner_height]), target]
-        legs = [float(np.linalg.norm(b - a)) for a, b in zip(waypoints, waypoints[1:], strict=False)]
+        legs = [float(np.linalg.norm(b - a)) for a, b in itertools.pairwise(waypoints)]
         length = sum(legs)
         angle = 2 * math.acos(min(1.0, abs(float(np.dot(start_quat, target_quat)))))
         substeps = max(1, math.ceil(max(length / SPEED, angle / TURN_SPEED) / TIMESTEP))
-        quat = np.zeros(4)
         for k in range(1, substeps + 1):
             s = k / substeps
             self.data.mocap_pos[self._hand] = _along(waypoints, legs, s * length)
@@ -294,7 +303,7 @@ class Tabletop:
 
 
 def _along(waypoints: list[np.ndarray], legs: list[float], distance: float) -> np.ndarray:
-    for a, b, leg in zip(waypoints, waypoints[1:], legs, strict=False):
+    for (a, b), leg in zip(itertools.pairwise(waypoints), legs, strict=True):
         if distance <= leg or leg == legs[-1]:
             return a + (b - a) * (min(distance, leg) / leg if leg > 0 else 1.0)
         distance -= leg

@@ -1,0 +1,26 @@
+"""The frozen episode sets of the EB-Manipulation subsets: what they are and how they are read.
+
+Kept apart from `episodes` (which generates them) so that the env can read them without
+importing the generator.
+"""
+
+from __future__ import annotations
+
+from mmgym.envs.frozen_scenes import Episode, EpisodeSet, SceneSets
+from mmgym.envs.manip.scene import Scene
+
+FORMAT_VERSION = 1
+SUBSETS: dict[str, str] = {
+    "base": "objects named by colour and shape",
+    "common_sense": "objects and containers named by what their shape and colour are like",
+    "complex_instruction": "long, indirect requests naming an object by its relation to another",
+    "spatial": "look-alike objects told apart only by where they are",
+    "visual_appearance": "distractors sharing the target's colour or its shape",
+}
+TASKS = ("pick_place", "stack", "sort", "push")
+SETS = SceneSets("mmgym.envs.manip", Scene, SUBSETS, FORMAT_VERSION)
+check_subset = SETS.check
+subset_path = SETS.path
+load_subset = SETS.load
+
+__all__ = ["FORMAT_VERSION", "SUBSETS", "TASKS", "Episode", "EpisodeSet", "check_subset", "load_subset", "subset_path"]
