@@ -8,6 +8,7 @@ the user set (osmesa, glfw) is kept. The modules that need MuJoCo import it from
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 
 from mmgym.errors import ConfigError
@@ -18,6 +19,7 @@ if importlib.util.find_spec("mujoco") is None:
     raise ConfigError(f"the EB-Manipulation envs need the mujoco package, which is not installed; run {INSTALL_HINT}")
 
 os.environ.setdefault("MUJOCO_GL", "egl")
+logging.getLogger("OpenGL").setLevel(logging.WARNING)  # PyOpenGL's "No OpenGL_accelerate module" note
 
 import mujoco  # noqa: E402
 

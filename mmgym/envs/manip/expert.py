@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from mmgym.core.language_env import format_vector
 from mmgym.envs.manip.geometry import metres_to_voxel, voxel_to_metres, yaw_bin
 from mmgym.envs.manip.scene import Goal, Scene
 from mmgym.envs.manip.things import SHAPES
@@ -37,7 +38,7 @@ class Hand:
     held: int | None  # index of the held thing
 
     def action(self) -> str:
-        return str([*self.voxel, 0, 0, self.yaw, int(self.open)])
+        return format_vector([*self.voxel, 0, 0, self.yaw, int(self.open)])
 
 
 @dataclass(frozen=True)
