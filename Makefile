@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup system demo test lint bench bench-ray bench-llm bench-babyai bench-eb-nav levels media clean
+.PHONY: setup system demo test lint bench bench-ray bench-llm bench-babyai bench-eb-nav bench-eb-manip levels media clean
 
 setup: system $(VENV)/.installed
 
@@ -60,6 +60,10 @@ bench-babyai: setup
 # EB-Navigation on MiniWorld: start-up, steps/s, recording, Ray env workers (about 3 minutes).
 bench-eb-nav: setup
 	$(BIN)/python benchmarks/bench_eb_nav.py
+
+# EB-Manipulation on MuJoCo: start-up, steps/s, recording, Ray env workers (about 4 minutes).
+bench-eb-manip: setup
+	$(BIN)/python benchmarks/bench_eb_manip.py
 
 levels: setup
 	$(BIN)/python -m mmgym.envs.games.levels

@@ -1,0 +1,67 @@
+"""The EB-Manipulation suite on MuJoCo: simulator start-up, steps/s, the cost of recording, and the expert
+under `runner=ray` with one and two env workers.
+
+    python benchmarks/bench_eb_manip.py [--episodes 8]
+
+Each figure comes from the real pipeline (`evaluate` with the expert agent) or the env itself, with
+MuJoCo rendering through EGL (Mesa's software OpenGL on a machine without a GPU). `--episodes` is
+per subset for the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from embodied import env_speed, expert_runs
+
+STARTUP = """
+import time
+start = time.perf_counter()
+from mmgym.envs.manip.env import EBManipEnv
+from mmgym.envs.manip.frozen import load_subset
+imported = time.perf_counter()
+env = EBManipEnv()
+built = time.perf_counter()
+env.reset(options={"scene": load_subset("base").episodes[0].scene})
+ready = time.perf_counter()
+print(imported - start, built - imported, ready - built)
+"""
+
+
+def startup() -> None:
+    output = subprocess.run([sys.executable, "-c", STARTUP], capture_output=True, text=True, check=True)
+    imported, built, first = map(float, output.stdout.split()[-3:])
+    print("\nsimulator start-up (fresh process) | s")
+    print("--- | ---")
+    print(f"import MuJoCo and mmgym's tabletop env | {imported:.2f}")
+    print(f"build the env (compile the model, EGL context, renderer) | {built:.2f}")
+    print(f"first scene | {first:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=8, help="episodes per subset in the runs")
+    args = parser.parse_args()
+    from mmgym.envs.manip.env import EBManipEnv
+    from mmgym.envs.manip.frozen import load_subset
+    from mmgym.tasks.eb_manip import EBManipSuite
+
+    startup()
+    scenes = [episode.scene for episode in load_subset("base").episodes[:12]]
+    cells = [
+        ("image 256 px (the default)", {"image_size": 256}),
+        ("image 500 px (EB-Manipulation's)", {"image_size": 500}),
+        ("text only", {"observe_image": False}),
+        ("image 256 px + side camera 256 px (recording)", {"image_size": 256, "render": True}),
+    ]
+    env_speed(EBManipEnv, scenes, cells, "env alone: the expert over 12 base episodes (3 of each task)")
+    expert_runs(EBManipSuite(episodes=args.episodes), f"the expert on {5 * args.episodes} episodes, 256 px")
+
+
+if __name__ == "__main__":
+    main()
