@@ -73,7 +73,7 @@ def test_the_ray_runner_gives_the_local_runners_records(tmp_path: Path) -> None:
     assert {k: comparable(v) for k, v in remote.items()} == {k: comparable(v) for k, v in local.items()}
 
 
-def test_the_installed_command_runs_the_oracle_with_videos_from_any_folder(tmp_path: Path) -> None:
+def test_the_installed_command_runs_the_oracle_with_videos_and_a_report_from_any_folder(tmp_path: Path) -> None:
     command = cli_command(["run", "suite=eb_manip", "agent=oracle", "suite.episodes=1", "suite.image_size=64"])
     done = subprocess.run(command, cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -82,3 +82,8 @@ def test_the_installed_command_runs_the_oracle_with_videos_from_any_folder(tmp_p
     assert results["episodes"] == 5 and results["errors"] == 0
     videos = sorted(p.name for p in (run / "videos").iterdir())
     assert len(videos) == 10 and sum(name.endswith(".render.mp4") for name in videos) == 5, videos
+    command = cli_command(["report", "runs/eb_manip-oracle", "-o", "report"])
+    done = subprocess.run(command, cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert all(subset in page for subset in SUBSETS) and "pick_place" in page
