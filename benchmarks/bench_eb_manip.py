@@ -22,8 +22,8 @@ from embodied import env_speed, expert_runs
 STARTUP = """
 import time
 start = time.perf_counter()
-from mmgym.envs.manip.env import EBManipEnv
-from mmgym.envs.manip.frozen import load_subset
+from mmgym.envs.mujoco.env import EBManipEnv
+from mmgym.envs.mujoco.frozen import load_subset
 imported = time.perf_counter()
 env = EBManipEnv()
 built = time.perf_counter()
@@ -47,8 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=8, help="episodes per subset in the runs")
     args = parser.parse_args()
-    from mmgym.envs.manip.env import EBManipEnv
-    from mmgym.envs.manip.frozen import load_subset
+    from mmgym.envs.mujoco.env import EBManipEnv
+    from mmgym.envs.mujoco.frozen import load_subset
     from mmgym.tasks.eb_manip import EBManipSuite
 
     startup()

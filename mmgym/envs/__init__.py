@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gymnasium as gym
 
-from mmgym.envs import babyai, manip, miniworld
+from mmgym.envs import babyai, miniworld, mujoco
 
 # env name -> game name; all puzzle games share one env class.
 PUZZLE_ENVS: dict[str, str] = {
@@ -28,7 +28,7 @@ def register_all() -> None:
             gym.register(env_id(name), entry_point="mmgym.envs.puzzle_env:PuzzleEnv", kwargs={"game": game})
     babyai.register()  # minigrid loads only when the env is made
     miniworld.register()  # so does MiniWorld
-    manip.register()  # and MuJoCo
+    mujoco.register()  # and MuJoCo
 
 
 def game_of(env: str) -> str:

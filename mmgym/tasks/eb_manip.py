@@ -1,6 +1,6 @@
 """The EB-Manipulation-style suite on MuJoCo: pick and place, stack, sort and push with a 7-D gripper action.
 
-Episodes come from the frozen capability subsets of `mmgym.envs.manip.episodes` (base,
+Episodes come from the frozen capability subsets of `mmgym.envs.mujoco.episodes` (base,
 common_sense, complex_instruction, spatial, visual_appearance), played with EB-Manipulation's
 action `[x, y, z, roll, pitch, yaw, gripper]` (voxels 0-99, 3-degree bins, open or closed) and
 its limit of 15 steps. The model sees the front camera and, as in EB-Manipulation, the objects'
@@ -24,9 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
-from mmgym.envs.manip import ENV_ID
-from mmgym.envs.manip.frozen import SUBSETS as FROZEN_SUBSETS
-from mmgym.envs.manip.frozen import load_subset
+from mmgym.envs.mujoco import ENV_ID
+from mmgym.envs.mujoco.frozen import SUBSETS as FROZEN_SUBSETS
+from mmgym.envs.mujoco.frozen import load_subset
 from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, goal_scores, known_subsets, overall
 
 SUBSETS = tuple(FROZEN_SUBSETS)

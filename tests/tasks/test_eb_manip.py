@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 if importlib.util.find_spec("mujoco") is None:
-    pytest.skip("mujoco is not installed (pip install 'mmgym[manip]')", allow_module_level=True)
+    pytest.skip("mujoco is not installed (pip install 'mmgym[mujoco]')", allow_module_level=True)
 
 from cli_helpers import cli_command, cli_env
 

@@ -13,7 +13,7 @@ import os
 
 from mmgym.errors import ConfigError
 
-INSTALL_HINT = "pip install 'mmgym[manip]'"
+INSTALL_HINT = "pip install 'mmgym[mujoco]'"
 
 if importlib.util.find_spec("mujoco") is None:
     raise ConfigError(f"the EB-Manipulation envs need the mujoco package, which is not installed; run {INSTALL_HINT}")

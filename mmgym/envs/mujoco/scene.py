@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mmgym.envs.manip.things import POOL_CONTAINERS, POOL_PER_SHAPE, POOL_REGIONS, SHAPES
+from mmgym.envs.mujoco.things import POOL_CONTAINERS, POOL_PER_SHAPE, POOL_REGIONS, SHAPES
 
 Colour = Literal["red", "green", "blue", "yellow", "purple", "orange", "white", "black"]
 Task = Literal["pick_place", "stack", "sort", "push"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mmgym.envs.manip.geometry import ANGLE_BIN, ANGLE_BINS, VOXELS
+from mmgym.envs.mujoco.geometry import ANGLE_BIN, ANGLE_BINS, VOXELS
 
 FIELDS = ("x", "y", "z", "roll", "pitch", "yaw", "gripper")
 BOUNDS: tuple[tuple[int, int], ...] = ((0, VOXELS - 1),) * 3 + ((0, ANGLE_BINS - 1),) * 3 + ((0, 1),)

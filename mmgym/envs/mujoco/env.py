@@ -8,12 +8,12 @@ import gymnasium as gym
 import numpy as np
 
 from mmgym.core.language_env import language_spaces
-from mmgym.envs.manip import expert
-from mmgym.envs.manip.actions import BOUNDS, GRAMMAR, RULES, ArmAction, parse_action
-from mmgym.envs.manip.describe import describe
-from mmgym.envs.manip.geometry import metres_to_voxel, quaternion, rotation, unreachable, voxel_to_metres
-from mmgym.envs.manip.goals import goals_met
-from mmgym.envs.manip.scene import Scene
+from mmgym.envs.mujoco import expert
+from mmgym.envs.mujoco.actions import BOUNDS, GRAMMAR, RULES, ArmAction, parse_action
+from mmgym.envs.mujoco.describe import describe
+from mmgym.envs.mujoco.geometry import metres_to_voxel, quaternion, rotation, unreachable, voxel_to_metres
+from mmgym.envs.mujoco.goals import goals_met
+from mmgym.envs.mujoco.scene import Scene
 from mmgym.errors import ConfigError
 
 MIN_IMAGE_SIZE = 32
@@ -59,7 +59,7 @@ class EBManipEnv(gym.Env):
         for name, size in (("image_size", image_size), ("render_size", render_size)):
             if not isinstance(size, int) or size < MIN_IMAGE_SIZE:
                 raise ConfigError(f"{name} must be an integer of at least {MIN_IMAGE_SIZE} pixels, got {size!r}")
-        from mmgym.envs.manip.world import Tabletop  # imports MuJoCo (one line if missing)
+        from mmgym.envs.mujoco.world import Tabletop  # imports MuJoCo (one line if missing)
 
         self.image_size, self.render_size = image_size, render_size
         self.observe_image = observe_image
@@ -81,7 +81,7 @@ class EBManipEnv(gym.Env):
         if options:
             raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'scene'")
         if scene is None:  # a frozen base episode, picked by the seed (so `check_env` and `gym.make` users can play)
-            from mmgym.envs.manip.frozen import load_subset
+            from mmgym.envs.mujoco.frozen import load_subset
 
             episodes = load_subset("base").episodes
             scene = episodes[(seed or 0) % len(episodes)].scene

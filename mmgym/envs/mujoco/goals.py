@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from mmgym.envs.manip.scene import Goal, Scene
-from mmgym.envs.manip.things import CONTAINER_HALF, CONTAINER_WALL, REGION_HALF, SHAPES
-from mmgym.envs.manip.world import Tabletop
+from mmgym.envs.mujoco.scene import Goal, Scene
+from mmgym.envs.mujoco.things import CONTAINER_HALF, CONTAINER_WALL, REGION_HALF, SHAPES
+from mmgym.envs.mujoco.world import Tabletop
 
 STACK_XY = 0.02  # metres: how far the upper object's centre may be from the lower one's
 STACK_Z = 0.01  # metres: tolerance on the upper object's height above the lower one's

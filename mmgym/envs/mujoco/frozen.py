@@ -7,7 +7,7 @@ importing the generator.
 from __future__ import annotations
 
 from mmgym.envs.frozen_scenes import Episode, EpisodeSet, SceneSets
-from mmgym.envs.manip.scene import Scene
+from mmgym.envs.mujoco.scene import Scene
 
 FORMAT_VERSION = 1
 SUBSETS: dict[str, str] = {
@@ -18,7 +18,7 @@ SUBSETS: dict[str, str] = {
     "visual_appearance": "distractors sharing the target's colour or its shape",
 }
 TASKS = ("pick_place", "stack", "sort", "push")
-SETS = SceneSets("mmgym.envs.manip", Scene, SUBSETS, FORMAT_VERSION)
+SETS = SceneSets("mmgym.envs.mujoco", Scene, SUBSETS, FORMAT_VERSION)
 check_subset = SETS.check
 subset_path = SETS.path
 load_subset = SETS.load

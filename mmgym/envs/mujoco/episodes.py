@@ -14,7 +14,7 @@ how the instruction names things, as in EB-Manipulation's subsets:
 A scene is kept only if its layout is sound: every object and fixture within the arm's reach,
 objects far enough apart for open fingers, a clear path for a push. Scenes are not filtered by
 whether the expert succeeds: the expert's success rate on the frozen sets is measured, not made.
-Regenerate with `python -m mmgym.envs.manip.episodes [subset ...]`; `--check` regenerates in
+Regenerate with `python -m mmgym.envs.mujoco.episodes [subset ...]`; `--check` regenerates in
 memory and compares with the committed sets.
 """
 
@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from mmgym.envs.manip.frozen import SETS, SUBSETS, TASKS, Episode, EpisodeSet, check_subset, load_subset
-from mmgym.envs.manip.scene import Fixture, Goal, Scene, Thing
-from mmgym.envs.manip.things import COLOURS, COMMON_SENSE_COLOURS, POOL_PER_SHAPE, SHAPES
+from mmgym.envs.mujoco.frozen import SETS, SUBSETS, TASKS, Episode, EpisodeSet, check_subset, load_subset
+from mmgym.envs.mujoco.scene import Fixture, Goal, Scene, Thing
+from mmgym.envs.mujoco.things import COLOURS, COMMON_SENSE_COLOURS, POOL_PER_SHAPE, SHAPES
 
 SET_SEED = 2026
 EPISODES_PER_SUBSET = 50
@@ -252,7 +252,7 @@ def _clear_push(things: list[Thing], region: Fixture) -> bool:
 
 def generate(subset: str, count: int = EPISODES_PER_SUBSET, seed: int = SET_SEED, env: Any = None) -> EpisodeSet:
     """`count` scenes of a subset, the four tasks in turn; `env` (an `EBManipEnv`) gives each its expert plan."""
-    from mmgym.envs.manip.env import EBManipEnv
+    from mmgym.envs.mujoco.env import EBManipEnv
 
     env = env or EBManipEnv(image_size=32, render_size=32, observe_image=False)
     draw = Draw(np.random.default_rng([seed, list(SUBSETS).index(check_subset(subset))]))
@@ -273,7 +273,7 @@ def generate(subset: str, count: int = EPISODES_PER_SUBSET, seed: int = SET_SEED
 def main(argv: list[str]) -> None:
     check = "--check" in argv
     subsets = [a for a in argv if not a.startswith("--")] or list(SUBSETS)
-    from mmgym.envs.manip.env import EBManipEnv
+    from mmgym.envs.mujoco.env import EBManipEnv
 
     env = EBManipEnv(image_size=32, render_size=32, observe_image=False)
     for subset in subsets:

@@ -10,18 +10,18 @@ import numpy as np
 import pytest
 
 if importlib.util.find_spec("mujoco") is None:
-    pytest.skip("mujoco is not installed (pip install 'mmgym[manip]')", allow_module_level=True)
+    pytest.skip("mujoco is not installed (pip install 'mmgym[mujoco]')", allow_module_level=True)
 
 from gymnasium.utils.env_checker import check_env
 
 import mmgym.envs  # noqa: F401  (registers the envs)
 from mmgym.core.language_env import check_language_env
-from mmgym.envs.manip import ENV_ID
-from mmgym.envs.manip.actions import parse_action
-from mmgym.envs.manip.episodes import generate
-from mmgym.envs.manip.frozen import SUBSETS, load_subset
-from mmgym.envs.manip.geometry import metres_to_voxel, rotation, unreachable, voxel_to_metres
-from mmgym.envs.manip.scene import Scene
+from mmgym.envs.mujoco import ENV_ID
+from mmgym.envs.mujoco.actions import parse_action
+from mmgym.envs.mujoco.episodes import generate
+from mmgym.envs.mujoco.frozen import SUBSETS, load_subset
+from mmgym.envs.mujoco.geometry import metres_to_voxel, rotation, unreachable, voxel_to_metres
+from mmgym.envs.mujoco.scene import Scene
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ import math
 
 import numpy as np
 
-from mmgym.envs.manip.deps import mujoco
-from mmgym.envs.manip.geometry import quaternion
-from mmgym.envs.manip.things import (
+from mmgym.envs.mujoco.deps import mujoco
+from mmgym.envs.mujoco.geometry import quaternion
+from mmgym.envs.mujoco.things import (
     COLOURS,
     CONTAINER_HALF,
     CONTAINER_WALL,

@@ -7,10 +7,10 @@ flags it in each spec's metadata.
 
 from __future__ import annotations
 
-from mmgym.envs.manip.geometry import metres_to_voxel, yaw_bin
-from mmgym.envs.manip.scene import Scene
-from mmgym.envs.manip.things import SHAPES
-from mmgym.envs.manip.world import Tabletop
+from mmgym.envs.mujoco.geometry import metres_to_voxel, yaw_bin
+from mmgym.envs.mujoco.scene import Scene
+from mmgym.envs.mujoco.things import SHAPES
+from mmgym.envs.mujoco.world import Tabletop
 
 
 def describe(world: Tabletop, scene: Scene, names: list[str], fixtures: list[str], gripper: list[int]) -> str:

@@ -1,7 +1,7 @@
 """The tabletop family: EmbodiedBench EB-Manipulation-style arm tasks on MuJoCo, as `mmgym/EBManip-v0`.
 
 `register()` registers the env without importing MuJoCo (an optional extra, `pip install
-'mmgym[manip]'`, loaded when the env is made); `mmgym.envs` calls it. The modules:
+'mmgym[mujoco]'`, loaded when the env is made); `mmgym.envs` calls it. The modules:
 
 - `geometry`: the workspace, voxel coordinates, angle bins and the arm's reach;
 - `things`: the objects' shapes, colours and common-sense names;
@@ -25,4 +25,4 @@ ENV_ID = "mmgym/EBManip-v0"
 def register() -> None:
     """Register `mmgym/EBManip-v0` once; safe to call again."""
     if ENV_ID not in gym.registry:
-        gym.register(ENV_ID, entry_point="mmgym.envs.manip.env:EBManipEnv")
+        gym.register(ENV_ID, entry_point="mmgym.envs.mujoco.env:EBManipEnv")

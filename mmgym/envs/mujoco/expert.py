@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from mmgym.core.language_env import format_vector
-from mmgym.envs.manip.geometry import metres_to_voxel, voxel_to_metres, yaw_bin
-from mmgym.envs.manip.scene import Goal, Scene
-from mmgym.envs.manip.things import SHAPES
+from mmgym.envs.mujoco.geometry import metres_to_voxel, voxel_to_metres, yaw_bin
+from mmgym.envs.mujoco.scene import Goal, Scene
+from mmgym.envs.mujoco.things import SHAPES
 
 CARRY_HEIGHT = 0.13  # metres: the tool centre point while carrying (clears a two-object stack)
 CLEAR_HEIGHT = 0.09  # metres: below this the gripper rises before going across
