@@ -39,11 +39,23 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from gymnasium import spaces
 
+from mmgym.errors import ConfigError
+
 INFO_KEYS = ("valid", "feedback", "success", "progress")
 OBSERVATION_KEYS = ("image", "text", "instruction")
 TEXT_CHARSET = frozenset(string.printable)
 MAX_TEXT = 8192
 MAX_ACTION = 256
+
+
+MIN_IMAGE_SIZE = 32  # pixels: smaller frames show a model nothing
+
+
+def check_image_sizes(**sizes: object) -> None:
+    """Each named size an integer of at least `MIN_IMAGE_SIZE` pixels, or one line saying which is not."""
+    for name, size in sizes.items():
+        if not isinstance(size, int) or size < MIN_IMAGE_SIZE:
+            raise ConfigError(f"{name} must be an integer of at least {MIN_IMAGE_SIZE} pixels, got {size!r}")
 
 
 def language_spaces(image_size: int, observe_image: bool) -> tuple[spaces.Dict, spaces.Text]:

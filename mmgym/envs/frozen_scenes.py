@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -66,6 +66,18 @@ class SceneSets(Generic[SceneT]):
             Episode(e["index"], e["plan_length"], self.scene_type.model_validate(e["scene"])) for e in data["episodes"]
         )
         return EpisodeSet(subset, episodes)
+
+    def scene_for_reset(self, options: dict[str, Any] | None, seed: int | None) -> SceneT:
+        """The scene a `reset` plays: `options["scene"]` (a dict or the model), else a frozen base episode
+        picked by the seed, so that `check_env` and plain `gym.make` users can play."""
+        options = dict(options or {})
+        scene = options.pop("scene", None)
+        if options:
+            raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'scene'")
+        if scene is None:
+            episodes = self.load("base").episodes
+            return episodes[(seed or 0) % len(episodes)].scene
+        return scene if isinstance(scene, self.scene_type) else self.scene_type.model_validate(scene)
 
     def save(self, episode_set: EpisodeSet[SceneT], seed: int, path: Path | None = None) -> Path:
         path = path or self.path(episode_set.subset)

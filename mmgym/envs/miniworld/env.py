@@ -8,14 +8,12 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from mmgym.core.language_env import language_spaces
+from mmgym.core.language_env import check_image_sizes, language_spaces
 from mmgym.envs.miniworld import planner
 from mmgym.envs.miniworld.actions import ACTIONS, GRAMMAR, PITCH_RANGE, RULES, parse_action
 from mmgym.envs.miniworld.describe import Segment, describe
+from mmgym.envs.miniworld.frozen import SETS
 from mmgym.envs.miniworld.scene import GRID, Scene
-from mmgym.errors import ConfigError
-
-MIN_IMAGE_SIZE = 32
 
 
 class EBNavEnv(gym.Env):
@@ -55,9 +53,7 @@ class EBNavEnv(gym.Env):
         samples: int = 1,
         render_mode: str | None = "rgb_array",
     ) -> None:
-        for name, size in (("image_size", image_size), ("map_size", map_size)):
-            if not isinstance(size, int) or size < MIN_IMAGE_SIZE:
-                raise ConfigError(f"{name} must be an integer of at least {MIN_IMAGE_SIZE} pixels, got {size!r}")
+        check_image_sizes(image_size=image_size, map_size=map_size)
         from mmgym.envs.miniworld.world import SceneWorld  # imports MiniWorld (one line if missing)
 
         self.image_size = image_size
@@ -78,16 +74,7 @@ class EBNavEnv(gym.Env):
     # ---- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        options = dict(options or {})
-        scene = options.pop("scene", None)
-        if options:
-            raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'scene'")
-        if scene is None:  # a frozen base episode, picked by the seed (so `check_env` and `gym.make` users can play)
-            from mmgym.envs.miniworld.frozen import load_subset
-
-            episodes = load_subset("base").episodes
-            scene = episodes[(seed or 0) % len(episodes)].scene
-        self.scene = scene if isinstance(scene, Scene) else Scene.model_validate(scene)
+        self.scene = SETS.scene_for_reset(options, seed)
         self.world.build(self.scene)
         self._blockers, self._plan, self._plan_poses = {}, [], []
         self._walls = [((s[0][0], s[0][2]), (s[1][0], s[1][2])) for s in np.asarray(self.world.wall_segs).tolist()]

@@ -7,16 +7,14 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from mmgym.core.language_env import language_spaces
+from mmgym.core.language_env import check_image_sizes, language_spaces
 from mmgym.envs.mujoco import expert
 from mmgym.envs.mujoco.actions import BOUNDS, GRAMMAR, RULES, ArmAction, parse_action
 from mmgym.envs.mujoco.describe import describe
+from mmgym.envs.mujoco.frozen import SETS
 from mmgym.envs.mujoco.geometry import metres_to_voxel, quaternion, rotation, unreachable, voxel_to_metres
 from mmgym.envs.mujoco.goals import goals_met
 from mmgym.envs.mujoco.scene import Scene
-from mmgym.errors import ConfigError
-
-MIN_IMAGE_SIZE = 32
 
 
 class EBManipEnv(gym.Env):
@@ -56,9 +54,7 @@ class EBManipEnv(gym.Env):
         render_size: int = 256,
         render_mode: str | None = "rgb_array",
     ) -> None:
-        for name, size in (("image_size", image_size), ("render_size", render_size)):
-            if not isinstance(size, int) or size < MIN_IMAGE_SIZE:
-                raise ConfigError(f"{name} must be an integer of at least {MIN_IMAGE_SIZE} pixels, got {size!r}")
+        check_image_sizes(image_size=image_size, render_size=render_size)
         from mmgym.envs.mujoco.world import Tabletop  # imports MuJoCo (one line if missing)
 
         self.image_size, self.render_size = image_size, render_size
@@ -76,16 +72,7 @@ class EBManipEnv(gym.Env):
     # ---- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        options = dict(options or {})
-        scene = options.pop("scene", None)
-        if options:
-            raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'scene'")
-        if scene is None:  # a frozen base episode, picked by the seed (so `check_env` and `gym.make` users can play)
-            from mmgym.envs.mujoco.frozen import load_subset
-
-            episodes = load_subset("base").episodes
-            scene = episodes[(seed or 0) % len(episodes)].scene
-        self.scene = scene if isinstance(scene, Scene) else Scene.model_validate(scene)
+        self.scene = SETS.scene_for_reset(options, seed)
         self.names, self.fixtures = self.scene.body_names()
         world = self.world
         world.reset()
