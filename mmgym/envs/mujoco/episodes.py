@@ -91,8 +91,9 @@ def _objects(draw: Draw, subset: str, task: str) -> tuple[list[tuple[str, str]],
         kinds = draw.pick(shapes, 2)
         tints = draw.pick(colours, 2)
         things = [(kinds[0], tints[0]), (kinds[1], tints[1])]
-        fixtures = [("container", tints[0] if by_colour else draw.pick(colours)), ("container", "")]
-        fixtures[1] = ("container", tints[1] if by_colour else draw.pick([c for c in colours if c != fixtures[0][1]]))
+        first = tints[0] if by_colour else draw.pick(colours)
+        second = tints[1] if by_colour else draw.pick([c for c in colours if c != first])
+        fixtures = [("container", first), ("container", second)]
         goals = [Goal(relation="inside", thing=0, target=0), Goal(relation="inside", thing=1, target=1)]
     else:
         things = [(draw.pick(("cube", "cylinder") if task == "push" else shapes), draw.pick(colours))]
@@ -108,13 +109,11 @@ def _objects(draw: Draw, subset: str, task: str) -> tuple[list[tuple[str, str]],
     elif subset in ("spatial", "complex_instruction"):  # a twin of the target
         things.append(target)
     extra = 1 if subset in ("spatial", "complex_instruction", "visual_appearance") else int(draw.rng.integers(1, 3))
-    taken = {t for t in things}
+    taken = set(things)
     for _ in range(extra):
         options = [(s, c) for s in SHAPES for c in colours if (s, c) not in taken and c != target[1] and s != target[0]]
         things.append(draw.pick(options))
         taken.add(things[-1])
-    if task == "sort" and not fixtures[0][1]:
-        raise AssertionError("sort fixtures need colours")
     return things, fixtures, goals
 
 

@@ -18,7 +18,6 @@ import math
 import numpy as np
 
 from mmgym.envs.mujoco.deps import mujoco
-from mmgym.envs.mujoco.geometry import quaternion
 from mmgym.envs.mujoco.things import (
     COLOURS,
     CONTAINER_HALF,
@@ -38,7 +37,6 @@ SETTLE_STEPS = 60  # substeps for things to come to rest after a move
 FINGER_OPEN = 0.045  # slide joint travel from closed (fingers touching) to open (9 cm apart)
 HOME = np.array([0.0, 0.05, 0.25])  # the gripper's starting point, above the table
 PARK = -0.745  # height of parked objects, on the floor out of view
-CAMERAS = ("front", "side")
 
 
 def _camera(name: str, position: tuple[float, float, float], target: tuple[float, float, float], fovy: float) -> str:
@@ -60,14 +58,11 @@ def _object_body(shape: str, index: int) -> str:
     }[shape]
     name = f"{shape}{index}"
     return (
-        f'<body name="{name}" pos="{2 + index * 0.2} {SHAPES_ORDER.index(shape) * 0.2} {PARK}" gravcomp="1">'
+        f'<body name="{name}" pos="{2 + index * 0.2} {list(SHAPES).index(shape) * 0.2} {PARK}" gravcomp="1">'
         f'<freejoint name="{name}"/>'
         f'<geom name="{name}" {geom} mass="0.05" friction="1.0 0.02 0.001" condim="4" contype="0" conaffinity="0"/>'
         "</body>"
     )
-
-
-SHAPES_ORDER = tuple(SHAPES)
 
 
 def _container_body(index: int) -> str:
@@ -162,7 +157,6 @@ class Tabletop:
         self.model = mujoco.MjModel.from_xml_string(model_xml())
         self.data = mujoco.MjData(self.model)
         self.renderers = {size: mujoco.Renderer(self.model, size, size) for size in {image_size, render_size}}
-        self.image_size, self.render_size = image_size, render_size
         m = self.model
         self._hand = m.body("hand").mocapid[0]
         self._fingers = {m.geom("finger_left").id, m.geom("finger_right").id}
@@ -319,6 +313,3 @@ def _slerp(q0: np.ndarray, q1: np.ndarray, s: float) -> np.ndarray:
         return q / np.linalg.norm(q)
     theta = math.acos(dot)
     return (math.sin((1 - s) * theta) * q0 + math.sin(s * theta) * q1) / math.sin(theta)
-
-
-__all__ = ["CAMERAS", "HOME", "Tabletop", "quaternion"]
