@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from embodied import env_speed, expert_runs
+from embodied import env_speed, expert_runs, startup
 
 STARTUP = """
 import time
@@ -33,14 +31,11 @@ print(imported - start, built - imported, ready - built)
 """
 
 
-def startup() -> None:
-    output = subprocess.run([sys.executable, "-c", STARTUP], capture_output=True, text=True, check=True)
-    imported, built, first = map(float, output.stdout.split()[-3:])
-    print("\nsimulator start-up (fresh process) | s")
-    print("--- | ---")
-    print(f"import MuJoCo and mmgym's tabletop env | {imported:.2f}")
-    print(f"build the env (compile the model, EGL context, renderer) | {built:.2f}")
-    print(f"first scene | {first:.2f}")
+STARTUP_LABELS = (
+    "import MuJoCo and mmgym's tabletop env",
+    "build the env (compile the model, EGL context, renderer)",
+    "first scene",
+)
 
 
 def main() -> None:
@@ -51,7 +46,7 @@ def main() -> None:
     from mmgym.envs.mujoco.frozen import load_subset
     from mmgym.tasks.eb_manip import EBManipSuite
 
-    startup()
+    startup(STARTUP, STARTUP_LABELS)
     scenes = [episode.scene for episode in load_subset("base").episodes[:12]]
     cells = [
         ("image 256 px (the default)", {"image_size": 256}),

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from embodied import env_speed, expert_runs
+from embodied import env_speed, expert_runs, startup
 
 STARTUP = """
 import time
@@ -34,14 +32,11 @@ print(imported - start, built - imported, ready - built)
 """
 
 
-def startup() -> None:
-    output = subprocess.run([sys.executable, "-c", STARTUP], capture_output=True, text=True, check=True)
-    imported, built, scenes = map(float, output.stdout.split()[-3:])
-    print("\nsimulator start-up (fresh process) | s")
-    print("--- | ---")
-    print(f"import mmgym's MiniWorld env | {imported:.2f}")
-    print(f"build the env (OpenGL context, frame buffers) | {built:.2f}")
-    print(f"first 30 scenes (each mesh's geometry and texture loaded once) | {scenes:.2f}")
+STARTUP_LABELS = (
+    "import mmgym's MiniWorld env",
+    "build the env (OpenGL context, frame buffers)",
+    "first 30 scenes (each mesh's geometry and texture loaded once)",
+)
 
 
 def main() -> None:
@@ -52,7 +47,7 @@ def main() -> None:
     from mmgym.envs.miniworld.episodes import load_subset
     from mmgym.tasks.eb_nav import EBNavSuite
 
-    startup()
+    startup(STARTUP, STARTUP_LABELS)
     scenes = [episode.scene for episode in load_subset("base").episodes[:20]]
     cells = [
         ("image 256 px (the default)", {"image_size": 256}),

@@ -3,10 +3,22 @@ of the expert under the local runner and under Ray with one and two env workers.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+
+
+def startup(script: str, labels: Sequence[str]) -> None:
+    """Run `script` in a fresh process; it prints one duration in seconds per label."""
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    durations = map(float, output.stdout.split()[-len(labels) :])
+    print("\nsimulator start-up (fresh process) | s")
+    print("--- | ---")
+    for label, seconds in zip(labels, durations, strict=True):
+        print(f"{label} | {seconds:.2f}")
 
 
 def env_speed(
