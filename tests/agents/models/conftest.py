@@ -106,3 +106,16 @@ def transformers_server(tiny_vlm_dir: Path, tmp_path_factory: pytest.TempPathFac
         yield base_url, model_name
     finally:
         _stop(process)
+
+
+@pytest.fixture
+def served_model(transformers_server: tuple[str, str]) -> dict:
+    """The OpenAI-compatible backend's config for the tiny model behind `transformers serve`."""
+    base_url, served = transformers_server
+    return {
+        "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
+        "name": "served-tiny",
+        "model": served,
+        "base_url": base_url,
+        "timeout_s": 60,
+    }

@@ -58,14 +58,6 @@ def test_hf_backend_plays_babyai(tiny_vlm_dir: Path, tmp_path: Path, action_leve
 
 @pytest.mark.parametrize(("action_level", "observation"), CASES)
 def test_openai_backend_plays_babyai_against_transformers_serve(
-    transformers_server: tuple[str, str], tmp_path: Path, action_level: str, observation: str
+    served_model: dict, tmp_path: Path, action_level: str, observation: str
 ) -> None:
-    base_url, served = transformers_server
-    model = {
-        "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
-        "name": "served-tiny",
-        "model": served,
-        "base_url": base_url,
-        "timeout_s": 60,
-    }
-    check(play(model, tmp_path, action_level, observation), observation, action_level)
+    check(play(served_model, tmp_path, action_level, observation), observation, action_level)

@@ -49,16 +49,8 @@ def test_hf_backend_batches_concurrent_episodes_and_is_deterministic(tiny_vlm_di
     assert {r["id"]: [t["model_output"] for t in r["turns"]] for r in again} == outputs
 
 
-def test_openai_backend_plays_against_transformers_serve(transformers_server: tuple[str, str], tmp_path: Path) -> None:
-    base_url, served = transformers_server
-    model = {
-        "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
-        "name": "served-tiny",
-        "model": served,
-        "base_url": base_url,
-        "timeout_s": 60,
-    }
-    records = run(model, tmp_path / "run", concurrency=2)
+def test_openai_backend_plays_against_transformers_serve(served_model: dict, tmp_path: Path) -> None:
+    records = run(served_model, tmp_path / "run", concurrency=2)
     assert len(records) == 4 and all(r["status"] == "done" for r in records), records[0].get("error")
     assert all(len(r["turns"]) >= 1 and r["turns"][0]["model_output"] is not None for r in records)
     assert all(r["usage"]["model_calls"] == len(r["turns"]) for r in records)

@@ -86,17 +86,9 @@ def play_and_check(embodied: EmbodiedCase, model: dict, run_dir: Path, observati
 @pytest.mark.parametrize("embodied", CASES)
 @pytest.mark.parametrize("observation", ["image", "image_text"])
 def test_openai_backend_plays_the_suite_against_transformers_serve(
-    transformers_server: tuple[str, str], tmp_path: Path, embodied: EmbodiedCase, observation: str
+    served_model: dict, tmp_path: Path, embodied: EmbodiedCase, observation: str
 ) -> None:
-    base_url, served = transformers_server
-    model = {
-        "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
-        "name": "served-tiny",
-        "model": served,
-        "base_url": base_url,
-        "timeout_s": 60,
-    }
-    play_and_check(embodied, model, tmp_path, observation)
+    play_and_check(embodied, served_model, tmp_path, observation)
 
 
 @pytest.mark.parametrize("embodied", CASES)
