@@ -1,10 +1,10 @@
-"""Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`: the puzzle games, BabyAI and EB-Navigation."""
+"""Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`: the puzzle games, BabyAI, MiniWorld, MuJoCo, AI2-THOR and habitat."""
 
 from __future__ import annotations
 
 import gymnasium as gym
 
-from mmgym.envs import babyai, miniworld, mujoco
+from mmgym.envs import babyai, habitat, miniworld, mujoco, thor
 
 # env name -> game name; all puzzle games share one env class.
 PUZZLE_ENVS: dict[str, str] = {
@@ -29,6 +29,8 @@ def register_all() -> None:
     babyai.register()  # minigrid loads only when the env is made
     miniworld.register()  # so does MiniWorld
     mujoco.register()  # and MuJoCo
+    thor.register()  # ai2thor, when an AI2-THOR env is made
+    habitat.register()  # habitat-lab, when the real simulator is used
 
 
 def game_of(env: str) -> str:
