@@ -25,3 +25,8 @@ def unknown_name(kind: str, name: str, valid: Iterable[str]) -> ConfigError:
     close = difflib.get_close_matches(name, valid, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return ConfigError(f"unknown {kind} {name!r}; valid: {', '.join(valid)}.{hint}")
+
+
+class SimulatorLost(MmgymError):
+    """An env's simulator process died mid-episode. The env starts a new one at its next reset, so the
+    runner replays the episode from its start (as when a Ray env worker dies)."""

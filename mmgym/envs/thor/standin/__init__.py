@@ -23,7 +23,7 @@ def launcher(folder: str | os.PathLike[str] | None = None) -> str:
     folder = Path(folder or os.path.join(tempfile.gettempdir(), f"mmgym-thor-standin-{os.getuid()}"))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "standin"
-    script = f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m mmgym.envs.thor.standin \"$@\"\n"
+    script = f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m mmgym.envs.thor.standin "$@"\n'
     if not path.exists() or path.read_text() != script:
         tmp = folder / f".standin.{os.getpid()}"
         tmp.write_text(script)

@@ -86,7 +86,12 @@ class World:
         if room is None:
             raise ActionFailed(f"Scene {scene} is not in this build; scenes: {', '.join(ROOMS)}")
         world = cls(room)
-        ids = [object_id(t.type, t.x, t.y, t.z) for t in room.things]
+        ids = [
+            object_id("Sink", t.x, t.y, t.z) + "|SinkBasin"
+            if t.type == "SinkBasin"
+            else object_id(t.type, t.x, t.y, t.z)
+            for t in room.things
+        ]  # AI2-THOR names a sink's basin after the sink
         for thing, oid in zip(room.things, ids, strict=True):
             parent = ids[thing.inside] if thing.inside is not None else None
             world.objects[oid] = Obj(oid, thing.type, thing.x, thing.y, thing.z, thing.size, parent)
@@ -153,17 +158,17 @@ class World:
             raise UnknownAction(f"Invalid action: {name!r}")
         return handler(action)
 
-    def do_Pass(self, _: dict[str, Any]) -> None:  # noqa: N802 (AI2-THOR's action names)
+    def do_Pass(self, _: dict[str, Any]) -> None:
         return None
 
-    do_Done = do_Pass  # noqa: N815
-    do_Initialize = do_Pass  # noqa: N815
-    do_ChangeQuality = do_Pass  # noqa: N815
+    do_Done = do_Pass
+    do_Initialize = do_Pass
+    do_ChangeQuality = do_Pass
 
-    def do_GetReachablePositions(self, _: dict[str, Any]) -> list[dict[str, float]]:  # noqa: N802
+    def do_GetReachablePositions(self, _: dict[str, Any]) -> list[dict[str, float]]:
         return [{"x": x, "y": AGENT_Y, "z": z} for x, z in self.reachable]
 
-    def do_TeleportFull(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_TeleportFull(self, action: dict[str, Any]) -> None:
         position = action.get("position") or action
         x, z = float(position["x"]), float(position["z"])
         if not self._reachable(x, z):
@@ -173,7 +178,7 @@ class World:
         horizon = float(action.get("horizon", self.agent[3]))
         self.agent = [x, z, float(rotation) % 360.0, horizon]
 
-    do_Teleport = do_TeleportFull  # noqa: N815
+    do_Teleport = do_TeleportFull
 
     def _move(self, action: dict[str, Any], angle: float) -> None:
         magnitude = float(action.get("moveMagnitude", GRID))
@@ -184,22 +189,22 @@ class World:
             raise ActionFailed(f"{action['action']} failed: something is in the way")
         self.agent[0], self.agent[1] = x, z
 
-    def do_MoveAhead(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_MoveAhead(self, action: dict[str, Any]) -> None:
         self._move(action, 0.0)
 
-    def do_MoveBack(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_MoveBack(self, action: dict[str, Any]) -> None:
         self._move(action, 180.0)
 
-    def do_MoveRight(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_MoveRight(self, action: dict[str, Any]) -> None:
         self._move(action, 90.0)
 
-    def do_MoveLeft(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_MoveLeft(self, action: dict[str, Any]) -> None:
         self._move(action, -90.0)
 
-    def do_RotateRight(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_RotateRight(self, action: dict[str, Any]) -> None:
         self.agent[2] = (self.agent[2] + float(action.get("degrees", 90.0))) % 360.0
 
-    def do_RotateLeft(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_RotateLeft(self, action: dict[str, Any]) -> None:
         self.agent[2] = (self.agent[2] - float(action.get("degrees", 90.0))) % 360.0
 
     def _look(self, action: dict[str, Any], sign: float) -> None:
@@ -208,10 +213,10 @@ class World:
             raise ActionFailed(f"{action['action']} failed: the camera cannot tilt that far")
         self.agent[3] = horizon
 
-    def do_LookUp(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_LookUp(self, action: dict[str, Any]) -> None:
         self._look(action, -1.0)
 
-    def do_LookDown(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_LookDown(self, action: dict[str, Any]) -> None:
         self._look(action, 1.0)
 
     def _target(self, action: dict[str, Any], key: str = "objectId") -> Obj:
@@ -223,7 +228,7 @@ class World:
             raise ActionFailed(f"{obj.object_id} is not visible{where}")
         return obj
 
-    def do_PickupObject(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_PickupObject(self, action: dict[str, Any]) -> None:
         obj = self._target(action)
         if not obj.pickupable:
             raise ActionFailed(f"{obj.object_id} is not pickupable")
@@ -231,7 +236,7 @@ class World:
             raise ActionFailed(f"Agent is already holding {self.held}")
         self.held, obj.parent = obj.object_id, None
 
-    def do_PutObject(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_PutObject(self, action: dict[str, Any]) -> None:
         if self.held is None:
             raise ActionFailed("Agent is not holding any object")
         receptacle = self._target(action, "receptacleObjectId" if "receptacleObjectId" in action else "objectId")
@@ -239,16 +244,23 @@ class World:
             raise ActionFailed(f"{receptacle.object_id} is not a receptacle")
         if receptacle.type in OPENABLE and not receptacle.is_open:
             raise ActionFailed(f"{receptacle.object_id} is closed")
-        obj = self.objects[self.held]
-        obj.x, obj.y, obj.z, obj.parent = receptacle.x, receptacle.y + 0.05, receptacle.z, receptacle.object_id
+        self._carry(self.objects[self.held], receptacle.x, receptacle.y + 0.05, receptacle.z)
+        self.objects[self.held].parent = receptacle.object_id
         self.held = None
 
-    def do_DropHandObject(self, _: dict[str, Any]) -> None:  # noqa: N802
+    def do_DropHandObject(self, _: dict[str, Any]) -> None:
         if self.held is None:
             raise ActionFailed("Agent is not holding any object")
-        obj = self.objects[self.held]
-        obj.x, obj.y, obj.z, obj.parent = self.agent[0], 0.05, self.agent[1], None
+        self._carry(self.objects[self.held], self.agent[0], 0.05, self.agent[1])
+        self.objects[self.held].parent = None
         self.held = None
+
+    def _carry(self, obj: Obj, x: float, y: float, z: float) -> None:
+        """Move an object, and what it holds with it (a spoon in a plate)."""
+        dx, dy, dz = x - obj.x, y - obj.y, z - obj.z
+        moved = [obj] + [o for o in self.objects.values() if o.parent == obj.object_id]
+        for each in moved:
+            each.x, each.y, each.z = each.x + dx, each.y + dy, each.z + dz
 
     def _set_open(self, action: dict[str, Any], value: bool) -> None:
         obj = self._target(action)
@@ -258,10 +270,10 @@ class World:
             raise ActionFailed(f"{obj.object_id} is already {'open' if value else 'closed'}")
         obj.is_open = value
 
-    def do_OpenObject(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_OpenObject(self, action: dict[str, Any]) -> None:
         self._set_open(action, True)
 
-    def do_CloseObject(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_CloseObject(self, action: dict[str, Any]) -> None:
         self._set_open(action, False)
 
     def _toggle(self, action: dict[str, Any], value: bool) -> None:
@@ -272,13 +284,13 @@ class World:
             raise ActionFailed(f"{obj.object_id} is already {'on' if value else 'off'}")
         obj.is_toggled = value
 
-    def do_ToggleObjectOn(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_ToggleObjectOn(self, action: dict[str, Any]) -> None:
         self._toggle(action, True)
 
-    def do_ToggleObjectOff(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_ToggleObjectOff(self, action: dict[str, Any]) -> None:
         self._toggle(action, False)
 
-    def do_SliceObject(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_SliceObject(self, action: dict[str, Any]) -> None:
         obj = self._target(action)
         if obj.type not in SLICEABLE or obj.is_sliced:
             raise ActionFailed(f"{obj.object_id} cannot be sliced")
@@ -291,21 +303,31 @@ class World:
             piece.pickupable = True
             self.objects[sid] = piece
 
-    def do_CleanObject(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_CleanObject(self, action: dict[str, Any]) -> None:
         obj = self._target(action)
         if obj.type not in DIRTYABLE:
             raise ActionFailed(f"{obj.object_id} cannot be cleaned")
         obj.is_dirty = False
 
-    def do_SetObjectPoses(self, action: dict[str, Any]) -> None:  # noqa: N802
-        by_name = {o.name: o for o in self.objects.values()}
+    def do_SetObjectPoses(self, action: dict[str, Any]) -> None:
+        """AI2-THOR's rules: each listed name moves that object, a name listed again adds a copy, and
+        pickupable objects left out of the list are removed."""
+        by_name = {o.name: o for o in self.objects.values() if o.pickupable}
+        placed: set[str] = set()
         for pose in action.get("objectPoses", []):
             obj = by_name.get(pose.get("objectName", ""))
             if obj is None:
                 continue  # AI2-THOR skips names it does not have
-            p = pose["position"]
-            obj.x, obj.y, obj.z = float(p["x"]), float(p["y"]), float(p["z"])
+            p = {k: float(v) for k, v in pose["position"].items()}
+            if obj.object_id in placed:
+                copy = Obj(object_id(obj.type, p["x"], p["y"], p["z"]), obj.type, 0, 0, 0, obj.size, pickupable=True)
+                self.objects[copy.object_id], obj = copy, copy
+            obj.x, obj.y, obj.z = p["x"], p["y"], p["z"]
             obj.parent = self._support(obj)
+            placed.add(obj.object_id)
+        for obj in list(self.objects.values()):
+            if obj.pickupable and obj.object_id not in placed:
+                del self.objects[obj.object_id]
 
     def _support(self, obj: Obj) -> str | None:
         """The smallest receptacle whose footprint holds the object: where physics would rest it."""
@@ -320,13 +342,13 @@ class World:
     def _blocks_exactly(r: Obj, x: float, z: float) -> bool:
         return abs(x - r.x) <= r.size[0] / 2 and abs(z - r.z) <= r.size[1] / 2
 
-    def do_SetObjectToggles(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_SetObjectToggles(self, action: dict[str, Any]) -> None:
         for toggle in action.get("objectToggles", []):
             for obj in self.objects.values():
                 if obj.type == toggle.get("objectType") and obj.type in TOGGLEABLE:
                     obj.is_toggled = bool(toggle.get("isOn"))
 
-    def do_SetStateOfAllObjects(self, action: dict[str, Any]) -> None:  # noqa: N802
+    def do_SetStateOfAllObjects(self, action: dict[str, Any]) -> None:
         if action.get("StateChange") == "CanBeDirty":
             for obj in self.objects.values():
                 obj.is_dirty = obj.type in DIRTYABLE
