@@ -25,6 +25,8 @@ class LocalRunner(BaseModel):
     concurrency: int = Field(default=16, ge=1)
     # A simulator's call still running then ends its episode as an error (envs with cheap steps run inline, untimed).
     step_timeout_s: float | None = Field(default=300.0, gt=0)
+    # An episode whose simulator process died (`SimulatorLost`) is replayed from its start, up to this many times.
+    max_restarts: int = Field(default=3, ge=0)
 
     async def run(
         self,
@@ -37,7 +39,7 @@ class LocalRunner(BaseModel):
         """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded)."""
         envs = in_process(env_factory, self.step_timeout_s)
         try:
-            await play_all(specs, agent_factory, on_done, envs, self.concurrency, 0, recorder)
+            await play_all(specs, agent_factory, on_done, envs, self.concurrency, self.max_restarts, recorder)
         finally:
             envs.close()
             await close_all()  # model clients belong to this event loop; the next run builds its own

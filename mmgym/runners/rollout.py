@@ -14,7 +14,7 @@ from typing import Any
 from mmgym.core.agent import Agent, AgentReply, EpisodeContext, StepView, Turn
 from mmgym.core.records import EpisodeRecord, StepRecord, TurnRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
-from mmgym.errors import ConfigError
+from mmgym.errors import ConfigError, SimulatorLost
 from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, EnvWorkerLost
 from mmgym.runners.in_process import in_process
 from mmgym.runners.recorder import EpisodeFrames
@@ -40,10 +40,11 @@ async def run_episode(
 ) -> EpisodeRecord:
     """Play one episode; an exception from the agent or env ends it as an error record, never a crash.
 
-    Two escape: `EnvWorkerLost` (the env's process died, so the runner may replay the episode
-    from its seed on a fresh worker) and `ConfigError` (the agent or env refuses the run's
-    configuration, say an oracle on an env without an expert: every episode would, so the run
-    stops with that one line). `frames`, when given, receives every state's image (and full render).
+    Two escape: `EnvWorkerLost` or `SimulatorLost` (the env's process or its simulator died, so the
+    runner may replay the episode from its seed, on a fresh worker or simulator) and `ConfigError`
+    (the agent or env refuses the run's configuration, say an oracle on an env without an expert:
+    every episode would, so the run stops with that one line). `frames`, when given, receives every
+    state's image (and full render).
     """
     record = EpisodeRecord(id=spec.id, spec=spec, started_at=time.time())
     start = time.perf_counter()
@@ -52,7 +53,7 @@ async def run_episode(
     try:
         env = await (open_env or own_envs)(spec)  # type: ignore[misc]
         await _play(spec, agent, env, record, frames)
-    except (EnvWorkerLost, ConfigError):  # a replay elsewhere, or a configuration every episode would refuse
+    except (EnvWorkerLost, SimulatorLost, ConfigError):  # a replay, or a configuration every episode would refuse
         raise
     except Exception as exc:  # one episode's failure must not stop the run
         mark_failed(record, exc)

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from mmgym.core.agent import Agent
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec
+from mmgym.errors import SimulatorLost
 from mmgym.runners.env_session import EnvOpener, EnvWorkerLost
 from mmgym.runners.recorder import EpisodeFrames, Recorder
 from mmgym.runners.rollout import mark_failed, run_episode
@@ -50,7 +51,8 @@ async def play_with_restarts(
     max_restarts: int,
     frames: EpisodeFrames | None = None,
 ) -> EpisodeRecord:
-    """One episode; if its env worker dies, replay it from its seed with a fresh agent, up to `max_restarts` times.
+    """One episode; if its env worker or simulator process dies, replay it from its seed with a fresh agent, up to
+    `max_restarts` times.
 
     A replay starts from scratch, so the record it yields is the one an undisturbed run would give;
     only `extra["env_restarts"]` tells them apart.
@@ -65,10 +67,10 @@ async def play_with_restarts(
             frames.clear()  # a replay records from its own start
         try:
             record = await run_episode(spec, agent, open_env, frames)
-        except EnvWorkerLost as exc:
+        except (EnvWorkerLost, SimulatorLost) as exc:
             losses += 1
             if losses > max_restarts:
-                reason = EnvWorkerLost(f"env worker died {losses} times (max_restarts={max_restarts}); last: {exc}")
+                reason = EnvWorkerLost(f"env died {losses} times (max_restarts={max_restarts}); last: {exc}")
                 return mark_failed(EpisodeRecord(id=spec.id, spec=spec, started_at=time.time()), reason)
             continue
         if losses:
