@@ -1,4 +1,7 @@
-"""Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`: the puzzle games, BabyAI, MiniWorld, MuJoCo, AI2-THOR and habitat."""
+"""Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`.
+
+The puzzle games, BabyAI, MiniWorld, MuJoCo, AI2-THOR and habitat.
+"""
 
 from __future__ import annotations
 

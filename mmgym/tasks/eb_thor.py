@@ -1,0 +1,183 @@
+"""EmbodiedBench's AI2-THOR tracks, EB-ALFRED and EB-Navigation, on their released episodes.
+
+Both read EmbodiedBench's data as released, from `data_dir`, and drive AI2-THOR through ai2thor's
+own `Controller`: the Unity build it downloads (`executable: null`), one given by path, or
+mmgym's stand-in build (`executable: standin`, a symbolic kitchen and bedroom for testing the
+whole path where AI2-THOR cannot run; its own episodes in EmbodiedBench's format ship with
+mmgym and are used when `data_dir` is null).
+
+- `eb_alfred`: household tasks with EB-ALFRED's high-level skills, 30 steps, ended at the tenth
+  failed skill; success = all of ALFRED's goal conditions, progress = their share. Subsets: base,
+  common_sense, complex_instruction, spatial, visual_appearance, long_horizon.
+- `eb_thor_nav`: EB-Navigation's eight atomic actions, 20 steps; success within 1 m (xz) of the
+  target after any step; progress = the share of the starting distance covered (an mmgym
+  addition). Subsets: base, common_sense, complex_instruction, visual_appearance, long_horizon.
+
+Metrics per episode, reported per subset and as a macro mean over subsets (EmbodiedBench's way):
+success, progress, steps and invalid actions (refused or failed in the simulator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mmgym.core.records import EpisodeRecord
+from mmgym.core.spec import EpisodeSpec, PlayRules
+from mmgym.envs.thor import ALFRED_ENV_ID, NAV_ENV_ID, alfred_data, nav_data
+from mmgym.errors import ConfigError
+from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, goal_scores, known_subsets, overall
+
+STANDIN = "standin"
+
+
+def standin_data(track: str) -> Path:
+    """The stand-in build's own episodes for a track, in EmbodiedBench's file layout."""
+    return Path(str(resources.files("mmgym.envs.thor.standin") / "data" / track))
+
+
+def goal_metrics(max_steps: int) -> tuple[Metric, ...]:
+    return (
+        Metric(name="success", description="the task is done"),
+        Metric(name="progress", description="share of the task done"),
+        Metric(name="steps", scale=(0.0, float(max_steps)), higher_is_better=False, description="env steps taken"),
+        Metric(name="invalid_actions", scale=(0.0, 10.0), higher_is_better=False, description="refused actions"),
+    )
+
+
+class ThorSuite(BaseModel):
+    """What both tracks share: data folder, simulator, subsets, play rules, specs and scores."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    subsets: list[str]
+    data_dir: str | None = Field(default=None, description="EmbodiedBench's data folder for this track")
+    executable: str | None = Field(default=None, description="AI2-THOR build path, 'standin', or null to download")
+    platform: str | None = Field(default=None, description="CloudRendering for headless GPU servers")
+    x_display: str | None = None
+    observation: Literal["image", "image_text", "text"] = "image"
+    history: bool = True
+    episodes: int | None = Field(default=None, ge=1, description="first N episodes of each subset; null for all")
+    max_steps: int
+    image_size: int = Field(default=500, ge=32, description="EmbodiedBench's frames are 500 px")
+
+    env_id: ClassVar[str]
+    track: ClassVar[str]  # the stand-in's data folder
+    valid_subsets: ClassVar[tuple[str, ...]]
+    hidden_info: ClassVar[tuple[str, ...]]
+    step_data: ClassVar[tuple[str, ...]]
+    macro_over: ClassVar[tuple[str, ...]] = ("subset",)
+    load: ClassVar[Callable[[str | Path, str], list[Any]]]
+
+    @field_validator("subsets")
+    @classmethod
+    def _known_subsets(cls, subsets: list[str]) -> list[str]:
+        return known_subsets(subsets, cls.valid_subsets)
+
+    def folder(self) -> Path:
+        if self.data_dir:
+            return Path(self.data_dir).expanduser()
+        if self.executable == STANDIN:
+            return standin_data(self.track)
+        raise ConfigError(
+            f"suite.data_dir is required for {self.name}: EmbodiedBench's {self.track} data folder "
+            "(or suite.executable=standin to play the stand-in's own episodes)"
+        )
+
+    def rules(self) -> PlayRules:
+        return PlayRules(
+            actions_per_reply="plan",
+            observation=self.observation,
+            history=self.history,
+            max_steps=self.max_steps,
+            hidden_info=self.hidden_info,
+        )
+
+    def episode_metadata(self, episode: Any) -> dict[str, Any]:
+        return {"instruction": episode.instruction}
+
+    def specs(self) -> list[EpisodeSpec]:
+        rules, folder = self.rules(), self.folder()
+        env_kwargs = {
+            "image_size": self.image_size,
+            "observe_image": rules.sees_image,
+            "executable": self.executable,
+            "platform": self.platform,
+            "x_display": self.x_display,
+        }
+        specs = []
+        for subset in self.subsets:
+            for episode in type(self).load(folder, subset)[: self.episodes]:
+                metadata = {"subset": subset, **self.episode_metadata(episode)}
+                specs.append(
+                    EpisodeSpec(
+                        suite=self.name,
+                        task=f"{subset}/{episode.index:03d}",
+                        env_id=self.env_id,
+                        env_kwargs=env_kwargs,
+                        reset_options={"episode": episode.model_dump(mode="json")},
+                        seed=0,
+                        rules=rules,
+                        metadata=metadata,
+                        step_data=self.step_data,
+                        tags=(subset,),
+                    )
+                )
+        return specs
+
+    async def score(self, record: EpisodeRecord) -> Scores:
+        return goal_scores(record)
+
+    def groupings(self) -> dict[str, GroupKey]:
+        return {"overall": overall, "subset": by_metadata("subset")}
+
+
+class EBAlfredSuite(ThorSuite):
+    """EB-ALFRED: every field can be overridden from the command line."""
+
+    name: str = "eb_alfred"
+    subsets: list[str] = Field(default_factory=lambda: list(alfred_data.SUBSETS))
+    max_steps: int = Field(default=30, ge=1, description="EB-ALFRED's 30")
+
+    env_id: ClassVar[str] = ALFRED_ENV_ID
+    track: ClassVar[str] = "eb_alfred"
+    valid_subsets: ClassVar[tuple[str, ...]] = alfred_data.SUBSETS
+    hidden_info: ClassVar[tuple[str, ...]] = ("progress", "goal_conditions")
+    step_data: ClassVar[tuple[str, ...]] = ("goal_conditions", "held")
+    metrics: ClassVar[tuple[Metric, ...]] = goal_metrics(30)
+    load: ClassVar = staticmethod(alfred_data.load_subset)
+
+    def episode_metadata(self, episode: Any) -> dict[str, Any]:
+        return {
+            "instruction": episode.instruction,
+            "task_type": episode.task_type,
+            "scene": episode.scene,
+            "expert_plan_length": len(episode.reference_plan),
+        }
+
+    def groupings(self) -> dict[str, GroupKey]:
+        return super().groupings() | {"task_type": by_metadata("task_type")}
+
+
+class EBThorNavSuite(ThorSuite):
+    """EB-Navigation on AI2-THOR: every field can be overridden from the command line."""
+
+    name: str = "eb_thor_nav"
+    subsets: list[str] = Field(default_factory=lambda: list(nav_data.SUBSETS))
+    max_steps: int = Field(default=20, ge=1, description="EB-Navigation's 20")
+
+    env_id: ClassVar[str] = NAV_ENV_ID
+    track: ClassVar[str] = "eb_navigation"
+    valid_subsets: ClassVar[tuple[str, ...]] = nav_data.SUBSETS
+    hidden_info: ClassVar[tuple[str, ...]] = ("progress", "distance")  # the agent is not told how close it is
+    step_data: ClassVar[tuple[str, ...]] = ("distance",)
+    metrics: ClassVar[tuple[Metric, ...]] = goal_metrics(20)
+    load: ClassVar = staticmethod(nav_data.load_subset)
+
+    def episode_metadata(self, episode: Any) -> dict[str, Any]:
+        return {"instruction": episode.instruction, "target": episode.target_type, "scene": episode.scene}
