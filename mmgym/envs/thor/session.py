@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import struct
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +21,41 @@ from pydantic import BaseModel, ConfigDict, Field
 from mmgym.errors import ConfigError, SimulatorLost
 
 STANDIN = "standin"
+WATCH_INTERVAL_S = 0.2
+END_OF_MESSAGE = struct.pack("!BI", 255, 0)  # AI2-THOR's FIFO framing: an empty message
+
+
+@contextlib.contextmanager
+def death_watch(controller: Any) -> Iterator[None]:
+    """While a call waits on the simulator, notice its process dying within `WATCH_INTERVAL_S`.
+
+    ai2thor reads a dead process's pipe until its whole server timeout (100 s by default) runs
+    out. The watch writes an empty message into that pipe when the process has exited, so the
+    read ends at once with an error (and the caller turns it into `SimulatorLost`).
+    """
+    server = getattr(controller, "server", None)
+    process, pipe = getattr(server, "unity_proc", None), getattr(server, "server_pipe_path", None)
+    if process is None or pipe is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(WATCH_INTERVAL_S):
+            if process.poll() is not None:
+                with contextlib.suppress(OSError):  # no reader left: nothing is waiting
+                    fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+                    os.write(fd, END_OF_MESSAGE)
+                    os.close(fd)
+                return
+
+    thread = threading.Thread(target=watch, name="thor-death-watch", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 class ThorConfig(BaseModel):
@@ -111,9 +149,12 @@ class ThorSession:
         """Run one action; an action the simulator does not know comes back as a failed event, not an error."""
         return self._guard(lambda: self.controller.step(action), action.get("action", "?"))
 
-    def _guard(self, call: Any, what: str) -> Any:
+    def _guard(self, call: Callable[[], Any], what: str) -> Any:
+        if not self.alive():
+            raise self._lost(what, RuntimeError("the process had exited"))
         try:
-            return call()
+            with death_watch(self.controller):
+                return call()
         except ValueError as exc:  # the simulator refused the action (InvalidAction, bad arguments)
             if not self.alive():
                 raise self._lost(what, exc) from None
