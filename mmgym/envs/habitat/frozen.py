@@ -1,0 +1,26 @@
+"""The frozen episode sets of the EB-Habitat subsets: what they are and how they are read.
+
+Kept apart from `episodes` (which generates them) so that the env can read them without
+importing the generator.
+"""
+
+from __future__ import annotations
+
+from mmgym.envs.frozen_scenes import Episode, EpisodeSet, SceneSets
+from mmgym.envs.habitat.scene import Scene
+
+FORMAT_VERSION = 1
+SUBSETS: dict[str, str] = {  # EB-Habitat's six, in its order
+    "base": "move objects between receptacles named plainly; open or close the fridge",
+    "common_sense": "the object is named by what it is for",
+    "complex_instruction": "a distracting clause, or a condition on whether the fridge is open",
+    "spatial_relationship": "the target receptacle is named by where it is relative to another",
+    "visual_appearance": "the object is named by its colour and shape",
+    "long_horizon": "three objects to three places, some inside the closed fridge or a drawer",
+}
+SETS = SceneSets("mmgym.envs.habitat", Scene, SUBSETS, FORMAT_VERSION)
+check_subset = SETS.check
+subset_path = SETS.path
+load_subset = SETS.load
+
+__all__ = ["FORMAT_VERSION", "SUBSETS", "Episode", "EpisodeSet", "check_subset", "load_subset", "subset_path"]
