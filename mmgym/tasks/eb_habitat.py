@@ -1,0 +1,96 @@
+"""The EB-Habitat suite: household rearrangement in a ReplicaCAD apartment with 70 high-level skills.
+
+Episodes come from the frozen capability subsets of `mmgym.envs.habitat.episodes` (base,
+common_sense, complex_instruction, spatial_relationship, visual_appearance, long_horizon), played
+with EB-Habitat's skills (navigate to, pick up, place at, open, close; worded as EBHabEnv words
+them), its feedback, and its limits of 30 skills and 10 refused actions. By default
+(`simulator=standin`) a symbolic stand-in plays them: the same skills, preconditions, goal
+predicates and subgoal progress, with a drawn floor plan for the head camera (see
+`mmgym.envs.habitat.standin` for what it leaves out). `simulator=habitat` plays EB-Habitat's own
+50 episodes per subset on habitat-lab instead (conda only, with EB-Habitat's data in `./data`;
+no expert there). The stand-in's episodes are 20 per subset, made by mmgym after EB-Habitat's
+instruction templates, not EB-Habitat's own.
+
+Metrics per episode, reported per subset and as a macro mean over subsets (EmbodiedBench's way):
+- success: 100 when every goal predicate holds;
+- progress: EB-Habitat's task_progress, the share of the episode's subgoals reached, in percent;
+- steps: env steps taken;
+- invalid_actions: refused actions (failed skills, and text that is no skill).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from mmgym.core.spec import EpisodeSpec, PlayRules
+from mmgym.envs.frozen_scenes import Episode
+from mmgym.envs.habitat import ENV_ID
+from mmgym.envs.habitat.env import EPISODES_PER_SUBSET
+from mmgym.envs.habitat.frozen import SETS
+from mmgym.tasks.scene_suite import SceneSuite
+from mmgym.tasks.scoring import GroupKey, Metric, by_metadata
+
+SUBSETS = tuple(SETS.subsets)
+
+
+class EBHabitatSuite(SceneSuite):
+    """Config and logic of the suite; every field can be overridden from the command line."""
+
+    name: str = "eb_habitat"
+    subsets: list[str] = Field(default_factory=lambda: list(SUBSETS))
+    observation: Literal["image", "image_text", "text"] = "image"
+    episodes: int | None = Field(default=None, ge=1, description="first N episodes of each subset; null for all")
+    max_steps: int = Field(default=30, ge=1, description="EB-Habitat's 30")
+    image_size: int = Field(default=500, ge=32, description="EB-Habitat's 500 px")
+    simulator: Literal["standin", "habitat"] = "standin"
+
+    env_id: ClassVar[str] = ENV_ID
+    sets: ClassVar = SETS
+    hidden_info: ClassVar[tuple[str, ...]] = ("progress", "subgoals_met")  # EB-Habitat does not tell its progress
+    step_data: ClassVar[tuple[str, ...]] = ("held", "subgoals_met")
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric(name="success", description="every goal predicate holds"),
+        Metric(name="progress", description="share of the episode's subgoals reached"),
+        Metric(name="steps", scale=(0.0, 30.0), higher_is_better=False, description="env steps taken"),
+        Metric(name="invalid_actions", scale=(0.0, 10.0), higher_is_better=False, description="refused actions"),
+    )
+
+    def specs(self) -> list[EpisodeSpec]:
+        if self.simulator == "habitat":
+            return self._habitat_specs()
+        return [self._with_simulator(spec) for spec in super().specs()]
+
+    def episode_metadata(self, episode: Episode[Any], rules: PlayRules) -> dict[str, Any]:
+        scene = episode.scene
+        return {"template": scene.template, "instruction": scene.instruction, "subgoals": len(scene.subgoals)}
+
+    def episode_tags(self, episode: Episode[Any]) -> tuple[str, ...]:
+        return (episode.scene.template,)
+
+    def groupings(self) -> dict[str, GroupKey]:
+        return super().groupings() | {"template": by_metadata("template")}
+
+    def _with_simulator(self, spec: EpisodeSpec) -> EpisodeSpec:
+        return spec.model_copy(update={"env_kwargs": {**spec.env_kwargs, "simulator": self.simulator}})
+
+    def _habitat_specs(self) -> list[EpisodeSpec]:
+        """EB-Habitat's own episodes, by subset and index (their instructions come from habitat at reset)."""
+        rules = self.rules()
+        return [
+            EpisodeSpec(
+                suite=self.name,
+                task=f"{subset}/{index:03d}",
+                env_id=self.env_id,
+                env_kwargs={"image_size": self.image_size, "observe_image": rules.sees_image, "simulator": "habitat"},
+                reset_options={"subset": subset, "index": index},
+                seed=0,
+                rules=rules,
+                metadata={"subset": subset, "template": "eb_habitat"},
+                step_data=self.step_data,
+                tags=(subset,),
+            )
+            for subset in self.subsets
+            for index in range(min(self.episodes or EPISODES_PER_SUBSET, EPISODES_PER_SUBSET))
+        ]
