@@ -4,7 +4,8 @@ through `transformers serve` (the OpenAI-compatible path) and the in-process HF 
 The tiny model's replies are nonsense; what is real is the whole path: the rendered view in the
 prompt, the suite's action grammar in the prompt, the backend, parsing (an unparseable reply never
 becomes a made-up action), records and scoring. EB-Navigation runs on MiniWorld (eight actions in
-words), EB-Manipulation on MuJoCo (7-D integer actions).
+words), EB-Manipulation on MuJoCo (7-D integer actions), EB-ALFRED and EB-Navigation on AI2-THOR's
+Controller with the stand-in build (high-level skills from a list of 166; eight actions).
 """
 
 from __future__ import annotations
@@ -29,17 +30,25 @@ class EmbodiedCase:
     grammar: str  # words of the action grammar the prompt must show
     text_markers: tuple[str, ...]  # the text observation starts with one of these
     package: str  # the simulator, an optional extra
+    options: tuple[tuple[str, str], ...] = ()  # further suite fields
 
     def make_suite(self, observation: str):
         module, name = self.suite.split(":")
         suite_type = getattr(importlib.import_module(module), name)
-        return suite_type(subsets=list(self.subsets), episodes=1, observation=observation, max_steps=2, image_size=56)
+        return suite_type(
+            subsets=list(self.subsets),
+            episodes=1,
+            observation=observation,
+            max_steps=2,
+            image_size=56,
+            **dict(self.options),
+        )
 
 
-def case(suite: str, subsets: tuple[str, str], grammar: str, text_markers: tuple[str, ...], package: str):
+def case(suite: str, subsets: tuple[str, str], grammar: str, text_markers: tuple[str, ...], package: str, **options):
     missing = importlib.util.find_spec(package) is None
     mark = pytest.mark.skipif(missing, reason=f"{package} is not installed")
-    embodied = EmbodiedCase(suite, subsets, grammar, text_markers, package)
+    embodied = EmbodiedCase(suite, subsets, grammar, text_markers, package, tuple(options.items()))
     return pytest.param(embodied, marks=mark, id=suite.split(":")[1])
 
 
@@ -57,6 +66,22 @@ CASES = [
         "[x, y, z, roll, pitch, yaw, gripper]",
         ("Gripper pose:",),
         "mujoco",
+    ),
+    case(  # AI2-THOR through ai2thor's Controller, against the stand-in build
+        "mmgym.tasks.eb_thor:EBAlfredSuite",
+        ("base", "spatial"),
+        "put down the object in hand",
+        ("You see:",),
+        "ai2thor",
+        executable="standin",
+    ),
+    case(
+        "mmgym.tasks.eb_thor:EBThorNavSuite",
+        ("base", "long_horizon"),
+        "Move forward by 0.25",
+        ("You stand at",),
+        "ai2thor",
+        executable="standin",
     ),
 ]
 
