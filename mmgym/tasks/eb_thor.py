@@ -147,8 +147,8 @@ class EBAlfredSuite(ThorSuite):
     env_id: ClassVar[str] = ALFRED_ENV_ID
     track: ClassVar[str] = "eb_alfred"
     valid_subsets: ClassVar[tuple[str, ...]] = alfred_data.SUBSETS
-    hidden_info: ClassVar[tuple[str, ...]] = ("progress", "goal_conditions")
-    step_data: ClassVar[tuple[str, ...]] = ("goal_conditions", "held")
+    hidden_info: ClassVar[tuple[str, ...]] = ("progress", "goal_conditions", "poses_restored")
+    step_data: ClassVar[tuple[str, ...]] = ("goal_conditions", "held", "poses_restored")
     metrics: ClassVar[tuple[Metric, ...]] = goal_metrics(30)
     load: ClassVar = staticmethod(alfred_data.load_subset)
 

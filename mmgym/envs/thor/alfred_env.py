@@ -32,7 +32,9 @@ class EBAlfredEnv(gym.Env):
     objects in view and what the agent holds (an mmgym addition); `instruction`. A skill not in
     the list is refused and changes nothing; a listed skill that fails in the simulator (an object
     out of reach, a closed receptacle) counts as invalid too, as in EB-ALFRED. `success` is all of
-    ALFRED's goal conditions, `progress` their share; `info` adds `goal_conditions` and `held`.
+    ALFRED's goal conditions, `progress` their share; `info` adds `goal_conditions`, `held` and
+    `poses_restored` (how many of the trajectory's object poses named an object of the loaded scene:
+    ALFRED recorded them in ai2thor 2.1.0, and a later build may name objects differently).
     """
 
     metadata: ClassVar[dict[str, Any]] = {
@@ -67,6 +69,7 @@ class EBAlfredEnv(gym.Env):
         self.skills: list[str] = []
         self.index: dict[str, str] = {}
         self.met, self.total, self.invalid, self.steps_taken = 0, 1, 0, 0
+        self.poses_restored = ""
 
     # ---- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -76,7 +79,10 @@ class EBAlfredEnv(gym.Env):
         episode = AlfredEpisode.model_validate(options["episode"])
         self.episode = episode
         session = self.session
-        session.reset(episode.scene)
+        loaded = session.reset(episode.scene).metadata["objects"]
+        names = {o["name"] for o in loaded}  # ALFRED recorded its poses by these names (in ai2thor 2.1.0)
+        matched = sum(pose["objectName"] in names for pose in episode.object_poses)
+        self.poses_restored = f"{matched}/{len(episode.object_poses)}"
         if episode.object_toggles:
             session.step({"action": "SetObjectToggles", "objectToggles": episode.object_toggles})
         if episode.dirty_and_empty:
@@ -85,10 +91,10 @@ class EBAlfredEnv(gym.Env):
         start = {k: v for k, v in episode.init_action.items() if k != "rotateOnTeleport"} | {"standing": True}
         session.step(start)
         objects = session.last_event.metadata["objects"]
-        names = instance_names(objects)
-        self.skills = global_skills() + instance_skills(names, objects)
+        numbered = instance_names(objects)
+        self.skills = global_skills() + instance_skills(numbered, objects)
         self.index = skill_index(self.skills)
-        self.executor = SkillExecutor(session, names)
+        self.executor = SkillExecutor(session, numbered)
         self.invalid = self.steps_taken = 0
         self._score()
         return self._observation(), self._info(True, f"Task: {episode.instruction}")
@@ -162,6 +168,7 @@ class EBAlfredEnv(gym.Env):
             "progress": self.met / self.total,
             "goal_conditions": f"{self.met}/{self.total}",
             "held": held[0]["objectType"] if held else "",
+            "poses_restored": self.poses_restored,  # the trajectory's object poses this scene had names for
         }
 
     def candidate_actions(self) -> list[str]:
