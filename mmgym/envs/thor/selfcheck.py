@@ -22,6 +22,7 @@ from mmgym.envs.thor.alfred_executor import SkillExecutor
 from mmgym.envs.thor.alfred_skills import OPENABLE, PICKABLE, SLICEABLE, TOGGLEABLE, instance_names
 from mmgym.envs.thor.nav_env import ACTIONS
 from mmgym.envs.thor.session import ThorConfig, ThorSession
+from mmgym.errors import MmgymError
 
 
 def first(objects: Sequence[Mapping[str, Any]], types: Sequence[str], exclude: Sequence[str] = ()) -> str | None:
@@ -91,5 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return failures
 
 
+def cli() -> int:
+    """`main`, with mmgym's own errors (a missing simulator, no display) as one line."""
+    try:
+        return main()
+    except MmgymError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli())

@@ -116,8 +116,8 @@ class ThorSession:
                 kwargs["platform"] = getattr(ai2thor.platform, config.platform)
             elif not (config.x_display or os.environ.get("DISPLAY")):
                 raise ConfigError(
-                    "AI2-THOR needs an X display (set DISPLAY or thor.x_display) or, on a headless GPU server, "
-                    "thor.platform=CloudRendering"
+                    "AI2-THOR needs an X display: set DISPLAY or suite.x_display (--x-display), or on a headless "
+                    "GPU server suite.platform=CloudRendering (--platform CloudRendering)"
                 )
             if config.x_display:
                 kwargs["x_display"] = config.x_display

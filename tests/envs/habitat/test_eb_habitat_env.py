@@ -3,6 +3,9 @@ progress by subgoals, frames that show only what the robot sees."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -107,3 +110,18 @@ def test_no_image_when_not_observed_and_bad_options_are_one_line() -> None:
         env.reset(options={"level": 1})
     with pytest.raises(ConfigError, match="unknown simulator 'isaac'"):
         gym.make(ENV_ID, simulator="isaac")
+
+
+def test_the_selfcheck_passes_on_the_standin_and_is_one_line_without_habitat(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mmgym.envs.habitat.selfcheck import cli, main
+
+    assert main(["--simulator", "standin"]) == 0
+    out = capsys.readouterr().out
+    assert "all checks passed" in out and out.count("ok ") == 8
+    if importlib.util.find_spec("habitat_sim") is None:
+        monkeypatch.setattr(sys, "argv", ["selfcheck"])
+        assert cli() == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error: simulator=habitat needs habitat_sim") and err.count("\n") == 1
