@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup system demo test lint bench bench-ray bench-llm bench-babyai bench-eb-nav bench-eb-manip levels media clean
+.PHONY: setup system demo test lint bench bench-ray bench-llm bench-babyai bench-eb-nav bench-eb-manip bench-thor levels media clean
 
 setup: system $(VENV)/.installed
 
@@ -64,6 +64,10 @@ bench-eb-nav: setup
 # EB-Manipulation on MuJoCo: start-up, steps/s, recording, Ray env workers (about 4 minutes).
 bench-eb-manip: setup
 	$(BIN)/python benchmarks/bench_eb_manip.py
+
+# EB-ALFRED and EB-Navigation through ai2thor's Controller and the stand-in build (under a minute).
+bench-thor: setup
+	$(BIN)/python benchmarks/bench_thor.py
 
 levels: setup
 	$(BIN)/python -m mmgym.envs.games.levels

@@ -281,3 +281,26 @@ def test_the_selfcheck_passes_on_the_standin(capsys: pytest.CaptureFixture[str])
     assert main(["--executable", "standin"]) == 0
     out = capsys.readouterr().out
     assert "all checks passed" in out and out.count("\nok ") + out.startswith("ok ") >= 24
+
+
+@pytest.mark.parametrize("which", ["alfred", "navigation"])
+def test_both_envs_meet_the_language_contract_through_gymnasium(which: str) -> None:
+    import gymnasium as gym
+
+    import mmgym.envs  # noqa: F401  (registers the envs)
+    from mmgym.core.language_env import check_language_env
+    from mmgym.envs.thor import ALFRED_ENV_ID, NAV_ENV_ID
+
+    env_id, data, folder = (
+        (ALFRED_ENV_ID, alfred_data, ALFRED) if which == "alfred" else (NAV_ENV_ID, nav_data, NAVIGATION)
+    )
+    env = gym.make(env_id, image_size=64, executable="standin")
+    try:
+        episode = data.load_subset(folder, "base")[0]
+        check_language_env(env, options={"episode": episode.model_dump()})
+        observation = env.reset(options={"episode": episode.model_dump()})[0]
+        assert observation["image"].shape == (64, 64, 3) and env.observation_space.contains(observation)
+        with pytest.raises(ValueError, match="needs options=\\{'episode'"):
+            env.reset()
+    finally:
+        env.close()
