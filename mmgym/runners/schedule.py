@@ -70,7 +70,8 @@ async def play_with_restarts(
         except (EnvWorkerLost, SimulatorLost) as exc:
             losses += 1
             if losses > max_restarts:
-                reason = EnvWorkerLost(f"env died {losses} times (max_restarts={max_restarts}); last: {exc}")
+                what = "env worker" if isinstance(exc, EnvWorkerLost) else "simulator"
+                reason = EnvWorkerLost(f"{what} died {losses} times (max_restarts={max_restarts}); last: {exc}")
                 return mark_failed(EpisodeRecord(id=spec.id, spec=spec, started_at=time.time()), reason)
             continue
         if losses:

@@ -75,6 +75,19 @@ def test_an_episode_whose_simulator_died_is_replayed_to_the_same_record(tmp_path
     assert comparable(record) == comparable(calm)
 
 
+def test_a_simulator_that_always_dies_ends_its_episode_as_an_error_after_bounded_replays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mmgym.results.store import ResultsStore
+
+    monkeypatch.setenv("MMGYM_STANDIN_CRASH_AT", "9:")  # every process dies at its 9th action, mid-episode
+    suite = EBThorNavSuite(executable="standin", subsets=["common_sense"], image_size=64)
+    results = evaluate(suite, ExpertAgent, tmp_path, LocalRunner(max_restarts=1), show_progress=False)
+    (record,) = ResultsStore(tmp_path).records()
+    assert results.errors == 1 and record.status == "error"
+    assert (record.error or "").startswith("EnvWorkerLost: simulator died 2 times (max_restarts=1)")
+
+
 def test_ray_env_workers_each_run_a_simulator_and_replay_a_crashed_episode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,7 +3,8 @@
 The Controller launches its "Unity build" with the pipe paths in the environment, reads one event
 at start-up, then sends an action and reads an event, in turn, until it closes the pipes.
 `MMGYM_STANDIN_CRASH_AT="N:FLAG"` makes the process die at its N-th action unless the file FLAG
-exists (it creates FLAG first): how the tests crash a simulator once, mid-episode.
+exists (it creates FLAG first): how the tests crash a simulator once, mid-episode. Without FLAG
+(`"N:"`) every process dies at its N-th action.
 """
 
 from __future__ import annotations
@@ -62,12 +63,12 @@ class Player:
         return metadata, name != "Reset"
 
 
-def crash_point() -> tuple[int, Path] | None:
+def crash_point() -> tuple[int, Path | None] | None:
     spec = os.environ.get("MMGYM_STANDIN_CRASH_AT")
     if not spec:
         return None
     count, flag = spec.split(":", 1)
-    return int(count), Path(flag)
+    return int(count), Path(flag) if flag else None
 
 
 def main() -> None:
@@ -82,8 +83,9 @@ def main() -> None:
             actions = 0
             while (action := read_action(inp)) is not None:
                 actions += 1
-                if crash and actions == crash[0] and not crash[1].exists():
-                    crash[1].touch()
+                if crash and actions == crash[0] and not (crash[1] and crash[1].exists()):
+                    if crash[1]:
+                        crash[1].touch()
                     os._exit(3)
                 metadata, with_frame = player.handle(action)
                 frame = render(player.world, player.width, player.height) if with_frame else None
