@@ -1,6 +1,6 @@
-"""The AI2-THOR tracks through ai2thor's real `Controller`, against mmgym's stand-in build: what mmgym's side
-costs (the stand-in answers in microseconds, so these are the adapter's and the protocol's own costs; on
-real AI2-THOR, Unity's rendering adds to each step).
+"""The AI2-THOR tracks through ai2thor's real `Controller`, against mmgym's stand-in build: what the whole
+path costs without Unity (the Controller's FIFO protocol, the stand-in's metadata and drawn frame, the
+adapter and the expert; on real AI2-THOR, Unity's physics and rendering replace the stand-in's share).
 
     python benchmarks/bench_thor.py
 
