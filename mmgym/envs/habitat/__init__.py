@@ -12,7 +12,8 @@ with the real simulator); `mmgym.envs` calls it. The modules:
 - `standin`: a stand-in for habitat-lab's gym env (its observation and info keys), on the symbolic state;
 - `real`: habitat-lab's gym env built from EmbodiedBench's config (conda only; untested here);
 - `env`: `EBHabitatEnv`, the gymnasium env, with EBHabEnv's feedback and limits over either simulator;
-- `frozen`, `episodes`: the capability subsets' frozen episode sets and their generator.
+- `frozen`, `episodes`: the capability subsets' frozen episode sets and their generator;
+- `selfcheck`: every kind of skill once against a simulator (`python -m mmgym.envs.habitat.selfcheck`).
 """
 
 from __future__ import annotations

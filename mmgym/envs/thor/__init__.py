@@ -1,7 +1,17 @@
 """The AI2-THOR family: EmbodiedBench's EB-ALFRED and EB-Navigation through ai2thor's own `Controller`.
 
 `register()` registers the envs without importing ai2thor (an optional extra, `pip install
-'mmgym[thor]'`, loaded when an env is made); `mmgym.envs` calls it.
+'mmgym[thor]'`, loaded when an env is made); `mmgym.envs` calls it. The modules:
+
+- `session`: one simulator process behind ai2thor's `Controller`, reused across episodes, its
+  death noticed at once (`SimulatorLost`) and a new one started at the next reset;
+- `alfred_skills`: EB-ALFRED's global skill list, numbered instances, reading a reply into a skill;
+- `alfred_executor`: the skills carried out with AI2-THOR actions, and what was heated, cooled, cleaned;
+- `alfred_goals`: ALFRED's goal conditions for its seven task types;
+- `alfred_data`, `nav_data`: EmbodiedBench's released episode files, read as they are;
+- `alfred_env`, `nav_env`: the gymnasium envs; `nav_expert`: EB-Navigation's search expert;
+- `selfcheck`: every skill and action once against a simulator (`python -m mmgym.envs.thor.selfcheck`);
+- `standin`: a stand-in AI2-THOR build (a program speaking its FIFO protocol over symbolic rooms).
 """
 
 from __future__ import annotations
