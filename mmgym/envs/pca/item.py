@@ -1,0 +1,63 @@
+"""A PCA decision item: one image, one question, a few actions, exactly one right, and why.
+
+PCA-Bench scores a decision on three links: Perception (did the reasoning notice the key
+concepts), Cognition (does it reason as the reference does) and Action (is the choice right).
+mmgym's items are generated from a simulator's state, so every field is exact ground truth:
+the state decides the answer, names the concepts that decide it, and templates the reference
+reasoning. The fields a judge check needs (statements false in this scene, a reasoning that
+argues for a wrong action) are generated with the item. Items from PCA-Bench's own files carry
+only what PCA-Bench gives (`source="pcabench"`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DOMAINS = ("driving", "domestic", "game")  # PCA-Bench's autonomous driving, domestic robot, open-world game
+LETTERS = "ABCDE"
+
+
+class Concept(BaseModel):
+    """A key concept that decides the item, and the wordings that count as naming it (lower case)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str  # as the reference reasoning says it, e.g. "a slower car ahead in my lane"
+    synonyms: tuple[str, ...] = ()  # other wordings a lexical judge accepts, e.g. ("car in front", "vehicle ahead")
+
+
+class DecisionItem(BaseModel):
+    """One decision; `scene` is what the domain needs to rebuild and render the state (no image is stored)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    domain: str
+    index: int
+    source: str = "generated"  # or "pcabench"
+    question: str
+    actions: tuple[str, ...] = Field(min_length=2, max_length=len(LETTERS))
+    answer_index: int
+    key_concepts: tuple[Concept, ...] = Field(min_length=1)
+    reasoning: str  # the reference reasoning, templated from the state: names the key concepts, argues for the answer
+    false_facts: tuple[str, ...] = ()  # statements about this scene that are false (for the judge check)
+    wrong_reasoning: str = ""  # a fluent reasoning that argues for a wrong action (for the judge check)
+    scene: dict[str, Any] = Field(default_factory=dict)  # the domain's own: seed, steps taken, ...
+    image: str | None = None  # a file name, for items read from PCA-Bench's data
+
+    @model_validator(mode="after")
+    def _answer_in_range(self) -> DecisionItem:
+        if not 0 <= self.answer_index < len(self.actions):
+            raise ValueError(f"answer_index {self.answer_index} is not one of the {len(self.actions)} actions")
+        if len(set(a.lower() for a in self.actions)) != len(self.actions):
+            raise ValueError(f"the actions repeat: {self.actions}")
+        return self
+
+    @property
+    def answer(self) -> str:
+        return self.actions[self.answer_index]
+
+    def choices_text(self) -> str:
+        """`(A) Keep lane (B) Change to the left lane ...`, PCA-Bench's way of listing the actions."""
+        return " ".join(f"({LETTERS[i]}) {action}" for i, action in enumerate(self.actions))
