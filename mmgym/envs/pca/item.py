@@ -40,9 +40,13 @@ class DecisionItem(BaseModel):
     actions: tuple[str, ...] = Field(min_length=2, max_length=len(LETTERS))
     answer_index: int
     key_concepts: tuple[Concept, ...] = Field(min_length=1)
-    reasoning: str  # the reference reasoning, templated from the state: names the key concepts, argues for the answer
-    false_facts: tuple[str, ...] = ()  # statements about this scene that are false (for the judge check)
-    wrong_reasoning: str = ""  # a fluent reasoning that argues for a wrong action (for the judge check)
+    # The reference reasoning, templated from the state: one sentence per key concept, each naming its concept
+    # as `Concept.name` words it, then a sentence that concludes with the answer.
+    reasoning: str
+    # The fields below let `mmgym judge-check` build labelled cases from ground truth:
+    paraphrase: str = ""  # the same reasoning reworded: the concepts by a synonym, other sentence shapes
+    false_facts: tuple[str, ...] = ()  # statements about this scene that are false (each one sentence)
+    wrong_reasoning: str = ""  # reasons that are false or beside the point for this scene, ending in the right answer
     scene: dict[str, Any] = Field(default_factory=dict)  # the domain's own: seed, steps taken, ...
     image: str | None = None  # a file name, for items read from PCA-Bench's data
 
