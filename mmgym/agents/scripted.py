@@ -58,10 +58,11 @@ class ExpertAgent:
 
     async def act(self, turn: Turn) -> AgentReply:
         assert self.context.expert is not None
-        plan = await self.context.expert()
+        advice = await self.context.expert()
+        plan = advice.actions
         if self.context.play.actions_per_reply != "solution":
             plan = plan[:1]
-        return AgentReply(actions=plan, reasoning=f"expert plan of {len(plan)} actions")
+        return AgentReply(actions=plan, reasoning=advice.reasoning or f"expert plan of {len(plan)} actions")
 
 
 OracleAgent = ExpertAgent  # the name ING-VP's configs and users know

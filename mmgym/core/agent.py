@@ -15,7 +15,16 @@ from pydantic import BaseModel, Field
 
 from mmgym.core.spec import PlayRules
 
-Expert = Callable[[], Awaitable[list[str]]]
+
+@dataclass(frozen=True)
+class ExpertAdvice:
+    """What an env's expert says from the true state: the actions to take, and why when it can say."""
+
+    actions: list[str]
+    reasoning: str = ""
+
+
+Expert = Callable[[], Awaitable[ExpertAdvice]]
 
 
 @dataclass(frozen=True)
@@ -26,7 +35,8 @@ class EpisodeContext:
     (how many actions a reply may carry, what is observed, whether history is shown, the step
     limit). An env that cannot list its actions may give `action_vector` instead: its actions are
     integer vectors `[a, b, ...]` within those bounds (see core.language_env). `expert`, when the
-    env has one, returns a plan from the true state: privileged, for expert agents only.
+    env has one, returns a plan from the true state (and the reasons, when the env gives them):
+    privileged, for expert agents only.
     """
 
     episode_id: str

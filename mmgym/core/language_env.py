@@ -21,7 +21,9 @@ Read through any wrappers (`env.get_wrapper_attr`):
   `[a, b, ...]` (`format_vector`), element i within the inclusive bounds `action_vector[i]`; such an
   env cannot list its actions, so `candidate_actions()` returns `[]`, and agents draw or parse vectors instead;
 - `expert_plan()` (optional, privileged): actions that reach the goal from the true current state;
-  `agent=oracle` follows it, one action per reply when the play rules allow one.
+  `agent=oracle` follows it, one action per reply when the play rules allow one;
+- `expert_reasoning()` (optional, privileged): why, in words; the oracle's reply carries it as its
+  reasoning (a decision suite scores the reasoning too).
 
 `metadata` flags: `cheap_steps` (a step costs microseconds: runners keep the env in their own
 process), `full_render` (`render()` shows more than the observation: recorded as a second video),

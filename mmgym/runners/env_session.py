@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import gymnasium as gym
 
+from mmgym.core.agent import ExpertAdvice
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError, MmgymError
 
@@ -108,9 +109,11 @@ def describe_env(env: gym.Env) -> EnvDescription:
     )
 
 
-def expert_plan(env: gym.Env) -> list[str]:
-    """The env's own expert plan from its true state (privileged; see core.language_env)."""
-    return list(env.get_wrapper_attr("expert_plan")())
+def expert_plan(env: gym.Env) -> ExpertAdvice:
+    """The env's own expert plan from its true state, with its `expert_reasoning()` when it has one
+    (privileged; see core.language_env)."""
+    reasoning = _wrapper_attr(env, "expert_reasoning", None)
+    return ExpertAdvice(list(env.get_wrapper_attr("expert_plan")()), reasoning() if reasoning else "")
 
 
 def _wrapper_attr(env: gym.Env, name: str, default: Any) -> Any:
@@ -131,7 +134,7 @@ class EnvSession(Protocol):
 
     async def render(self) -> Any: ...
 
-    async def expert_plan(self) -> list[str]: ...
+    async def expert_plan(self) -> ExpertAdvice: ...
 
     async def close(self) -> None: ...
 

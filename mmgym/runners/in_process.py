@@ -23,6 +23,7 @@ from typing import Any
 
 import gymnasium as gym
 
+from mmgym.core.agent import ExpertAdvice
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import MmgymError
 from mmgym.runners.env_session import (
@@ -64,7 +65,7 @@ class InProcessSession:
     async def render(self) -> Any:
         return self.env.render()
 
-    async def expert_plan(self) -> list[str]:
+    async def expert_plan(self) -> ExpertAdvice:
         return expert_plan(self.env)
 
     async def close(self) -> None:
@@ -213,7 +214,7 @@ class ThreadedSession:
     async def render(self) -> Any:
         return await self._call("render", self.env.render)
 
-    async def expert_plan(self) -> list[str]:
+    async def expert_plan(self) -> ExpertAdvice:
         return await self._call("expert plan", expert_plan, self.env)
 
     async def close(self) -> None:

@@ -12,6 +12,7 @@ import os
 import re
 from typing import Any
 
+from mmgym.core.agent import ExpertAdvice
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import MmgymError
 from mmgym.runners.env_session import (
@@ -62,7 +63,7 @@ class EnvWorker:
     def render(self, slot: int) -> Any:
         return self.envs[slot].render()
 
-    def expert_plan(self, slot: int) -> list[str]:
+    def expert_plan(self, slot: int) -> ExpertAdvice:
         return expert_plan(self.envs[slot])
 
     def close(self, slot: int) -> None:
@@ -218,7 +219,7 @@ class RemoteSession:
     async def render(self) -> Any:
         return await self.call("render")
 
-    async def expert_plan(self) -> list[str]:
+    async def expert_plan(self) -> ExpertAdvice:
         return await self.call("expert_plan")
 
     async def close(self) -> None:
