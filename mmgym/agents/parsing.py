@@ -30,12 +30,14 @@ _THOUGHT_KEYS = ("thought", "thoughts", "reasoning", "reasoning_and_reflection",
 _ITEM_KEYS = ("action", "action_name")
 _LIST_ONLY_KEYS = ("executable_plan", "plan")  # a string here is prose (a "language plan"), not an action
 _KEY_ORDER = {
-    False: ("action", "actions", "executable_plan", "plan"),
+    False: ("action", "actions", "executable_plan", "plan", "answer", "choice"),  # a decision's answer is its action
     True: ("executable_plan", "actions", "plan", "action"),
 }
 
 # Every pattern below uses bounded repeats so that no input can make the regex engine backtrack badly.
-_ACTION_KEY = re.compile(r'"[ \t]{0,3}(?:action|actions|action_name|executable_plan|plan)[ \t]{0,3}"\s{0,20}:', re.I)
+_ACTION_KEY = re.compile(
+    r'"[ \t]{0,3}(?:action|actions|action_name|executable_plan|plan|answer|choice)[ \t]{0,3}"\s{0,20}:', re.I
+)
 _TOKENS_WITH_STRINGS = re.compile(r'\\.|[{}"]', re.S)
 _TOKENS_BRACES_ONLY = re.compile(r"\\.|[{}]", re.S)
 _FENCE = re.compile("```")
@@ -45,11 +47,12 @@ _THINK_END = re.compile(r"</think(?:ing)?>", re.I)
 _THINK_START = re.compile(r"^\s{0,20}<think(?:ing)?>", re.I)
 _LABEL = re.compile(
     r"[ \t>*_#-]{0,12}(?:\d{1,3}[.)][ \t]{0,3})?[*_]{0,3}(?:(?:final|next|chosen|selected)[ \t]{1,3})?"
-    r"(?P<label>actions|action|plan|thoughts|thought|reasoning)"
+    r"(?P<label>actions|action|answer|choice|plan|thoughts|thought|reasoning|reason)"
     r"(?:[ \t]{0,3}\d{1,3})?[ \t]{0,3}[*_]{0,3}[ \t]{0,3}[:：]",
     re.I,
 )
-_LABEL_KIND = {"action": "action", "actions": "actions", "plan": "plan"}  # anything else is a thought
+_LABEL_KIND = {"action": "action", "actions": "actions", "answer": "action", "choice": "action", "plan": "plan"}
+# (anything else is a thought; `Answer:` and `Choice:` name a decision's one action)
 _INLINE_ACTION = re.compile(r"(?<![\w-])action[ \t]{0,3}[*_]{0,3}[ \t]{0,3}[:：]", re.I)
 _LIST_ITEM = re.compile(r"[ \t]{0,8}(?:\d{1,3}[.)]|[-*•+])[ \t]+")
 _KEY_VALUE = re.compile(
@@ -78,10 +81,12 @@ def parse_reply(
     """The actions in a model reply; the first of three stages that finds any wins.
 
     1. json: the last JSON object (code-fenced ones first, nested ones too) with an `action`,
-       `actions`, `executable_plan` or `plan` key, case-insensitive; items may be strings, numbers
-       or objects with `action`/`action_name`. Single mode keeps a list's first item.
-    2. regex: `Action: x` lines, markdown allowed (the last wins; in plan mode all of them, or the
-       last `Actions: a, b` / `Plan: a; b` list), then a quoted `"action": "x"` pair.
+       `actions`, `executable_plan` or `plan` key (single mode also `answer` or `choice`, as a
+       decision replies), case-insensitive; items may be strings, numbers or objects with
+       `action`/`action_name`. Single mode keeps a list's first item.
+    2. regex: `Action: x` lines (and `Answer: (B)`, `Choice: B`), markdown allowed (the last wins;
+       in plan mode all of them, or the last `Actions: a, b` / `Plan: a; b` list), then a quoted
+       `"action": "x"` pair.
     3. match: the whole reply or its last line equals one of `valid_actions` (in plan mode also
        `a, b, c` on the last line, or one valid action per line).
 

@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 CONFIG_MODULE = "mmgym.conf"
-GROUPS = ("suite", "agent", "model", "runner")
+GROUPS = ("suite", "agent", "model", "runner", "judge")
 
 
 def config_options(group: str) -> dict[str, str]:

@@ -1,13 +1,13 @@
 """Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`.
 
-The puzzle games, BabyAI, MiniWorld, MuJoCo, AI2-THOR and habitat.
+The puzzle games, BabyAI, MiniWorld, MuJoCo, AI2-THOR, habitat and the PCA decisions.
 """
 
 from __future__ import annotations
 
 import gymnasium as gym
 
-from mmgym.envs import babyai, habitat, miniworld, mujoco, thor
+from mmgym.envs import babyai, habitat, miniworld, mujoco, pca, thor
 
 # env name -> game name; all puzzle games share one env class.
 PUZZLE_ENVS: dict[str, str] = {
@@ -34,6 +34,7 @@ def register_all() -> None:
     mujoco.register()  # and MuJoCo
     thor.register()  # ai2thor, when an AI2-THOR env is made
     habitat.register()  # habitat-lab, when the real simulator is used
+    pca.register()  # and the PCA decision env
 
 
 def game_of(env: str) -> str:

@@ -1,0 +1,170 @@
+"""The PCA suite: perception-cognition-action decisions from simulator states, scored by validated judges.
+
+PCA-Bench poses one decision: an image, a question, a few actions; the model picks one and says
+why. Its three links are scored as PCA-Eval defines them, with mmgym's own prompts:
+- action: the choice is the right one (exact match);
+- perception: the reasoning names a key concept (a judge decides);
+- cognition: the reasoning agrees with the reference reasoning (a judge decides);
+- genuine: all three;
+- error localisation: the first failing link, perception then cognition then action
+  (`error_perception`, `error_cognition`, `error_action`: their means are the distribution).
+
+Items (`source=generated`, the default) come from the frozen sets of `mmgym.envs.pca` (driving on
+highway-env, a domestic robot on BabyAI, Crafter), 200 per domain, with exact ground truth;
+`source=pcabench` reads PCA-Bench's own files from `data_dir`. The judge is the `judge` config
+group: `lexical` (the default, no second model) or `model` (any model backend); measure it with
+`mmgym judge-check` before trusting it. `closed_loop=true` (an mmgym mode PCA-Bench lacks) lets
+each scene go on after the chosen action for up to `decisions` decisions, scored by outcome:
+survived (no crash or death), reached (the goal, where there is one) and the share of right choices.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mmgym.construct import factory_from_dict
+from mmgym.core.records import EpisodeRecord
+from mmgym.core.spec import EpisodeSpec, PlayRules
+from mmgym.envs.pca import ENV_ID, frozen, pcabench
+from mmgym.envs.pca.item import DOMAINS, DecisionItem
+from mmgym.errors import ConfigError
+from mmgym.tasks.pca_judges import Judge
+from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, known_subsets, overall
+
+LINKS = ("perception", "cognition", "action")
+DECISION_METRICS = (
+    Metric(name="action", description="the right action was chosen"),
+    Metric(name="perception", description="the reasoning names a key concept (judged)"),
+    Metric(name="cognition", description="the reasoning agrees with the reference (judged)"),
+    Metric(name="genuine", description="all three links right"),
+    *(
+        Metric(name=f"error_{link}", higher_is_better=False, description=f"{link} is the first link to fail")
+        for link in LINKS
+    ),
+    Metric(name="judge_unscored", higher_is_better=False, description="the judge gave no score for a link"),
+)
+LOOP_METRICS = (
+    Metric(name="survived", description="no crash or death in the loop"),
+    Metric(name="reached", description="the goal was reached (domains that have one)"),
+    Metric(name="action", description="share of the loop's choices that were right"),
+    Metric(name="decisions", scale=(0.0, 20.0), description="decisions made"),
+)
+DEFAULT_JUDGE = {"_target_": "mmgym.tasks.pca_judges.LexicalJudge", "name": "lexical"}
+
+
+class PCASuite(BaseModel):
+    """Config and logic of the suite; every field can be overridden from the command line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "pca"
+    domains: list[str] = Field(default_factory=lambda: list(DOMAINS))
+    source: Literal["generated", "pcabench"] = "generated"
+    data_dir: str | None = Field(default=None, description="PCA-Bench's data folder, for source=pcabench")
+    items: int | None = Field(default=None, ge=1, description="first N items of each domain; null for all")
+    closed_loop: bool = False
+    decisions: int = Field(default=8, ge=2, le=20, description="the closed loop's most decisions")
+    observation: Literal["image", "image_text", "text"] = "image"
+    image_size: int = Field(default=256, ge=32)
+    judge: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_JUDGE))
+
+    macro_over: tuple[str, ...] = ("domain",)
+
+    @field_validator("domains")
+    @classmethod
+    def _known_domains(cls, domains: list[str]) -> list[str]:
+        return known_subsets(domains, DOMAINS)
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        return LOOP_METRICS if self.closed_loop else DECISION_METRICS
+
+    def judge_object(self) -> Judge:
+        return factory_from_dict(dict(self.judge), "judge", drop=())()
+
+    def rules(self) -> PlayRules:
+        return PlayRules(
+            actions_per_reply="one",
+            observation=self.observation,
+            history=self.closed_loop,
+            max_steps=self.decisions if self.closed_loop else 1,
+            single_reply=not self.closed_loop,
+            hidden_info=("progress", "correct", "right_decisions"),
+        )
+
+    def load(self, domain: str) -> list[DecisionItem]:
+        if self.source == "pcabench":
+            if not self.data_dir:
+                raise ConfigError("suite.data_dir is required with suite.source=pcabench: PCA-Bench's data folder")
+            return pcabench.load_domain(self.data_dir, domain)
+        return list(frozen.load(domain))
+
+    def specs(self) -> list[EpisodeSpec]:
+        if self.closed_loop and self.source == "pcabench":
+            raise ConfigError("suite.closed_loop=true needs generated items (PCA-Bench's images have no simulator)")
+        rules, specs = self.rules(), []
+        for domain in self.domains:
+            image_dir = str(Path(self.data_dir).expanduser() / pcabench.TITLES[domain]) if self.data_dir else None
+            env_kwargs = {
+                "image_size": self.image_size,
+                "observe_image": rules.sees_image,
+                "decisions": self.decisions if self.closed_loop else 1,
+                "image_dir": image_dir if self.source == "pcabench" else None,
+            }
+            for item in self.load(domain)[: self.items]:
+                specs.append(
+                    EpisodeSpec(
+                        suite=self.name,
+                        task=f"{domain}/{item.index:03d}",
+                        env_id=ENV_ID,
+                        env_kwargs=env_kwargs,
+                        reset_options={"item": item.model_dump(mode="json")},
+                        seed=0,
+                        rules=rules,
+                        target={"answer_index": item.answer_index},
+                        metadata={"domain": domain, "source": item.source, "question": item.question},
+                        step_data=("choice", "correct", "failed", "reached", "decisions", "right_decisions"),
+                        tags=(domain,),
+                    )
+                )
+        return specs
+
+    async def score(self, record: EpisodeRecord) -> Scores:
+        if self.closed_loop:
+            return loop_scores(record)
+        item = DecisionItem.model_validate(record.spec.reset_options["item"])
+        first = record.steps[0] if record.steps else None
+        choice = int(first.data.get("choice", -1)) if first else -1
+        reasoning = first.reasoning if first else ""
+        verdict = await self.judge_object().judge(item, reasoning, choice)
+        record.extra["judge"] = {"name": self.judge.get("name", "judge"), **verdict.model_dump(mode="json")}
+        return decision_scores(choice == item.answer_index, verdict.perception, verdict.cognition)
+
+    def groupings(self) -> dict[str, GroupKey]:
+        return {"overall": overall, "domain": by_metadata("domain")}
+
+
+def decision_scores(action: bool, perception: bool | None, cognition: bool | None) -> Scores:
+    """The three links, genuine PCA, and which link failed first (an unscored link counts as failed)."""
+    links = {"perception": bool(perception), "cognition": bool(cognition), "action": action}
+    first_failure = next((link for link in LINKS if not links[link]), None)
+    scores = {link: 100.0 * ok for link, ok in links.items()}
+    scores["genuine"] = 100.0 * all(links.values())
+    scores |= {f"error_{link}": 100.0 * (link == first_failure) for link in LINKS}
+    scores["judge_unscored"] = 100.0 * (perception is None or cognition is None)
+    return scores
+
+
+def loop_scores(record: EpisodeRecord) -> Scores:
+    """A closed loop's outcome: survived, reached, the share of right choices, decisions made."""
+    decisions = float(record.final_data("decisions", 0) or 0)
+    right = float(record.final_data("right_decisions", 0) or 0)
+    return {
+        "survived": 100.0 * (decisions > 0 and not record.final_data("failed", False)),
+        "reached": 100.0 * bool(record.final_data("reached", False)),
+        "action": 100.0 * right / decisions if decisions else 0.0,
+        "decisions": decisions,
+    }
