@@ -30,9 +30,9 @@ from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs.pca import ENV_ID, frozen, pcabench
 from mmgym.envs.pca.item import DOMAINS, DecisionItem
-from mmgym.errors import ConfigError
+from mmgym.errors import ConfigError, unknown_name
 from mmgym.tasks.pca_judges import Judge
-from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, known_subsets, overall
+from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, overall
 
 LINKS = ("perception", "cognition", "action")
 DECISION_METRICS = (
@@ -76,7 +76,10 @@ class PCASuite(BaseModel):
     @field_validator("domains")
     @classmethod
     def _known_domains(cls, domains: list[str]) -> list[str]:
-        return known_subsets(domains, DOMAINS)
+        for name in domains:
+            if name not in DOMAINS:
+                raise unknown_name("PCA domain", name, DOMAINS)
+        return domains
 
     @property
     def metrics(self) -> tuple[Metric, ...]:

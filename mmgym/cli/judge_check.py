@@ -1,0 +1,98 @@
+"""`mmgym judge-check`: measure a judge on labelled cases before its PCA scores are trusted.
+
+mmgym judge-check                                    # the lexical judge
+mmgym judge-check judge=model judge/model=gpt4o      # a model judge (any model config)
+mmgym judge-check judge=model judge/model=hf judge.model.model_path=DIR --items 5 -o check.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+
+from mmgym.cli.catalogue import config_options
+from mmgym.errors import ConfigError, unknown_name
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    check = sub.add_parser("judge-check", help="measure a judge on labelled reasoning cases (agreement, biases)")
+    check.add_argument("overrides", nargs="*", help="judge=lexical|model, judge/model=<model>, judge.model.<key>=...")
+    check.add_argument("--items", type=int, default=10, help="items per domain (default: 10; 5 cases each)")
+    check.add_argument("--domains", nargs="+", default=None, help="default: all three")
+    check.add_argument("-o", "--output", type=Path, help="also write the figures as JSON to this file")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from mmgym.agents.models.registry import close_all
+    from mmgym.envs.pca import frozen
+    from mmgym.envs.pca.item import DOMAINS
+    from mmgym.tasks.judge_check import check_judge
+
+    if args.items < 1:
+        raise ConfigError(f"--items must be at least 1, got {args.items}")
+    judge = _build_judge(args.overrides)
+    domains = args.domains or list(DOMAINS)
+    for domain in domains:
+        if domain not in DOMAINS:
+            raise unknown_name("PCA domain", domain, DOMAINS)
+    items = [item for domain in domains for item in frozen.load(domain)[: args.items]]
+
+    async def check():
+        try:
+            return await check_judge(judge, items)
+        finally:
+            await close_all()
+
+    figures = asyncio.run(check())
+    Console(width=120).print(*_tables(figures))
+    if args.output:
+        args.output.write_text(json.dumps(figures.model_dump(mode="json"), indent=1) + "\n")
+        print(f"figures written to {args.output}")
+    return 0
+
+
+def _build_judge(overrides: list[str]):
+    from hydra import initialize_config_module
+
+    from mmgym.cli.app import CONFIG_MODULE, _compose
+    from mmgym.cli.build import build_object
+
+    for override in overrides:
+        key, _, value = override.partition("=")
+        if key == "judge/model" and value not in config_options("model"):
+            raise unknown_name("model", value, config_options("model"))
+        if key == "judge" and value not in config_options("judge"):
+            raise unknown_name("judge", value, config_options("judge"))
+    with initialize_config_module(CONFIG_MODULE, version_base="1.3"):
+        cfg = _compose(list(overrides))
+    return build_object(cfg.judge, "judge")
+
+
+def _tables(figures):
+    from rich.table import Table
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    links = Table(title=f"judge {figures.judge}: {figures.cases} labelled cases from {figures.items} items")
+    for column in ("link", "agreement %", "precision %", "recall %", "unscored"):
+        links.add_column(column, justify="right" if column != "link" else "left")
+    for link, f in figures.links.items():
+        links.add_row(link, pct(f.agreement), pct(f.precision), pct(f.recall), str(f.unscored))
+    cases = Table(title="agreement with the labels, per case (%)")
+    cases.add_column("case")
+    for link in figures.links:
+        cases.add_column(link, justify="right")
+    for kind, by_link in figures.by_case.items():
+        cases.add_row(kind, *(pct(v) for v in by_link.values()))
+    biases = Table(title="sensitivity (% of verdicts that change)")
+    biases.add_column("bias")
+    biases.add_column("value", justify="right")
+    biases.add_row("choices reordered", pct(figures.order_flips))
+    biases.add_row("reasoning padded", pct(figures.length_flips))
+    biases.add_row("padding: rise in verdicts 1 (points)", pct(figures.length_positive_shift))
+    return links, cases, biases
