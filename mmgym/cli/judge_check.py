@@ -1,8 +1,8 @@
 """`mmgym judge-check`: measure a judge on labelled cases before its PCA scores are trusted.
 
 mmgym judge-check                                    # the lexical judge
-mmgym judge-check judge=model judge/model=gpt4o      # a model judge (any model config)
-mmgym judge-check judge=model judge/model=hf judge.model.model_path=DIR --items 5 -o check.json
+mmgym judge-check judge=model model@judge.model=gpt4o      # a model judge (any model config)
+mmgym judge-check judge=model model@judge.model=hf judge.model.model_path=DIR --items 5 -o check.json
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from mmgym.errors import ConfigError, unknown_name
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     check = sub.add_parser("judge-check", help="measure a judge on labelled reasoning cases (agreement, biases)")
-    check.add_argument("overrides", nargs="*", help="judge=lexical|model, judge/model=<model>, judge.model.<key>=...")
+    check.add_argument(
+        "overrides", nargs="*", help="judge=lexical|model, model@judge.model=<model>, judge.model.<key>=..."
+    )
     check.add_argument("--items", type=int, default=10, help="items per domain (default: 10; 5 cases each)")
     check.add_argument("--domains", nargs="+", default=None, help="default: all three")
     check.add_argument("-o", "--output", type=Path, help="also write the figures as JSON to this file")
@@ -63,7 +65,7 @@ def _build_judge(overrides: list[str]):
 
     for override in overrides:
         key, _, value = override.partition("=")
-        if key == "judge/model" and value not in config_options("model"):
+        if key == "model@judge.model" and value not in config_options("model"):
             raise unknown_name("model", value, config_options("model"))
         if key == "judge" and value not in config_options("judge"):
             raise unknown_name("judge", value, config_options("judge"))
