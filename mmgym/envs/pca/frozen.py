@@ -3,8 +3,8 @@
     python -m mmgym.envs.pca.frozen [--check] [DOMAIN ...]
 
 A set holds the items' fields and scenes, never images (`Domain.render` draws them when played).
-Items come from seeds 0, 1, 2, ...; a seed whose state offers no unique right action is skipped,
-so a set records the seeds it used and `--check` regenerates them all and compares.
+Items come from seeds 0, 1, 2, ...; a seed whose state offers no unique right action is skipped
+(each item's `scene` holds its seed), and `--check` regenerates the whole set and compares.
 """
 
 from __future__ import annotations
