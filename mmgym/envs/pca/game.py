@@ -94,7 +94,10 @@ def _fast_noise() -> Iterator[None]:
     """opensimplex's `_extrapolate3` with the gradients in a tuple: the same arithmetic on the same numbers."""
     from opensimplex import internals
 
-    original = internals._extrapolate3
+    original = getattr(internals, "_extrapolate3", None)
+    if original is None or not hasattr(internals, "GRADIENTS3") or hasattr(original, "py_func"):
+        yield  # another opensimplex, or numba-compiled: leave it as it is
+        return
     gradients = tuple(internals.GRADIENTS3.tolist())
 
     def extrapolate3(perm, perm_grad_index3, xsb, ysb, zsb, dx, dy, dz):
