@@ -28,6 +28,7 @@ VIEW_PIXELS = 700  # rendered square side before resizing; 10 px per metre
 WARMUP = (2, 8)  # the ego car drives at least this many steps (drawn from the seed) before a decision is read ...
 SEARCH_STEPS = 15  # ... and at most this many more looking for a decidable state
 LOOP_DECISIONS = 30  # a closed-loop episode is survived after this many decisions
+BRIDGE_STEPS = 15  # seconds the domain's own driver may drive between two decisions of a closed loop
 
 TEXT = {
     "LANE_LEFT": "Change to the left lane",
@@ -359,6 +360,7 @@ class DrivingLoop:
         _step(self.env, action)
         self.scene["warmup"].append(action)
         self.decisions += 1
+        self._drive_to_next_decision()
         ego = self.env.vehicle
         crashed = bool(ego.crashed)
         done = crashed or self.decisions >= LOOP_DECISIONS
@@ -368,6 +370,15 @@ class DrivingLoop:
         )
         measures = {"speed": float(ego.speed), "distance_m": float(ego.position[0]) - self.start_x}
         return Outcome(done=done, failed=crashed, reached=done and not crashed, feedback=feedback, measures=measures)
+
+    def _drive_to_next_decision(self) -> None:
+        """Right after a lane or speed change a state is rarely decidable: the domain's own driver (the
+        rules, else a cautious default) goes on for up to `BRIDGE_STEPS` seconds until one is."""
+        for _ in range(BRIDGE_STEPS):
+            if self.env.vehicle.crashed or self.item() is not None:
+                return
+            self.scene["warmup"].append(policy(self.env))
+            _step(self.env, self.scene["warmup"][-1])
 
     def close(self) -> None:
         release(self.env)
