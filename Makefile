@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup system demo test lint bench bench-ray bench-llm bench-babyai bench-eb-nav bench-eb-manip bench-thor levels media clean
+.PHONY: setup system demo test lint bench bench-ray bench-llm bench-babyai bench-eb-nav bench-eb-manip bench-thor bench-pca levels media clean
 
 setup: system $(VENV)/.installed
 
@@ -68,6 +68,10 @@ bench-eb-manip: setup
 # EB-ALFRED and EB-Navigation through ai2thor's Controller and the stand-in build (under a minute).
 bench-thor: setup
 	$(BIN)/python benchmarks/bench_thor.py
+
+# PCA items: generation cost, render cost, closed-loop decisions/s per domain (about 2 minutes).
+bench-pca: setup
+	$(BIN)/python benchmarks/bench_pca.py
 
 levels: setup
 	$(BIN)/python -m mmgym.envs.games.levels

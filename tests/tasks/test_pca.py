@@ -60,6 +60,15 @@ def test_the_closed_loop_is_scored_by_its_outcome(tmp_path: Path) -> None:
         assert record["metrics"]["survived"] == 100.0 * (not record["steps"][-1]["data"]["failed"])
 
 
+def test_the_closed_loop_suite_has_its_own_run_folder(tmp_path: Path) -> None:
+    command = cli_command(["run", "suite=pca_loop", "agent=oracle", "suite.items=1", "suite.decisions=2",
+                           "suite.domains=[domestic]", "record.video=false"])  # fmt: skip
+    done = subprocess.run(command, cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp_path / "runs" / "pca-loop-lexical-oracle" / "results.json").read_text())
+    assert results["episodes"] == 1 and "survived" in results["groups"]["overall"]["all"]
+
+
 def test_the_installed_command_runs_the_suite_and_the_report_shows_the_links(tmp_path: Path) -> None:
     command = cli_command(["run", "suite=pca", "agent=oracle", "suite.items=2", "suite.image_size=64"])
     done = subprocess.run(command, cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=600)
