@@ -1,6 +1,6 @@
 """`mmgym report`: one self-contained HTML report over several runs, opened straight from disk.
 
-The page holds the leaderboard, the plots and a small index of every episode; each episode's
+The page holds the leaderboard, every metric by group, the plots and a small index of every episode; each episode's
 details (steps, model input and output) live in their own script file, loaded when the episode
 is opened, and its video is a file beside them. So the page stays light with 10,000 episodes,
 and it needs no server: script files load from `file://` where `fetch` would be refused.
@@ -98,6 +98,22 @@ def leaderboard(runs: list[Run]) -> dict[str, Any]:
         "rows": rows,
         "usage": USAGE_COLUMNS if with_model else [],
     }
+
+
+def breakdown_tables(runs: list[Run]) -> list[dict[str, Any]]:
+    """Every metric of each run by each breakdown, with CIs: a table per run and breakdown (groups as rows).
+
+    The leaderboard shows the first metric per group; a suite with several links or measures per
+    group (PCA's perception, cognition, action and error localisation per domain) shows them all here.
+    """
+    tables = []
+    for run in runs:
+        metrics = run.results.metric_names
+        for name in breakdowns([run]):
+            groups = run.results.groups.get(name, {})
+            rows = [{"group": g, "cells": [_cell(groups[g].get(m)) for m in metrics]} for g in sorted(groups)]
+            tables.append({"run": run.label, "breakdown": name, "metrics": metrics, "rows": rows})
+    return tables
 
 
 USAGE_COLUMNS = ("model calls", "unparsed", "tokens in / out", "cost $")
@@ -230,6 +246,7 @@ def write_report(run_dirs: list[Path], output: Path) -> Path:
         runs=runs,
         configs=[yaml.safe_dump(run.config, sort_keys=False) for run in runs],
         board=leaderboard(runs),
+        breakdown_tables=breakdown_tables(runs),
         plots=[Markup(svg) for svg in plots(runs)],  # built with every label escaped (plots.py)
         style=Markup(assets.joinpath("report.css").read_text()),
         script=Markup(assets.joinpath("report.js").read_text()),
