@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 
@@ -39,6 +41,7 @@ class RunResults(BaseModel):
     usage: dict[str, float] = Field(default_factory=dict)
     groups: dict[str, GroupSummaries] = Field(default_factory=dict)  # grouping -> group -> metric -> summary
     macro: dict[str, dict[str, Summary]] = Field(default_factory=dict)  # grouping -> metric -> macro summary
+    notes: dict[str, Any] = Field(default_factory=dict)  # the suite's own findings about the run (a judge's check)
 
     @property
     def metric_names(self) -> list[str]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from mmgym.agents.models.registry import close_all
 from mmgym.core.records import EpisodeRecord
 from mmgym.results.aggregate import aggregate, bucket, macro_summaries
 from mmgym.results.store import ResultsStore
@@ -65,6 +66,8 @@ def evaluate(
     # in the suite's order, not completion order: the bootstrap CIs must not depend on scheduling.
     by_id = {record.id: ScoredEpisode.of(record, groupings) for record in store.records()}
     results = summarize_scored(suite, [by_id[spec.id] for spec in specs if spec.id in by_id])
+    if callable(getattr(suite, "notes", None)):  # e.g. a judged suite measures its judge (`Suite.notes`)
+        results.notes = asyncio.run(_closing_models(suite.notes()))
     store.write_json(RESULTS_FILE, results.model_dump(mode="json"))
     return results
 
@@ -129,3 +132,11 @@ def total_usage(records: Iterable[EpisodeRecord | ScoredEpisode]) -> dict[str, f
         for name, value in record.usage.items():
             totals[name] = totals.get(name, 0.0) + value
     return totals
+
+
+async def _closing_models(work: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """Await `work` (which may build model backends), then close them: the run's loop is gone."""
+    try:
+        return await work
+    finally:
+        await close_all()

@@ -31,6 +31,7 @@ from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs.pca import ENV_ID, frozen, pcabench
 from mmgym.envs.pca.item import DOMAINS, DecisionItem
 from mmgym.errors import ConfigError, unknown_name
+from mmgym.tasks.judge_check import check_judge
 from mmgym.tasks.pca_judges import Judge
 from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, overall
 
@@ -70,6 +71,7 @@ class PCASuite(BaseModel):
     observation: Literal["image", "image_text", "text"] = "image"
     image_size: int = Field(default=256, ge=32)
     judge: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_JUDGE))
+    judge_check: int = Field(default=5, ge=0, description="items per domain of the judge's check in results.json")
 
     macro_over: tuple[str, ...] = ("domain",)
 
@@ -148,6 +150,15 @@ class PCASuite(BaseModel):
 
     def groupings(self) -> dict[str, GroupKey]:
         return {"overall": overall, "domain": by_metadata("domain")}
+
+    async def notes(self) -> dict[str, Any]:
+        """The judge's check on `judge_check` generated items per domain (`mmgym judge-check`), kept with
+        the results so that every run's scores come with their judge's figures."""
+        if self.closed_loop or not self.judge_check:
+            return {}
+        items = [item for domain in self.domains for item in frozen.load(domain)[: self.judge_check]]
+        figures = await check_judge(self.judge_object(), items)
+        return {"judge_check": figures.model_dump(mode="json")}
 
 
 def decision_scores(action: bool, perception: bool | None, cognition: bool | None) -> Scores:

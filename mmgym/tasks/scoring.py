@@ -83,3 +83,6 @@ class Suite(Protocol):
     def groupings(self) -> dict[str, GroupKey]:
         """How results are broken down, in display order; `overall` first."""
         ...
+
+    # Optional: `async def notes(self) -> dict[str, Any]`, the suite's own findings kept in results.json
+    # (`RunResults.notes`), awaited once the run's episodes are scored (PCA measures its judge there).

@@ -116,6 +116,31 @@ def breakdown_tables(runs: list[Run]) -> list[dict[str, Any]]:
     return tables
 
 
+def judge_checks(runs: list[Run]) -> list[dict[str, Any]]:
+    """Each judged run's check of its judge (`notes.judge_check`): agreement, precision and recall per link,
+    and how often a verdict changes with the choices reordered or the reasoning padded."""
+    rows = []
+    for run in runs:
+        check = run.results.notes.get("judge_check")
+        if not check:
+            continue
+        for link, figures in check["links"].items():
+            cells = [figures.get(k) for k in ("agreement", "precision", "recall")]
+            rows.append(
+                {
+                    "run": run.label,
+                    "judge": check["judge"],
+                    "cases": check["cases"],
+                    "link": link,
+                    "cells": ["-" if v is None else f"{v:.1f}" for v in cells],
+                    "unscored": figures.get("unscored", 0),
+                    "order": f"{check['order_flips']:.1f}",
+                    "length": f"{check['length_flips']:.1f}",
+                }
+            )
+    return rows
+
+
 USAGE_COLUMNS = ("model calls", "unparsed", "tokens in / out", "cost $")
 
 
@@ -247,6 +272,7 @@ def write_report(run_dirs: list[Path], output: Path) -> Path:
         configs=[yaml.safe_dump(run.config, sort_keys=False) for run in runs],
         board=leaderboard(runs),
         breakdown_tables=breakdown_tables(runs),
+        judge_checks=judge_checks(runs),
         plots=[Markup(svg) for svg in plots(runs)],  # built with every label escaped (plots.py)
         style=Markup(assets.joinpath("report.css").read_text()),
         script=Markup(assets.joinpath("report.js").read_text()),

@@ -34,6 +34,9 @@ def test_the_oracle_scores_100_on_every_link_and_names_every_concept(tmp_path: P
         assert group["error_perception"].mean == group["error_action"].mean == 0.0
     record = json.loads((tmp_path / "episodes.jsonl").read_text().splitlines()[0])
     assert all(record["extra"]["judge"]["evidence"]["concepts_named"])
+    check = results.notes["judge_check"]  # the judge's own figures come with the run's scores
+    assert check["judge"] == "lexical" and check["cases"] == 3 * 5 * 5
+    assert check["links"]["perception"]["agreement"] == 100.0 and check["by_case"]["false_fact"]["cognition"] == 0.0
     assert record["steps"][0]["reasoning"] == record["spec"]["reset_options"]["item"]["reasoning"]
 
 
@@ -81,9 +84,11 @@ def test_the_installed_command_runs_the_suite_and_the_report_shows_the_links(tmp
     assert done.returncode == 0, done.stderr[-2000:]
     page = (tmp_path / "report" / "index.html").read_text()
     assert all(word in page for word in ("perception", "cognition", "genuine", "error_perception", "driving"))
-    by_group = page[page.index('id="breakdowns"') : page.index('id="plots"')]
+    by_group = page[page.index('id="breakdowns"') : page.index('id="judge-checks"')]
     assert "oracle: by domain [95% CI]" in by_group and by_group.count("<tr>") == 1 + 3  # header, three domains
     assert by_group.count('<span class="mean">100.0</span>') == 3 * 4  # action, perception, cognition, genuine
+    checks = page[page.index('id="judge-checks"') : page.index('id="plots"')]
+    assert checks.count("<tr>") == 1 + 2 and "lexical" in checks  # perception and cognition rows
 
 
 def test_judge_check_measures_the_lexical_judge_from_any_folder(tmp_path: Path) -> None:
