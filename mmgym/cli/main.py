@@ -1,5 +1,5 @@
-"""The `mmgym` command: `run` (a Hydra app with overrides and -m sweeps), `list`, `replay`, `report` and
-`judge-check`.
+"""The `mmgym` command: `run` (a Hydra app with overrides and -m sweeps), `list`, `replay`, `report`,
+`judge-check` and `compare`.
 
 Overrides are checked before Hydra starts, so a bad one ends in a single line that names what
 is valid instead of a traceback.
@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from mmgym.cli import judge_check
+from mmgym.cli import compare, judge_check
 from mmgym.cli.catalogue import GROUPS, config_options
 from mmgym.errors import MmgymError
 
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("run_dirs", type=Path, nargs="+", help="run directories")
     report.add_argument("-o", "--output", type=Path, default=Path("report"), help="report folder (default: report)")
     judge_check.add_parser(sub)
+    compare.add_parser(sub)
     if argv[:1] == ["run"]:
         return _run(argv[1:])
     args = parser.parse_args(argv)
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args)
         if args.command == "judge-check":
             return judge_check.run(args)
+        if args.command == "compare":
+            return compare.run(args)
     except MmgymError as exc:
         print(f"mmgym: error: {exc}", file=sys.stderr)
         return 2
