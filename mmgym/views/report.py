@@ -12,6 +12,7 @@ puts it on screen with `textContent` only.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -114,6 +115,39 @@ def breakdown_tables(runs: list[Run]) -> list[dict[str, Any]]:
             rows = [{"group": g, "cells": [_cell(groups[g].get(m)) for m in metrics]} for g in sorted(groups)]
             tables.append({"run": run.label, "breakdown": name, "metrics": metrics, "rows": rows})
     return tables
+
+
+def comparisons(runs: list[Run]) -> list[dict[str, Any]]:
+    """Paired comparisons of every two runs of the same suite (`mmgym compare`), on their first metric:
+    overall and per group of the first breakdown, with the difference's interval, p-value and record."""
+    from mmgym.results.compare import compare_runs
+
+    rows = []
+    for a, b in itertools.combinations(runs, 2):
+        if a.results.suite != b.results.suite:
+            continue
+        try:
+            comparison = compare_runs(a.path, b.path)
+        except MmgymError:  # the same suite, but no episode in common: nothing to pair
+            continue
+        metric = a.results.metric_names[0]
+        first = next(iter(breakdowns([a])), None)
+        for s in comparison.stats:
+            if s.metric == metric and s.grouping in ("overall", first):
+                rows.append(
+                    {
+                        "pair": f"{b.label} vs {a.label}",
+                        "metric": metric,
+                        "group": s.group if s.grouping == "overall" else f"{s.grouping}: {s.group}",
+                        "n": s.n,
+                        "difference": f"{s.difference:+.1f}",
+                        "ci": f"[{s.low:+.1f}, {s.high:+.1f}]",
+                        "p": f"{s.p_value:.3g}" if s.p_value >= 0.001 else "<0.001",
+                        "record": f"{s.wins} / {s.losses} / {s.ties}",
+                        "unpaired": len(comparison.only_a) + len(comparison.only_b),
+                    }
+                )
+    return rows
 
 
 def judge_checks(runs: list[Run]) -> list[dict[str, Any]]:
@@ -273,6 +307,7 @@ def write_report(run_dirs: list[Path], output: Path) -> Path:
         board=leaderboard(runs),
         breakdown_tables=breakdown_tables(runs),
         judge_checks=judge_checks(runs),
+        comparisons=comparisons(runs),
         plots=[Markup(svg) for svg in plots(runs)],  # built with every label escaped (plots.py)
         style=Markup(assets.joinpath("report.css").read_text()),
         script=Markup(assets.joinpath("report.js").read_text()),

@@ -79,6 +79,19 @@ def test_compare_runs_pairs_by_spec_and_names_episodes_in_one_run_only(runs: dic
         compare_runs(runs["oracle"], runs["oracle"].parent / "nothing")
 
 
+def test_the_report_of_several_runs_of_one_suite_has_a_comparison_section(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    from mmgym.views.report import write_report
+
+    page = (write_report([runs["random"], runs["oracle"]], tmp_path / "report") / "index.html").read_text()
+    section = page[page.index('id="comparisons"') :]
+    section = section[: section.index("</section>")]
+    stat = next(s for s in compare_runs(runs["random"], runs["oracle"]).stats if s.grouping == "overall")
+    assert "oracle vs random" in section and f"{stat.difference:+.1f}" in section
+    assert section.count("<tr>") == 1 + 1 + 2  # header, overall, the first breakdown's two games
+
+
 def test_the_installed_command_prints_pairs_and_a_matrix(runs: dict[str, Path], tmp_path: Path) -> None:
     pair = [str(runs["random"]), str(runs["oracle"])]
     done = subprocess.run(cli_command(["compare", *pair]), cwd=tmp_path, env=cli_env(), capture_output=True,
