@@ -18,15 +18,21 @@ GAME_CLASSES: dict[str, str] = {
     "hanoi": "mmgym.envs.games.hanoi:Hanoi",
     "puzzle15": "mmgym.envs.games.puzzle15:Puzzle15",
 }
+# rule variants, not games of their own: an env plays one with `game=<name>` (the ingvp_paper suite
+# plays ING-VP's 4-rod, lettered-disk Hanoi); they stay out of GAME_CLASSES and the default suite.
+VARIANT_CLASSES: dict[str, str] = {
+    "hanoi_rods": "mmgym.envs.games.hanoi_rods:HanoiRods",
+}
 
 
 @functools.cache
 def get_game(name: str) -> PuzzleGame:
-    """The (stateless, shared) game object for a name such as 'sokoban'."""
-    if name not in GAME_CLASSES:
-        raise unknown_name("game", name, GAME_CLASSES)
-    module, cls = GAME_CLASSES[name].split(":")
+    """The (stateless, shared) game object for a name such as 'sokoban' (or a variant such as 'hanoi_rods')."""
+    classes = GAME_CLASSES | VARIANT_CLASSES
+    if name not in classes:
+        raise unknown_name("game", name, classes)
+    module, cls = classes[name].split(":")
     return getattr(importlib.import_module(module), cls)()
 
 
-__all__ = ["GAME_CLASSES", "PuzzleGame", "Rejected", "get_game"]
+__all__ = ["GAME_CLASSES", "VARIANT_CLASSES", "PuzzleGame", "Rejected", "get_game"]
