@@ -1,0 +1,79 @@
+"""ING-VP as published: its own 300 levels (50 per game) and protocol, read from its released files.
+
+`suite=ingvp_paper suite.data_dir=PATH/TO/ING-VP/data` plays ING-VP's six settings on the first 50
+levels of each game's file (Sokoban's 51st is left out), with its 50-step limit and its metrics,
+and Hanoi with ING-VP's rules (4 rods A-D, disks a-e, goal rod D). Everything else (settings, play
+rules, scoring, groupings) is `IngvpSuite`'s; only where the levels come from differs. mmgym ships
+none of ING-VP's levels: point `data_dir` at a checkout of ING-VP's repository.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from mmgym.core.spec import EpisodeSpec
+from mmgym.envs import env_id
+from mmgym.envs.games import get_game
+from mmgym.envs.games.ingvp_files import FILES, PAPER_LEVELS, game_name, read_data_dir
+from mmgym.errors import ConfigError
+from mmgym.tasks.ingvp import GAME_ENV, IngvpSuite
+from mmgym.tasks.ingvp_settings import Setting
+
+
+class IngvpPaperSuite(IngvpSuite):
+    """`IngvpSuite` on ING-VP's released levels; `data_dir` is ING-VP's `data/` folder."""
+
+    name: str = "ingvp_paper"
+    data_dir: str | None = Field(default=None, description="ING-VP's data/ folder, e.g. ~/ING-VP/data")
+    levels: int | None = Field(default=PAPER_LEVELS, ge=1, description="first N levels of each file; null for all")
+
+    @model_validator(mode="after")
+    def _levels_come_from_data_dir(self) -> IngvpPaperSuite:
+        if self.level_set != "default":
+            raise ConfigError("ingvp_paper reads its levels from suite.data_dir; suite.level_set does not apply")
+        return self
+
+    def level_texts(self, game: str) -> tuple[str, ...]:
+        """The first `levels` levels of `game` in `data_dir`, each in the game's standard text format."""
+        if not self.data_dir:
+            expected = ", ".join(path for _, path in FILES.values())
+            raise ConfigError(
+                f"suite=ingvp_paper needs suite.data_dir=PATH, ING-VP's data/ folder (holding {expected})"
+            )
+        return _level_texts(str(Path(self.data_dir).expanduser().resolve()), game, self.levels)
+
+    def specs(self) -> list[EpisodeSpec]:
+        texts = {game: self.level_texts(game) for game in self.games}  # every missing file fails before any run
+        specs = []
+        for setting_name in self.settings:
+            setting = Setting.parse(setting_name)
+            for game in self.games:
+                for index, text in enumerate(texts[game]):
+                    specs.append(
+                        EpisodeSpec(
+                            suite=self.name,
+                            task=f"{setting.name}/{game}/{index:03d}",
+                            env_id=env_id(GAME_ENV[game]),
+                            env_kwargs={
+                                "game": game_name(game),
+                                "image_size": self.image_size,
+                                "observe_image": setting.modality == "image_text",
+                            },
+                            reset_options={"level": text},
+                            seed=self.seed,
+                            rules=setting.rules(self.max_steps),
+                            metadata={"game": game, "setting": setting.name, "level": index + 1},
+                            step_data=self.step_data,
+                            tags=(game,),
+                        )
+                    )
+        return specs
+
+
+@functools.cache
+def _level_texts(data_dir: str, game: str, limit: int | None) -> tuple[str, ...]:
+    puzzle = get_game(game_name(game))
+    return tuple(puzzle.to_text(state) for state in read_data_dir(data_dir, game, limit))
