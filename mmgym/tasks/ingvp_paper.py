@@ -1,20 +1,22 @@
 """ING-VP as published: its own 300 levels (50 per game) and protocol, read from its released files.
 
 `suite=ingvp_paper suite.data_dir=PATH/TO/ING-VP/data` plays ING-VP's six settings on the first 50
-levels of each game's file (Sokoban's 51st is left out), with its 50-step limit and its metrics,
-and Hanoi with ING-VP's rules (4 rods A-D, disks a-e, goal rod D). Everything else (settings, play
-rules, scoring, groupings) is `IngvpSuite`'s; only where the levels come from differs. mmgym ships
-none of ING-VP's levels: point `data_dir` at a checkout of ING-VP's repository.
+levels of each game's file (Sokoban's 51st is left out), with its 50-step limit, one move per reply
+in multi-step play, its metrics, and Hanoi with ING-VP's rules (4 rods A-D, disks a-e, goal rod D).
+Everything else (settings, scoring, groupings) is `IngvpSuite`'s; only where the levels come from
+and the multi-step turn differ. mmgym ships none of ING-VP's levels: point `data_dir` at a checkout
+of ING-VP's repository.
 """
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from mmgym.core.spec import EpisodeSpec
+from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs import env_id
 from mmgym.envs.games import get_game
 from mmgym.envs.games.ingvp_files import FILES, PAPER_LEVELS, game_name, read_data_dir
@@ -29,6 +31,9 @@ class IngvpPaperSuite(IngvpSuite):
     name: str = "ingvp_paper"
     data_dir: str | None = Field(default=None, description="ING-VP's data/ folder, e.g. ~/ING-VP/data")
     levels: int | None = Field(default=PAPER_LEVELS, ge=1, description="first N levels of each file; null for all")
+    multi_step_actions: Literal["one", "plan"] = Field(
+        default="one", description="ING-VP's multi-step play: one move per reply; 'plan' is IngvpSuite's"
+    )
 
     @model_validator(mode="after")
     def _levels_come_from_data_dir(self) -> IngvpPaperSuite:
@@ -44,6 +49,13 @@ class IngvpPaperSuite(IngvpSuite):
                 f"suite=ingvp_paper needs suite.data_dir=PATH, ING-VP's data/ folder (holding {expected})"
             )
         return _level_texts(str(Path(self.data_dir).expanduser().resolve()), game, self.levels)
+
+    def rules(self, setting: Setting) -> PlayRules:
+        """The setting's rules; in multi-step play ING-VP executes one move per reply."""
+        rules = setting.rules(self.max_steps)
+        if setting.mode == "multi_step":
+            rules = rules.model_copy(update={"actions_per_reply": self.multi_step_actions})
+        return rules
 
     def specs(self) -> list[EpisodeSpec]:
         texts = {game: self.level_texts(game) for game in self.games}  # every missing file fails before any run
@@ -64,7 +76,7 @@ class IngvpPaperSuite(IngvpSuite):
                             },
                             reset_options={"level": text},
                             seed=self.seed,
-                            rules=setting.rules(self.max_steps),
+                            rules=self.rules(setting),
                             metadata={"game": game, "setting": setting.name, "level": index + 1},
                             step_data=self.step_data,
                             tags=(game,),

@@ -45,7 +45,8 @@ def test_specs_from_a_data_dir() -> None:
             "setting": setting,
             "level": int(index) + 1,
         }
-        assert spec.rules == Setting.parse(setting).rules(17)
+        one_move = {"actions_per_reply": "one"} if setting.startswith("multi_step") else {}
+        assert spec.rules == Setting.parse(setting).rules(17).model_copy(update=one_move)
         assert spec.env_kwargs["game"] == ("hanoi_rods" if game == "hanoi" else game)
         assert spec.env_kwargs["observe_image"] == ("image_text" in setting)
         assert "level_set" not in spec.env_kwargs and set(spec.reset_options) == {"level"}
@@ -80,6 +81,14 @@ def test_a_missing_file_is_one_line_naming_it(tmp_path: Path) -> None:
         suite.specs()
     assert "n_queens/levels_50.jsonl" in str(excinfo.value) and "\n" not in str(excinfo.value)
     assert len(IngvpPaperSuite(data_dir=str(tmp_path / "data"), games=["maze"]).specs()) == 6 * 3
+
+
+def test_multi_step_play_is_one_move_per_reply_unless_asked() -> None:
+    config = {"data_dir": str(FIXTURES), "games": ["maze"], "levels": 1}
+    rules = {s.metadata["setting"]: s.rules.actions_per_reply for s in IngvpPaperSuite(**config).specs()}
+    assert rules == {name: "solution" if name.startswith("one_step") else "one" for name in rules}
+    plans = IngvpPaperSuite(**config, multi_step_actions="plan").specs()
+    assert [s.rules for s in plans] == [Setting.parse(s.metadata["setting"]).rules(50) for s in plans]
 
 
 def test_level_set_does_not_apply() -> None:
