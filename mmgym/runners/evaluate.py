@@ -68,8 +68,7 @@ def evaluate(
     results = summarize_scored(suite, [by_id[spec.id] for spec in specs if spec.id in by_id])
     if callable(getattr(suite, "notes", None)):  # e.g. a judged suite measures its judge (`Suite.notes`)
         results.notes = asyncio.run(_closing_models(suite.notes()))
-    unused = {"notes"} if not results.notes else None  # a suite without notes writes the results it always did
-    store.write_json(RESULTS_FILE, results.model_dump(mode="json", exclude=unused))
+    store.write_json(RESULTS_FILE, results.model_dump(mode="json"))
     return results
 
 
