@@ -9,7 +9,8 @@
 - `alfred_executor`: the skills carried out with AI2-THOR actions, and what was heated, cooled, cleaned;
 - `alfred_goals`: ALFRED's goal conditions for its seven task types;
 - `alfred_data`, `nav_data`: EmbodiedBench's released episode files, read as they are;
-- `alfred_env`, `nav_env`: the gymnasium envs; `nav_expert`: EB-Navigation's search expert;
+- `thor_env`: what both envs share (the session, spaces, render, close); `alfred_env`, `nav_env`: the
+  gymnasium envs; `nav_expert`: EB-Navigation's search expert;
 - `selfcheck`: every skill and action once against a simulator (`python -m mmgym.envs.thor.selfcheck`);
 - `standin`: a stand-in AI2-THOR build (a program speaking its FIFO protocol over symbolic rooms).
 """

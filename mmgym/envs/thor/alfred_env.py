@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import gymnasium as gym
-
-from mmgym.core.language_env import check_image_sizes, language_spaces
 from mmgym.envs.thor.alfred_data import AlfredEpisode
 from mmgym.envs.thor.alfred_executor import SkillExecutor
 from mmgym.envs.thor.alfred_goals import conditions_met
 from mmgym.envs.thor.alfred_skills import global_skills, instance_names, instance_skills, match_skill, skill_index
-from mmgym.envs.thor.session import ThorConfig, ThorSession
+from mmgym.envs.thor.thor_env import ThorEnv
 
 MAX_INVALID = 10  # EB-ALFRED ends an episode at its tenth failed skill
 RULES = (
@@ -23,7 +20,7 @@ RULES = (
 GRAMMAR = "one listed skill, e.g. `find a Apple`, `pick up the Apple`, `put down the object in hand`"
 
 
-class EBAlfredEnv(gym.Env):
+class EBAlfredEnv(ThorEnv):
     """EB-ALFRED's skills on an AI2-THOR scene restored from an ALFRED trajectory.
 
     `reset(options={"episode": AlfredEpisode as a dict})` loads the scene, restores its objects'
@@ -37,33 +34,15 @@ class EBAlfredEnv(gym.Env):
     ALFRED recorded them in ai2thor 2.1.0, and a later build may name objects differently).
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
-        "render_modes": ["rgb_array"],
-        "render_fps": 2,
-        "cheap_steps": False,  # a simulator process per env: env workers under runner=ray
-        "reusable": True,
-    }
+    RULES: ClassVar[str] = RULES
+    GRAMMAR: ClassVar[str] = GRAMMAR
 
     @classmethod
     def summary(cls, **_: object) -> str:
         return "EB-ALFRED on AI2-THOR (ai2thor's Controller): household tasks with high-level skills"
 
-    def __init__(
-        self,
-        image_size: int = 500,
-        observe_image: bool = True,
-        executable: str | None = None,
-        platform: str | None = None,
-        x_display: str | None = None,
-        render_mode: str | None = "rgb_array",
-    ) -> None:
-        check_image_sizes(image_size=image_size)
-        self.image_size, self.observe_image, self.render_mode = image_size, observe_image, render_mode
-        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
-        config = ThorConfig(
-            executable=executable, platform=platform, x_display=x_display, width=image_size, height=image_size
-        )
-        self.session = ThorSession(config)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.episode: AlfredEpisode | None = None
         self.executor: SkillExecutor | None = None
         self.skills: list[str] = []
@@ -131,9 +110,6 @@ class EBAlfredEnv(gym.Env):
         metadata = self.session.last_event.metadata
         self.met, self.total = conditions_met(episode.task_type, episode.pddl_params, metadata, executor.changed)
 
-    def render(self):
-        return self.session.last_event.frame
-
     # ---- the expert ------------------------------------------------------------------------
     def expert_plan(self) -> list[str]:
         """The episode's reference plan (EmbodiedBench's), as listed skills; empty once done.
@@ -173,14 +149,3 @@ class EBAlfredEnv(gym.Env):
 
     def candidate_actions(self) -> list[str]:
         return list(self.skills)
-
-    @property
-    def rules(self) -> str:
-        return RULES
-
-    @property
-    def action_grammar(self) -> str:
-        return GRAMMAR
-
-    def close(self) -> None:
-        self.session.close()

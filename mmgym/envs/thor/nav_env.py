@@ -5,12 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-import gymnasium as gym
-
-from mmgym.core.language_env import check_image_sizes, language_spaces
 from mmgym.envs.thor import nav_expert
 from mmgym.envs.thor.nav_data import NavEpisode
-from mmgym.envs.thor.session import ThorConfig, ThorSession
+from mmgym.envs.thor.thor_env import ThorEnv
 
 SUCCESS_RADIUS = 1.0  # metres in the floor plane, EB-Navigation's threshold
 ACTIONS = {  # EB-Navigation's skill texts -> AI2-THOR actions
@@ -34,7 +31,7 @@ def _key(text: str) -> str:
     return " ".join(text.strip().rstrip(".").lower().split())
 
 
-class EBThorNavEnv(gym.Env):
+class EBThorNavEnv(ThorEnv):
     """EB-Navigation's eight actions on an AI2-THOR scene; success within 1 m (xz) of the target after any step.
 
     `reset(options={"episode": NavEpisode as a dict})` loads the scene and teleports the agent to
@@ -45,28 +42,16 @@ class EBThorNavEnv(gym.Env):
     `info` adds `distance`.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 2, "cheap_steps": False,
-                                          "reusable": True}  # fmt: skip
+    RULES: ClassVar[str] = RULES
+    GRAMMAR: ClassVar[str] = GRAMMAR
+    CAMERA: ClassVar[dict[str, float]] = {"field_of_view": 100.0, "grid_size": 0.1}  # EB-Navigation's
 
     @classmethod
     def summary(cls, **_: object) -> str:
         return "EB-Navigation on AI2-THOR (ai2thor's Controller): reach a named object with 8 atomic actions"
 
-    def __init__(
-        self,
-        image_size: int = 500,
-        observe_image: bool = True,
-        executable: str | None = None,
-        platform: str | None = None,
-        x_display: str | None = None,
-        render_mode: str | None = "rgb_array",
-    ) -> None:
-        check_image_sizes(image_size=image_size)
-        self.image_size, self.observe_image, self.render_mode = image_size, observe_image, render_mode
-        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
-        size = {"width": image_size, "height": image_size}
-        place = {"executable": executable, "platform": platform, "x_display": x_display}
-        self.session = ThorSession(ThorConfig(**place, **size, field_of_view=100.0, grid_size=0.1))  # EB-Navigation's
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.index = {_key(text): text for text in ACTIONS}
         self.episode: NavEpisode | None = None
         self.reachable: list[tuple[float, float]] = []
@@ -109,9 +94,6 @@ class EBThorNavEnv(gym.Env):
         agent = self.session.last_event.metadata["agent"]["position"]
         target = self.episode.target_position
         return math.hypot(agent["x"] - target["x"], agent["z"] - target["z"])
-
-    def render(self):
-        return self.session.last_event.frame
 
     # ---- the expert ------------------------------------------------------------------------
     def expert_plan(self) -> list[str]:
@@ -156,14 +138,3 @@ class EBThorNavEnv(gym.Env):
 
     def candidate_actions(self) -> list[str]:
         return list(ACTIONS)
-
-    @property
-    def rules(self) -> str:
-        return RULES
-
-    @property
-    def action_grammar(self) -> str:
-        return GRAMMAR
-
-    def close(self) -> None:
-        self.session.close()

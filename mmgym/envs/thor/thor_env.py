@@ -1,0 +1,54 @@
+"""What the AI2-THOR envs share: one simulator session per env, the language spaces, render and close."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import gymnasium as gym
+
+from mmgym.core.language_env import check_image_sizes, language_spaces
+from mmgym.envs.thor.session import ThorConfig, ThorSession
+
+
+class ThorEnv(gym.Env):
+    """A language env over one AI2-THOR process (`ThorSession`), kept across episodes; subclasses give
+    `RULES`, `GRAMMAR` and the camera (`CAMERA`: extra `ThorConfig` fields)."""
+
+    metadata: ClassVar[dict[str, Any]] = {
+        "render_modes": ["rgb_array"],
+        "render_fps": 2,
+        "cheap_steps": False,  # a simulator process per env: env workers under runner=ray
+        "reusable": True,
+    }
+    RULES: ClassVar[str]
+    GRAMMAR: ClassVar[str]
+    CAMERA: ClassVar[dict[str, float]] = {}
+
+    def __init__(
+        self,
+        image_size: int = 500,
+        observe_image: bool = True,
+        executable: str | None = None,
+        platform: str | None = None,
+        x_display: str | None = None,
+        render_mode: str | None = "rgb_array",
+    ) -> None:
+        check_image_sizes(image_size=image_size)
+        self.image_size, self.observe_image, self.render_mode = image_size, observe_image, render_mode
+        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
+        place = {"executable": executable, "platform": platform, "x_display": x_display}
+        self.session = ThorSession(ThorConfig(**place, width=image_size, height=image_size, **self.CAMERA))
+
+    def render(self):
+        return self.session.last_event.frame
+
+    @property
+    def rules(self) -> str:
+        return self.RULES
+
+    @property
+    def action_grammar(self) -> str:
+        return self.GRAMMAR
+
+    def close(self) -> None:
+        self.session.close()
