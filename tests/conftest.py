@@ -23,6 +23,21 @@ settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# Tests that start Ray run one after another on one xdist worker (`--dist loadgroup`): two local Ray
+# instances at once would compete for the two cores, and the model-actor tests kill actors by name.
+RAY_USES = ("RayRunner", "ray.init", "runner=ray")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    sources: dict[Path, str] = {}
+    for item in items:
+        path = Path(item.path)
+        if path not in sources:
+            sources[path] = path.read_text() if path.suffix == ".py" else ""
+        if any(use in sources[path] for use in RAY_USES):
+            item.add_marker(pytest.mark.xdist_group("ray"))
+
+
 # A corridor: the player must walk right four times; "left" and "up" hit walls.
 CORRIDOR = "#######\n#P...G#\n#######"
 

@@ -44,11 +44,12 @@ def model_config(tiny_vlm_dir: Path) -> dict[str, Any]:
     }
 
 
-def model_host_pids() -> list[int]:
+def model_host_pids(before: frozenset[int] = frozenset()) -> list[int]:
+    """The model actors' processes, but those in `before` (a finished test's, still shutting down)."""
     pids = []
     for process in psutil.process_iter(["cmdline"]):
         cmdline = process.info["cmdline"] or []
-        if cmdline[:1] and cmdline[0].startswith("ray::ModelHost"):
+        if cmdline[:1] and cmdline[0].startswith("ray::ModelHost") and process.pid not in before:
             pids.append(process.pid)
     return pids
 
@@ -85,10 +86,11 @@ def test_one_model_actor_serves_every_episode_in_batches(tiny_vlm_dir: Path) -> 
 def test_a_killed_model_actor_restarts_and_requests_in_flight_are_retried(tiny_vlm_dir: Path) -> None:
     calm, _ = play(tiny_vlm_dir)
     killed: list[int] = []
+    before = frozenset(model_host_pids())
 
     def kill_after_first_record(count: int) -> None:
         if count == 1:  # two other episodes are waiting on the model right now
-            killed.extend(model_host_pids())
+            killed.extend(model_host_pids(before))
             os.kill(killed[0], signal.SIGKILL)
 
     start = time.monotonic()
@@ -133,6 +135,7 @@ def test_a_model_actor_killed_more_often_than_model_restarts_ends_its_episodes_a
     specs = IngvpSuite(games=["maze"], settings=["multi_step-text-no_history"], levels=6, max_steps=6).specs()
     done: list[EpisodeRecord] = []
     killed: list[int] = []
+    before = frozenset(model_host_pids())
     with FaultServer(latency_s=0.1, reply_text='{"action": "right"}') as server:
         model = {
             "_target_": "mmgym.agents.models.openai_backend.OpenAIBackend",
@@ -146,7 +149,7 @@ def test_a_model_actor_killed_more_often_than_model_restarts_ends_its_episodes_a
             """SIGKILL the live model actor once the server has had each count of requests, while it waits on one."""
             deadline = time.monotonic() + 60
             while len(killed) < len(after_requests) and time.monotonic() < deadline:
-                alive = [pid for pid in model_host_pids() if pid not in killed]
+                alive = [pid for pid in model_host_pids(before) if pid not in killed]
                 if alive and server.in_flight and server.count >= after_requests[len(killed)]:
                     os.kill(alive[0], signal.SIGKILL)
                     killed.append(alive[0])
