@@ -43,13 +43,22 @@ def hydra_app(cfg: DictConfig) -> float:
                 cfg.progress,
                 components.record,
                 components.env_factory,
+                components.budget,
             )
     except MmgymError as exc:
         print(f"mmgym: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     print_results(results)
     print(f"run directory: {run_dir}")
+    if results.stopped:
+        BUDGET_STOPS.append(results.stopped)
+        print(f"mmgym: stopped: {results.stopped}", file=sys.stderr)
     return results.headline()
+
+
+# The budget lines of this process's jobs: `mmgym run` exits with status 3 when a budget left episodes unplayed
+# (a sweep still runs every job).
+BUDGET_STOPS: list[str] = []
 
 
 def _hydra_files(cfg: DictConfig) -> dict[str, str]:
@@ -64,6 +73,14 @@ def _hydra_files(cfg: DictConfig) -> dict[str, str]:
 
 def check_overrides(overrides: list[str]) -> None:
     """Compose and build every sweep combination once; raise `ConfigError` with one line on the first problem."""
+    with initialize_config_module(CONFIG_MODULE, version_base="1.3"):
+        for combo in sweep_combinations(overrides):
+            cfg = compose_job(combo)
+            build_components(cfg).suite.specs()
+
+
+def sweep_combinations(overrides: list[str]) -> list[list[str]]:
+    """Each job's overrides (one job without sweeps); a bad override or an unknown option raises `ConfigError`."""
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:
@@ -82,15 +99,13 @@ def check_overrides(overrides: list[str]) -> None:
                 if value not in config_options(override.key_or_group):
                     raise unknown_name(override.key_or_group, value, config_options(override.key_or_group))
         choices.append([f"{override.input_line.split('=', 1)[0]}={v}" for v in values])
-    with initialize_config_module(CONFIG_MODULE, version_base="1.3"):
-        for combo in itertools.product(*choices):
-            cfg = _compose(list(combo))
-            build_components(cfg).suite.specs()
+    return [list(combo) for combo in itertools.product(*choices)]
 
 
-def _compose(overrides: list[str]) -> DictConfig:
+def compose_job(overrides: list[str], with_hydra: bool = False) -> DictConfig:
+    """The job's config (with Hydra's own node, for its run and sweep directories, if asked)."""
     try:
-        return compose("config", overrides=overrides)
+        return compose("config", overrides=overrides, return_hydra_config=with_hydra)
     except HydraException as exc:
         message = str(exc).splitlines()[0]
         if message.startswith("Could not override '"):

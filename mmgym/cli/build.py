@@ -24,6 +24,7 @@ class Components:
     agent_name: str
     record: Any
     env_factory: EnvMaker
+    budget: Any = None
 
 
 def build_components(cfg: DictConfig) -> Components:
@@ -39,7 +40,8 @@ def build_components(cfg: DictConfig) -> Components:
     agent_name = str(cfg.agent.get("name", "agent"))
     agent_factory()  # fail now, not in the first episode, if the agent's arguments are wrong
     record = build_object(cfg.record, "record") if "record" in cfg else None
-    return Components(suite, agent_factory, runner, agent_name, record, EnvMaker(env_modules))
+    budget = build_object(cfg.budget, "budget") if "budget" in cfg else None
+    return Components(suite, agent_factory, runner, agent_name, record, EnvMaker(env_modules), budget)
 
 
 def build_object(node: DictConfig, group: str) -> Any:

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 def _build_judge(overrides: list[str]):
     from hydra import initialize_config_module
 
-    from mmgym.cli.app import CONFIG_MODULE, _compose
+    from mmgym.cli.app import CONFIG_MODULE, compose_job
     from mmgym.cli.build import build_object
 
     for override in overrides:
@@ -70,7 +70,7 @@ def _build_judge(overrides: list[str]):
         if key == "judge" and value not in config_options("judge"):
             raise unknown_name("judge", value, config_options("judge"))
     with initialize_config_module(CONFIG_MODULE, version_base="1.3"):
-        cfg = _compose(list(overrides))
+        cfg = compose_job(list(overrides))
     return build_object(cfg.judge, "judge")
 
 

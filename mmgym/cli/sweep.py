@@ -19,23 +19,28 @@ SUMMARY_FILE = "sweep_results.json"
 
 
 def collect(sweep_dir: Path, since: float = 0.0) -> list[dict[str, Any]]:
-    """Each job's name (its overrides), suite and overall aggregates, from results.json files written after `since`.
+    """Each job's name (its overrides), suite, overall aggregates, model calls and cost, from results.json files
+    written after `since`.
 
-    The time filter keeps jobs of earlier sweeps into the same directory out of this sweep's table.
+    The time filter keeps jobs of earlier sweeps into the same directory out of this sweep's table. A job
+    folder may be nested: an override value with a slash (a URL) makes subfolders of its name.
     """
     rows = []
-    for results_path in sorted(sweep_dir.glob("*/results.json")):
+    for results_path in sorted(sweep_dir.rglob("results.json")):
         if results_path.stat().st_mtime < since:
             continue
         results = RunResults.model_validate_json(results_path.read_text())
         rows.append(
             {
-                "job": results_path.parent.name,
+                "job": str(results_path.parent.relative_to(sweep_dir)),
                 "suite": results.suite,
                 "episodes": results.episodes,
                 "errors": results.errors,
                 "metrics": results.metric_names,
                 "overall": {name: summary.model_dump() for name, summary in results.overall().items()},
+                "model_calls": int(results.usage.get("model_calls", 0)),
+                "cost_usd": results.usage.get("cost_usd", 0.0),
+                "stopped": results.stopped,
             }
         )
     return rows
@@ -73,13 +78,17 @@ def combined_table(rows: list[dict[str, Any]]) -> Table:
     table.add_column("errors", justify="right", min_width=6)
     for metric in metrics:
         table.add_column(f"{metric} [95% CI]", justify="right", no_wrap=True)
+    table.add_column("model calls", justify="right")
+    table.add_column("cost $", justify="right")
     for row, label in zip(rows, labels, strict=True):
         cells = [row["overall"].get(m) for m in metrics]
         table.add_row(
             escape(label),
-            str(row["episodes"]),
+            f"{row['episodes']}{' (budget)' if row.get('stopped') else ''}",
             str(row["errors"]),
             *(f"{c['mean']:.1f} [{c['low']:.1f}, {c['high']:.1f}]" if c else "-" for c in cells),
+            f"{row.get('model_calls', 0):,}",
+            f"{row.get('cost_usd', 0.0):.2f}",
         )
     return table
 

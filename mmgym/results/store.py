@@ -16,6 +16,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from mmgym.core.records import EpisodeRecord
 
 EPISODES_FILE = "episodes.jsonl"
@@ -89,3 +91,17 @@ class ResultsStore:
         tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n")
         os.replace(tmp, path)
         return path
+
+
+def read_records(run_dir: Path) -> Iterator[EpisodeRecord]:
+    """A run directory's finished episodes, read without opening a store: nothing is created or trimmed, and a
+    torn last line is skipped (a dry run looks, it does not repair)."""
+    path = run_dir / EPISODES_FILE
+    if not path.exists():
+        return
+    with path.open() as f:
+        for line in f:
+            try:
+                yield EpisodeRecord.model_validate_json(line)
+            except (ValidationError, json.JSONDecodeError):
+                continue

@@ -42,6 +42,7 @@ class RunResults(BaseModel):
     groups: dict[str, GroupSummaries] = Field(default_factory=dict)  # grouping -> group -> metric -> summary
     macro: dict[str, dict[str, Summary]] = Field(default_factory=dict)  # grouping -> metric -> macro summary
     notes: dict[str, Any] = Field(default_factory=dict)  # the suite's own findings about the run (a judge's check)
+    stopped: str | None = None  # why episodes were left unplayed (a budget reached), or None for a whole run
 
     @property
     def metric_names(self) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +13,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mmgym.agents.models.registry import close_all
 from mmgym.core.records import EpisodeRecord
+from mmgym.errors import ConfigError
 from mmgym.results.aggregate import aggregate, bucket, macro_summaries
 from mmgym.results.store import ResultsStore
 from mmgym.results.summary import MetricInfo, RunResults
+from mmgym.runners.budget import Budget, BudgetMeter, Spending
 from mmgym.runners.env_session import EnvFactory, make_env
 from mmgym.runners.local import AgentFactory, LocalRunner
 from mmgym.runners.recorder import RecordConfig, Recorder
@@ -31,13 +34,15 @@ def evaluate(
     show_progress: bool = True,
     record: RecordConfig | None = None,
     env_factory: EnvFactory = make_env,
+    budget: Budget | None = None,
 ) -> RunResults:
     """Run every episode of `suite` not yet in `run_dir`, then write and return the aggregates.
 
     With `record`, each episode's frames are encoded to `run_dir/videos/` (the CLI records by default).
     `env_factory` builds each episode's env (wherever the runner puts it; `EnvMaker` imports user modules).
     Each finished episode is scored by the suite's async `score` (which may await a judge) before
-    it is stored, while other episodes go on.
+    it is stored, while other episodes go on. A `budget` reached stops new episodes from starting
+    (counting what the records already in `run_dir` spent); the results then say so in `stopped`.
     """
     runner = runner or LocalRunner()
     store = ResultsStore(run_dir)
@@ -45,6 +50,10 @@ def evaluate(
     specs = suite.specs()
     todo = [spec for spec in specs if spec.id not in store]
 
+    meter = BudgetMeter(budget, Spending.of(store.records())) if budget is not None and budget.limited else None
+    budget_kwargs = {"budget": meter} if meter else {}  # only a budgeted run needs a runner that takes one
+    if meter and "budget" not in inspect.signature(runner.run).parameters:
+        raise ConfigError(f"runner {type(runner).__name__} cannot keep a budget; use runner=local or runner=ray")
     groupings = suite.groupings()
     with _progress(show_progress) as progress:
         task = progress.add_task(suite.name, total=len(specs), completed=len(specs) - len(todo))
@@ -56,7 +65,7 @@ def evaluate(
             progress.advance(task)
 
         try:
-            asyncio.run(runner.run(todo, agent_factory, on_done, env_factory, recorder=recorder))
+            asyncio.run(runner.run(todo, agent_factory, on_done, env_factory, recorder=recorder, **budget_kwargs))
         finally:
             store.sync()
             if recorder:
@@ -66,6 +75,7 @@ def evaluate(
     # in the suite's order, not completion order: the bootstrap CIs must not depend on scheduling.
     by_id = {record.id: ScoredEpisode.of(record, groupings) for record in store.records()}
     results = summarize_scored(suite, [by_id[spec.id] for spec in specs if spec.id in by_id])
+    results.stopped = meter.stop_line() if meter else None
     if callable(getattr(suite, "notes", None)):  # e.g. a judged suite measures its judge (`Suite.notes`)
         results.notes = asyncio.run(_closing_models(suite.notes()))
     store.write_json(RESULTS_FILE, results.model_dump(mode="json"))

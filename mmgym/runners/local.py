@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mmgym.agents.models.registry import close_all
 from mmgym.core.spec import EpisodeSpec
+from mmgym.runners.budget import BudgetMeter
 from mmgym.runners.env_session import EnvFactory, make_env
 from mmgym.runners.in_process import in_process
 from mmgym.runners.recorder import Recorder
@@ -35,11 +36,15 @@ class LocalRunner(BaseModel):
         on_done: OnDone,
         env_factory: EnvFactory = make_env,
         recorder: Recorder | None = None,
+        budget: BudgetMeter | None = None,
     ) -> None:
-        """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded)."""
+        """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded).
+
+        With a `budget`, episodes stop starting once one of its limits is reached.
+        """
         envs = in_process(env_factory, self.step_timeout_s)
         try:
-            await play_all(specs, agent_factory, on_done, envs, self.concurrency, self.max_restarts, recorder)
+            await play_all(specs, agent_factory, on_done, envs, self.concurrency, self.max_restarts, recorder, budget)
         finally:
             envs.close()
             await close_all()  # model clients belong to this event loop; the next run builds its own

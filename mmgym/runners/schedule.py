@@ -11,6 +11,7 @@ from mmgym.core.agent import Agent
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import SimulatorLost
+from mmgym.runners.budget import BudgetMeter
 from mmgym.runners.env_session import EnvOpener, EnvWorkerLost
 from mmgym.runners.recorder import EpisodeFrames, Recorder
 from mmgym.runners.rollout import mark_failed, run_episode
@@ -27,13 +28,21 @@ async def play_all(
     concurrency: int,
     max_restarts: int = 0,
     recorder: Recorder | None = None,
+    budget: BudgetMeter | None = None,
 ) -> None:
-    """Play every spec with at most `concurrency` in flight; `on_done` gets each record as its episode ends."""
+    """Play every spec with at most `concurrency` in flight; `on_done` gets each record as its episode ends.
+
+    With a `budget`, a spec whose turn comes once a limit is reached is not started (in-flight ones finish).
+    """
     limit = asyncio.Semaphore(concurrency)
+    if budget is not None:
+        agent_factory = _metered(agent_factory, budget)
 
     async def one(spec: EpisodeSpec) -> None:
         frames = recorder.buffer() if recorder else None
         async with limit:
+            if budget is not None and not budget.may_start():
+                return
             record = await play_with_restarts(spec, agent_factory, open_env, max_restarts, frames)
         if recorder:  # the next episode starts meanwhile: encoding and scoring hold no slot
             await recorder.finish(record, frames)
@@ -42,6 +51,10 @@ async def play_all(
             await done
 
     await asyncio.gather(*(one(spec) for spec in specs))
+
+
+def _metered(agent_factory: AgentFactory, budget: BudgetMeter) -> AgentFactory:
+    return lambda: budget.metered(agent_factory())
 
 
 async def play_with_restarts(

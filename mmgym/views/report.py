@@ -83,6 +83,7 @@ def leaderboard(runs: list[Run]) -> dict[str, Any]:
                 "label": run.label,
                 "suite": run.results.suite,
                 "episodes": run.results.episodes,
+                "stopped": run.results.stopped,  # a budget left episodes unplayed
                 "errors": run.results.errors,
                 "overall": [_cell(overall.get(m)) for m in metrics],
                 "macro": [_cell(run.results.macro.get(name, {}).get(first)) for name in macro],

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
 from mmgym.agents.models.registry import BackendBuilder, built_by, close_all
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError
+from mmgym.runners.budget import BudgetMeter
 from mmgym.runners.env_session import EnvFactory, make_env, steps_are_cheap
 from mmgym.runners.in_process import in_process
 from mmgym.runners.ray.env_workers import EnvWorkerPool
@@ -62,8 +63,12 @@ class RayRunner(BaseModel):
         on_done: OnDone,
         env_factory: EnvFactory = make_env,
         recorder: Recorder | None = None,
+        budget: BudgetMeter | None = None,
     ) -> None:
-        """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded)."""
+        """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded).
+
+        With a `budget`, episodes stop starting once one of its limits is reached (counted here, in the driver).
+        """
         with ray_session(self.address, self.num_cpus, self.log_to_driver) as resources:
             await close_all()  # backends built while checking the config belong to no run
             layout = self.env_layout(resources, specs)
@@ -85,7 +90,7 @@ class RayRunner(BaseModel):
                 open_env = pool.open if pool else local_envs
                 with built_by(self._model_builder(resources)):
                     await play_all(
-                        specs, agent_factory, on_done, open_env, self.concurrency, self.max_restarts, recorder
+                        specs, agent_factory, on_done, open_env, self.concurrency, self.max_restarts, recorder, budget
                     )
             finally:
                 if pool:
