@@ -23,7 +23,7 @@ from mmgym.agents.prompts import (
     messages_for_record,
     wants_plan,
 )
-from mmgym.core.agent import AgentReply, EpisodeContext, Turn
+from mmgym.core.agent import AgentReply, EpisodeContext, Turn, current_actions
 
 
 class LLMAgent:
@@ -78,7 +78,8 @@ class LLMAgent:
         response = await self.backend.generate(messages, self.generation)
         plan = wants_plan(self.context, self.config)
         vector = bool(self.context.action_vector)  # integer-vector actions: a list of numbers is one action
-        parsed = parse_reply(response.text, plan=plan, valid_actions=self.context.valid_actions, vector=vector)
+        valid = current_actions(self.context, turn)  # this step's menu, when the env's actions change
+        parsed = parse_reply(response.text, plan=plan, valid_actions=valid, vector=vector)
         actions = list(parsed.actions) if plan else list(parsed.actions[:1])
         usage = response.usage
         return AgentReply(

@@ -1,6 +1,7 @@
 """Scripted baselines: a random policy (the floor) and the env's expert (the ceiling).
 
-The random agent draws from the actions the env lists at reset, or, for an env whose actions are
+The random agent draws from the actions the env lists (this step's, for an env whose menu changes
+from step to step; else those listed at reset), or, for an env whose actions are
 integer vectors, draws each element within its declared bounds. The expert agent follows the
 plan the env's own expert gives from the true state (`expert_plan()` in the env contract), so it
 works for any env that has one, wherever the env runs.
@@ -12,7 +13,7 @@ import zlib
 
 import numpy as np
 
-from mmgym.core.agent import AgentReply, EpisodeContext, Turn
+from mmgym.core.agent import AgentReply, EpisodeContext, Turn, current_actions
 from mmgym.core.language_env import format_vector
 from mmgym.errors import ConfigError
 
@@ -36,7 +37,7 @@ class RandomAgent:
         self.rng = np.random.default_rng([context.seed, zlib.crc32(name.encode())])
 
     async def act(self, turn: Turn) -> AgentReply:
-        candidates = self.context.valid_actions
+        candidates = current_actions(self.context, turn)
         count = self.plan_length if self.context.play.actions_per_reply == "solution" else 1
         if not candidates:  # integer vectors: each element uniform within its inclusive bounds
             low, high = np.array(self.context.action_vector).T

@@ -78,6 +78,13 @@ class Turn:
     history: tuple[StepView, ...] = field(default=())
 
 
+def current_actions(context: EpisodeContext, turn: Turn) -> tuple[str, ...]:
+    """The actions the env lists now: this turn's `candidate_actions` info (an env whose menu changes
+    from step to step gives them there), else those listed at reset."""
+    listed = turn.info.get("candidate_actions")
+    return tuple(listed) if listed else context.valid_actions
+
+
 class ModelExchange(BaseModel):
     """What a model-backed agent sent and got back in one turn, so every turn can be audited and
     replayed: `model_input` (messages, images as their shapes), `model_output`, the parser's

@@ -17,6 +17,8 @@ Envs add their own keys; a suite declares which of them its records keep for eac
 Read through any wrappers (`env.get_wrapper_attr`):
 - `rules` and `action_grammar` (str): for prompts;
 - `candidate_actions()`: every well-formed action in the current state, or `[]` when they cannot be listed;
+  an env whose actions change from step to step (an option menu) also puts them in `info["candidate_actions"]`,
+  which agents read each turn (`core.agent.current_actions`);
 - `action_vector` (optional, `tuple[tuple[int, int], ...]`): actions are integer vectors written
   `[a, b, ...]` (`format_vector`), element i within the inclusive bounds `action_vector[i]`; such an
   env cannot list its actions, so `candidate_actions()` returns `[]`, and agents draw or parse vectors instead;

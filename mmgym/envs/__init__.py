@@ -1,13 +1,13 @@
 """Registers every mmgym environment with Gymnasium as `mmgym/<Name>-v0`.
 
-The puzzle games, BabyAI, MiniWorld, MuJoCo, AI2-THOR, habitat and the PCA decisions.
+The puzzle games, BabyAI, MiniWorld, MuJoCo, AI2-THOR, habitat, the PCA decisions and the EmbodiedEval-style tasks.
 """
 
 from __future__ import annotations
 
 import gymnasium as gym
 
-from mmgym.envs import babyai, habitat, miniworld, mujoco, pca, thor
+from mmgym.envs import babyai, embodied_eval, habitat, miniworld, mujoco, pca, thor
 
 # env name -> game name; all puzzle games share one env class.
 PUZZLE_ENVS: dict[str, str] = {
@@ -35,6 +35,7 @@ def register_all() -> None:
     thor.register()  # ai2thor, when an AI2-THOR env is made
     habitat.register()  # habitat-lab, when the real simulator is used
     pca.register()  # and the PCA decision env
+    embodied_eval.register()  # MiniWorld or minigrid, when a task needs one
 
 
 def game_of(env: str) -> str:

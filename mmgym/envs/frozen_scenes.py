@@ -38,8 +38,16 @@ class EpisodeSet(Generic[SceneT]):
 class SceneSets(Generic[SceneT]):
     """The frozen subsets of one family: `package/episodes/<subset>.json`, scenes of `scene_type`."""
 
-    def __init__(self, package: str, scene_type: type[SceneT], subsets: dict[str, str], format_version: int) -> None:
+    def __init__(
+        self,
+        package: str,
+        scene_type: type[SceneT],
+        subsets: dict[str, str],
+        format_version: int,
+        default: str = "base",
+    ) -> None:
         self.package, self.scene_type, self.subsets, self.format_version = package, scene_type, subsets, format_version
+        self.default = default  # the subset a reset without a scene plays from
         self.load = functools.cache(self._load)
 
     def check(self, subset: str) -> str:
@@ -68,14 +76,14 @@ class SceneSets(Generic[SceneT]):
         return EpisodeSet(subset, episodes)
 
     def scene_for_reset(self, options: dict[str, Any] | None, seed: int | None) -> SceneT:
-        """The scene a `reset` plays: `options["scene"]` (a dict or the model), else a frozen base episode
-        picked by the seed, so that `check_env` and plain `gym.make` users can play."""
+        """The scene a `reset` plays: `options["scene"]` (a dict or the model), else a frozen episode of the
+        default subset picked by the seed, so that `check_env` and plain `gym.make` users can play."""
         options = dict(options or {})
         scene = options.pop("scene", None)
         if options:
             raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'scene'")
         if scene is None:
-            episodes = self.load("base").episodes
+            episodes = self.load(self.default).episodes
             return episodes[(seed or 0) % len(episodes)].scene
         return scene if isinstance(scene, self.scene_type) else self.scene_type.model_validate(scene)
 

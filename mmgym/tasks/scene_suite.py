@@ -36,6 +36,7 @@ class SceneSuite(BaseModel):
     hidden_info: ClassVar[tuple[str, ...]]  # info keys the agent is not told
     step_data: ClassVar[tuple[str, ...]]
     macro_over: ClassVar[tuple[str, ...]] = ("subset",)
+    actions_per_reply: ClassVar[str] = "plan"  # a reply's plan runs until an action is refused
 
     @field_validator("subsets")
     @classmethod
@@ -44,7 +45,7 @@ class SceneSuite(BaseModel):
 
     def rules(self) -> PlayRules:
         return PlayRules(
-            actions_per_reply="plan",
+            actions_per_reply=self.actions_per_reply,
             observation=self.observation,
             history=self.history,
             max_steps=self.max_steps,
@@ -54,6 +55,10 @@ class SceneSuite(BaseModel):
     def episode_metadata(self, episode: Episode[Any], rules: PlayRules) -> dict[str, Any]:
         """What a spec's metadata holds beyond its subset and the expert's plan length."""
         return {"instruction": episode.scene.instruction}
+
+    def env_kwargs(self, rules: PlayRules) -> dict[str, Any]:
+        """The env's constructor arguments, the same for every episode (so one env serves them all)."""
+        return {"image_size": self.image_size, "observe_image": rules.sees_image}
 
     def episode_tags(self, episode: Episode[Any]) -> tuple[str, ...]:
         """Tags beyond the subset's name."""
@@ -70,7 +75,7 @@ class SceneSuite(BaseModel):
                         suite=self.name,
                         task=f"{subset}/{episode.index:03d}",
                         env_id=self.env_id,
-                        env_kwargs={"image_size": self.image_size, "observe_image": rules.sees_image},
+                        env_kwargs=self.env_kwargs(rules),
                         reset_options={"scene": episode.scene.model_dump(mode="json")},
                         seed=0,
                         rules=rules,

@@ -9,11 +9,11 @@ move is never refused.
 from __future__ import annotations
 
 import math
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from mmgym.envs.miniworld.actions import ACTIONS
 from mmgym.envs.miniworld.scene import GRID
+from mmgym.envs.search import shortest
 
 SUCCESS_DISTANCE = 1.0  # metres, EB-Navigation's
 Pose = tuple[int, int, int]  # lattice column (x / GRID), row (z / GRID), heading in quarter turns
@@ -50,31 +50,13 @@ def shortest_plan(
 ) -> list[str] | None:
     """The fewest actions from `start` to within the success distance of `target`; None if none within `max_actions`.
 
-    `blocked(x, z)` is asked once per lattice point reached; the env remembers its answers per scene."""
-    if reached(start, target):
-        return []
-    parents: dict[Pose, tuple[Pose, str] | None] = {start: None}
-    frontier = deque([(start, 0)])
-    while frontier:
-        pose, depth = frontier.popleft()
-        if depth >= max_actions:
-            continue
+    `blocked(x, z)` may be asked of a lattice point more than once; the env remembers its answers per scene."""
+
+    def moves(pose: Pose) -> Iterator[tuple[str, Pose]]:
         for name, _ in MOVES:
-            nxt = apply(pose, name)
-            if nxt in parents or blocked(nxt[0] * GRID, nxt[1] * GRID):
-                continue
-            parents[nxt] = (pose, name)
-            if reached(nxt, target):
-                return _path(parents, nxt)
-            frontier.append((nxt, depth + 1))
-    return None
+            following = apply(pose, name)
+            if not blocked(following[0] * GRID, following[1] * GRID):
+                yield name, following
 
-
-def _path(parents: dict[Pose, tuple[Pose, str] | None], end: Pose) -> list[str]:
-    actions = []
-    link = parents[end]
-    while link is not None:
-        pose, name = link
-        actions.append(name)
-        link = parents[pose]
-    return actions[::-1]
+    found = shortest(start, moves, lambda pose: reached(pose, target), max_actions)
+    return found[0] if found else None
