@@ -23,19 +23,23 @@ settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-# Tests that start Ray run one after another on one xdist worker (`--dist loadgroup`): two local Ray
-# instances at once would compete for the two cores, and the model-actor tests kill actors by name.
-RAY_USES = ("RayRunner", "ray.init", "runner=ray")
 
-
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    sources: dict[Path, str] = {}
+    """Groups for `--dist loadgroup`. Tests marked `ray` run one after another on one worker: two local Ray
+    instances at once compete for the two cores, and a driver may join the other's instance. Every other
+    test runs with the rest of its module, so the module's fixtures are built once."""
     for item in items:
-        path = Path(item.path)
-        if path not in sources:
-            sources[path] = path.read_text() if path.suffix == ".py" else ""
-        if any(use in sources[path] for use in RAY_USES):
-            item.add_marker(pytest.mark.xdist_group("ray"))
+        group = "ray" if item.get_closest_marker("ray") else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Stop if xdist did not apply the groups (pytest 9.2 ignores how xdist 3.8 sets them): the tests that
+    start Ray would run at once on both workers."""
+    if node.config.getvalue("dist") == "loadgroup" and ids and "@" not in ids[0]:
+        raise pytest.UsageError("pytest-xdist did not group the tests; install the versions pyproject.toml pins")
 
 
 # A corridor: the player must walk right four times; "left" and "up" hit walls.

@@ -258,7 +258,13 @@ def test_a_refused_or_failed_start_leaves_the_run_directory_byte_identical(run_c
     assert fresh.returncode == 2 and not (tmp_path / "fresh").exists()
 
 
-@pytest.mark.parametrize("runner", [["runner=local"], ["runner=ray", "runner.env_workers=1", "runner.num_cpus=1"]])
+@pytest.mark.parametrize(
+    "runner",
+    [
+        ["runner=local"],
+        pytest.param(["runner=ray", "runner.env_workers=1", "runner.num_cpus=1"], marks=pytest.mark.ray),
+    ],
+)
 def test_env_modules_register_user_envs_in_the_driver_and_in_env_workers(
     run_cli: RunCli, tmp_path: Path, runner: list[str]
 ) -> None:

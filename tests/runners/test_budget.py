@@ -138,6 +138,7 @@ def records_after(play: Any, run_dir: Path, budget: Budget | None) -> list[dict[
     return records(run_dir)
 
 
+@pytest.mark.ray
 @pytest.mark.slow
 def test_the_ray_runner_stops_and_resumes_as_the_local_one(tmp_path: Path) -> None:
     ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'mmgym[ray]')")

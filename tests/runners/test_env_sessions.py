@@ -124,6 +124,7 @@ def local_ray() -> Iterator[Any]:
     ray.shutdown()
 
 
+@pytest.mark.ray
 @pytest.mark.slow
 def test_an_env_worker_builds_a_reusable_env_once_per_slot_and_gives_the_local_records(
     local_ray: Any, tmp_path: Path

@@ -21,7 +21,7 @@ from mmgym.runners.local import LocalRunner  # noqa: E402
 from mmgym.runners.ray.runner import RayRunner  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.ray]
 
 
 def play(runner: object, factory: object = None) -> dict[str, dict]:

@@ -36,7 +36,7 @@ from mmgym.runners.ray.runner import EnvLayout, RayRunner  # noqa: E402
 from mmgym.runners.recorder import RecordConfig, Recorder  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.ray]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -87,6 +87,7 @@ def test_the_table_and_the_report_show_the_subsets_and_their_macro_mean(tmp_path
     assert '"filters": ["subset", "level"]' in index
 
 
+@pytest.mark.ray
 def test_the_ray_runner_gives_the_local_runners_records(tmp_path: Path) -> None:
     pytest.importorskip("ray")
     from ray_helpers import comparable, records_by_id

@@ -56,6 +56,7 @@ def test_unknown_subset_is_one_line() -> None:
         EBManipSuite(subsets=["spatail"])
 
 
+@pytest.mark.ray
 def test_the_ray_runner_gives_the_local_runners_records(tmp_path: Path) -> None:
     """With images and the expert (real grasps and pushes): the envs run in Ray env workers and the records
     equal the local runner's."""

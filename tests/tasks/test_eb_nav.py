@@ -50,6 +50,7 @@ def test_unknown_subset_is_one_line() -> None:
         EBNavSuite(subsets=["bse"])
 
 
+@pytest.mark.ray
 def test_the_ray_runner_gives_the_local_runners_records(tmp_path: Path) -> None:
     """With images: the envs run in Ray env workers (`env_workers=auto` picks them for this env) and the
     records equal the local runner's."""

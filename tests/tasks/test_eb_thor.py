@@ -88,6 +88,7 @@ def test_a_simulator_that_always_dies_ends_its_episode_as_an_error_after_bounded
     assert (record.error or "").startswith("EnvWorkerLost: simulator died 2 times (max_restarts=1)")
 
 
+@pytest.mark.ray
 def test_ray_env_workers_each_run_a_simulator_and_replay_a_crashed_episode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

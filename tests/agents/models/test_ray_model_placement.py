@@ -24,7 +24,7 @@ from mmgym.runners.ray.model_actors import RemoteBackend  # noqa: E402
 from mmgym.runners.ray.runner import RayRunner  # noqa: E402
 from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.ray]
 
 
 @pytest.fixture(scope="module", autouse=True)

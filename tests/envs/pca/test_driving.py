@@ -91,11 +91,11 @@ def test_side_lanes_are_free_occupied_off_road_or_unclear() -> None:
 
 @pytest.fixture(scope="module")
 def items() -> list[DecisionItem]:
-    return frozen.generate("driving", 10)
+    return frozen.generate("driving", 6)
 
 
-def test_the_first_ten_frozen_items_regenerate_identically(items: list[DecisionItem]) -> None:
-    stored = frozen.load("driving")[:10]
+def test_the_first_frozen_items_regenerate_identically(items: list[DecisionItem]) -> None:
+    stored = frozen.load("driving")[: len(items)]
     assert [i.model_dump(mode="json") for i in items] == [i.model_dump(mode="json") for i in stored]
 
 
@@ -131,7 +131,7 @@ def _rollout(env: Any, action: str, steps: int) -> tuple[int | None, float, floa
 def test_the_simulator_confirms_the_answer_and_the_wrong_options(items: list[DecisionItem]) -> None:
     """Independent of the rules: the right action does not crash within 3 s; each wrong one crashes or comes
     within 3 m of a car within 6 s, or drives clearly less far, or changes lanes for no gain, or leaves the road."""
-    for item in items[:8]:
+    for item in items:
         env = driving.build(item.scene)
         lane, lanes = env.vehicle.lane_index[2], env.config["lanes_count"]
         right_crash, _, right_metres = _rollout(env, driving.parse_action(item.answer), 6)
