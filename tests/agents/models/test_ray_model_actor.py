@@ -72,8 +72,14 @@ def play(tiny_vlm_dir: Path, on_record: Any = None) -> tuple[dict[str, dict], li
     return {r.id: comparable(r.model_dump(mode="json")) for r in done}, agents
 
 
-def test_one_model_actor_serves_every_episode_in_batches(tiny_vlm_dir: Path) -> None:
-    records, agents = play(tiny_vlm_dir)
+@pytest.fixture(scope="module")
+def calm_run(tiny_vlm_dir: Path) -> tuple[dict[str, dict], list[LLMAgent]]:
+    """An undisturbed run: checked by the first test, the reference for the one that kills the actor."""
+    return play(tiny_vlm_dir)
+
+
+def test_one_model_actor_serves_every_episode_in_batches(calm_run: tuple[dict[str, dict], list[LLMAgent]]) -> None:
+    records, agents = calm_run
     backend = agents[0].backend
     assert isinstance(backend, RemoteBackend) and all(a.backend is backend for a in agents)
     assert len(records) == 6 and all(r["status"] == "done" for r in records.values())
@@ -83,8 +89,10 @@ def test_one_model_actor_serves_every_episode_in_batches(tiny_vlm_dir: Path) -> 
     assert max(stats["batch_sizes"]) > 1  # concurrent episodes shared generate calls
 
 
-def test_a_killed_model_actor_restarts_and_requests_in_flight_are_retried(tiny_vlm_dir: Path) -> None:
-    calm, _ = play(tiny_vlm_dir)
+def test_a_killed_model_actor_restarts_and_requests_in_flight_are_retried(
+    tiny_vlm_dir: Path, calm_run: tuple[dict[str, dict], list[LLMAgent]]
+) -> None:
+    calm, _ = calm_run
     killed: list[int] = []
     before = frozenset(model_host_pids())
 
