@@ -27,11 +27,19 @@ if os.environ.get("CI"):
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Groups for `--dist loadgroup`. Tests marked `ray` run one after another on one worker: two local Ray
-    instances at once compete for the two cores, and a driver may join the other's instance. Every other
-    test runs with the rest of its module, so the module's fixtures are built once."""
+    instances at once compete for the two cores, and a driver may join the other's instance. The tests on the
+    tiny model share one worker, and every other test runs with the rest of its module, so that session and
+    module fixtures are built once."""
     for item in items:
-        group = "ray" if item.get_closest_marker("ray") else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(xdist_group_of(item)))
+
+
+def xdist_group_of(item: pytest.Item) -> str:
+    if item.get_closest_marker("ray"):
+        return "ray"
+    if "tiny_vlm_dir" in getattr(item, "fixturenames", ()):
+        return "tiny_vlm"  # one worker builds the tiny model and starts `transformers serve` once
+    return item.nodeid.split("::", 1)[0]
 
 
 @pytest.hookimpl(optionalhook=True)

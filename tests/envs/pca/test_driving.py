@@ -91,7 +91,7 @@ def test_side_lanes_are_free_occupied_off_road_or_unclear() -> None:
 
 @pytest.fixture(scope="module")
 def items() -> list[DecisionItem]:
-    return frozen.generate("driving", 6)
+    return frozen.generate("driving", 3)
 
 
 def test_the_first_frozen_items_regenerate_identically(items: list[DecisionItem]) -> None:
