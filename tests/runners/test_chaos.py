@@ -107,13 +107,13 @@ def test_random_kills_of_env_workers_and_the_driver_then_resume_equal_an_undistu
     chaos_dir = tmp_path / "chaos"
     log = tmp_path / "chaos.log"
     kills = {"env": 0, "driver": 0}
-    for kill_driver_after in (16, 32, None):
+    for kill_driver_after in (24, None):
         for kind, count in chaos_round(tmp_path, chaos_dir, kill_driver_after, rng, log).items():
             kills[kind] += count
-    # An env worker kill every 3-8 records over the 48 recorded ones (cut into rounds at 16 and 32): 6 or more,
+    # An env worker kill every 3-8 records over the 48 recorded ones (cut into two rounds at 24): 6 or more,
     # fewer only where several records land between two polls.
-    assert kills["driver"] == 2 and kills["env"] >= 4, kills
-    print(f"chaos: {kills['env']} env workers and the driver {kills['driver']} times SIGKILLed")
+    assert kills["driver"] == 1 and kills["env"] >= 4, kills
+    print(f"chaos: {kills['env']} env workers and the driver SIGKILLed")
 
     expected = records_by_id(tmp_path / "calm" / "episodes.jsonl")
     got = records_by_id(chaos_dir / "episodes.jsonl")  # fails on a duplicated episode
