@@ -37,7 +37,7 @@ demo: setup
 	$(BIN)/mmgym report runs/ingvp-oracle runs/ingvp-random -o report
 
 test: setup lint
-	$(BIN)/pytest -q -n 2 --dist loadgroup --durations=10
+	$(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=10
 
 lint: setup
 	$(BIN)/ruff check mmgym tests benchmarks docs

@@ -32,6 +32,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     module fixtures are built once."""
     for item in items:
         item.add_marker(pytest.mark.xdist_group(xdist_group_of(item)))
+    # Long work first (`--no-loadscope-reorder` keeps this order): the Ray group, then the slow tests' groups,
+    # so that the last minutes are short modules shared by both workers, not one long group run alone.
+    items.sort(key=lambda item: (not item.get_closest_marker("ray"), not item.get_closest_marker("slow")))
 
 
 def xdist_group_of(item: pytest.Item) -> str:
