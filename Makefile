@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup system demo test lint bench bench-ray bench-llm bench-babyai bench-eb-nav bench-eb-manip bench-thor bench-pca levels media clean
+.PHONY: setup setup-core system demo test test-latest test-lowest lock lint bench bench-ray bench-llm bench-babyai bench-eb-nav bench-eb-manip bench-thor bench-pca levels media clean
 
-setup: system $(VENV)/.installed
+setup: system $(VENV)/.installed-dev
+setup-core: $(VENV)/.installed-core
 
 # Debian packages: chromium (the report's browser tests) and fonts for it; EGL, Mesa's software
 # OpenGL and GLU (MiniWorld renders headless through them). ffmpeg needs none: imageio-ffmpeg
@@ -20,18 +21,53 @@ system:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); }
 
-# torch goes first, pinned: an unpinned torch would pull a multi-GB CUDA build (and no torchvision:
-# it breaks transformers imports next to a CPU torch).
-$(VENV)/.installed: pyproject.toml
+# Installs come from the lock files in requirements/: every package at an exact version with its
+# hashes, so a fresh machine gets the set the tests last passed on. The core lock (`make demo`)
+# holds no torch, Ray, transformers or simulator; the dev lock holds every extra and the test
+# tools, and torch's CPU build (on other machines, add PyTorch's CPU index:
+# PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu).
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)"
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+
+$(VENV)/.installed-%: requirements/%.lock pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/$*.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
+
+# Refreshes both locks to the newest releases pyproject.toml admits (torch stays at its CPU build).
+# The frozen episode sets' fingerprints are part of the lock: `make test` after a refresh shows any
+# episode that a new library release changed.
+LOCK_TOOLS := $(VENV)-lock/bin
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/pip-compile --quiet --generate-hashes --strip-extras \
+	--allow-unsafe --no-emit-index-url --no-emit-find-links --upgrade
+lock:
+	[ -x $(LOCK_TOOLS)/pip-compile ] || { $(PYTHON) -m venv $(VENV)-lock && $(LOCK_TOOLS)/pip install --quiet pip-tools; }
+	echo "torch==$(TORCH_VERSION)+cpu" > $(VENV)-lock/torch.txt
+	$(PIP_COMPILE) --extra dev -c $(VENV)-lock/torch.txt -o requirements/dev.lock pyproject.toml
+	sed -n 's/^\([A-Za-z0-9_.-]*==[^ ]*\).*/\1/p' requirements/dev.lock > $(VENV)-lock/dev-pins.txt
+	$(PIP_COMPILE) -c $(VENV)-lock/dev-pins.txt -o requirements/core.lock pyproject.toml
+	for lock in requirements/dev.lock requirements/core.lock; do \
+		awk '/^mmgym @/ {skip = 1; next} skip && /^ / {next} {skip = 0; print}' $$lock > $$lock.tmp && mv $$lock.tmp $$lock; done
+
+# Not part of `make test`: the suite on the newest releases (an upstream break shows here first),
+# and on the lowest versions pyproject.toml admits (its lower bounds are true).
+test-latest: system
+	rm -rf $(VENV)-latest && $(PYTHON) -m venv $(VENV)-latest
+	$(VENV)-latest/bin/python -m pip install --quiet --upgrade pip "torch==$(TORCH_VERSION)"
+	$(VENV)-latest/bin/python -m pip install --quiet --upgrade -e ".[dev]"
+	$(VENV)-latest/bin/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder
+
+test-lowest: system
+	rm -rf $(VENV)-lowest && $(PYTHON) -m venv $(VENV)-lowest
+	$(PYTHON) requirements/floor.py pyproject.toml | grep -v "^torch==" > $(VENV)-lowest/floor.txt
+	$(VENV)-lowest/bin/python -m pip install --quiet --upgrade pip "torch==$(TORCH_VERSION)"
+	$(VENV)-lowest/bin/python -m pip install --quiet -c $(VENV)-lowest/floor.txt -e ".[dev]"
+	$(VENV)-lowest/bin/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder
 
 # The default suite with both agents, then a report of both runs (open report/index.html).
 # The random agent's 1,800 episodes skip videos: encoding them would triple the demo's time.
-demo: setup
+demo: setup-core
 	$(BIN)/mmgym run agent=oracle
 	$(BIN)/mmgym run record.video=false
 	$(BIN)/mmgym report runs/ingvp-oracle runs/ingvp-random -o report

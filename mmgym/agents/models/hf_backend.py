@@ -209,6 +209,7 @@ class HFBackend:
         for key, value in inputs.items():  # images in the model's dtype, token ids left as they are
             if torch.is_tensor(value) and torch.is_floating_point(value):
                 inputs[key] = value.to(model.dtype)
+        self._check_context(model, inputs["input_ids"].shape[1], config.max_tokens)
         tokenizer = getattr(processor, "tokenizer", processor)
         stop_ids = self._stop_ids(model, tokenizer)
         seeded = config.seed is not None
@@ -233,6 +234,17 @@ class HFBackend:
             )
             for text, row, prompt in zip(texts, rows, prompt_tokens, strict=True)
         ]
+
+    def _check_context(self, model: Any, prompt_tokens: int, max_new_tokens: int) -> None:
+        """Refuse a prompt the model's context cannot hold: past it, positions run off the trained range and the
+        model writes nonsense without any error."""
+        text_config = getattr(model.config, "text_config", model.config)
+        context = getattr(text_config, "max_position_embeddings", None)
+        if context and prompt_tokens + max_new_tokens > context:
+            raise ModelError(
+                f"model {self.name!r}: the prompt has {prompt_tokens} tokens and max_tokens is {max_new_tokens}, "
+                f"but the model's context holds {context}; shorten the prompt (history, few-shot) or max_tokens"
+            )
 
     @staticmethod
     def _stop_ids(model: Any, tokenizer: Any) -> set[int]:

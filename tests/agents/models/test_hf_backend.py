@@ -297,3 +297,13 @@ def test_the_openai_backend_talks_to_the_transformers_server(transformers_server
         assert response.usage.prompt_tokens > 0
         assert 1 <= response.usage.completion_tokens <= 5
         assert response.usage.latency_s > 0
+
+
+def test_a_prompt_longer_than_the_models_context_is_refused_in_one_line(backend: HFBackend) -> None:
+    from tiny_vlm import CONTEXT_TOKENS
+
+    too_long = [Message.text("user", "move left " * CONTEXT_TOKENS)]
+    with pytest.raises(ModelError, match=f"the model's context holds {CONTEXT_TOKENS}") as caught:
+        asyncio.run(backend.generate(too_long, GREEDY))
+    assert "\n" not in str(caught.value)
+    assert isinstance(asyncio.run(backend.generate(request(0), GREEDY)), ModelResponse)  # the backend still works

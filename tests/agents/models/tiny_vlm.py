@@ -16,6 +16,9 @@ SPECIAL_TOKENS = ["<pad>", "<s>", "</s>", IMAGE_TOKEN]
 IMAGE_SIZE = 56
 PATCH_SIZE = 14
 SEED = 0
+# Longer than the longest prompt any test sends (about 1,400 tokens with an image and a history): past it,
+# `transformers serve` answers HTTP 400 and the HF backend raises, so a test whose prompt grows fails loudly.
+CONTEXT_TOKENS = 8192
 
 # Content parts may be a plain string or a list of parts; "image" (local) and "image_url" (OpenAI) both mean an image.
 CHAT_TEMPLATE = (
@@ -120,7 +123,7 @@ def build_tiny_vlm(directory: str | Path) -> Path:
             num_hidden_layers=2,
             num_attention_heads=4,
             num_key_value_heads=2,
-            max_position_embeddings=1024,
+            max_position_embeddings=CONTEXT_TOKENS,
             bos_token_id=tokenizer.bos_token_id,
             eos_token_id=tokenizer.eos_token_id,
             pad_token_id=tokenizer.pad_token_id,
