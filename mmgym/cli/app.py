@@ -33,8 +33,8 @@ def hydra_app(cfg: DictConfig) -> float:
     try:
         with restored_on_failure(run_dir):
             components = build_components(cfg)
-            check_resumable(run_dir, cfg)
-            save_run_config(run_dir, cfg, _hydra_files(cfg))
+            check_resumable(run_dir, cfg, APPEND[0])
+            save_run_config(run_dir, cfg, _hydra_files(cfg), APPEND[0])
             results = evaluate(
                 components.suite,
                 components.agent_factory,
@@ -44,6 +44,7 @@ def hydra_app(cfg: DictConfig) -> float:
                 components.record,
                 components.env_factory,
                 components.budget,
+                fail_fast=cfg.fail_fast,
             )
     except MmgymError as exc:
         print(f"mmgym: error: {exc}", file=sys.stderr)
@@ -53,12 +54,19 @@ def hydra_app(cfg: DictConfig) -> float:
     if results.stopped:
         BUDGET_STOPS.append(results.stopped)
         print(f"mmgym: stopped: {results.stopped}", file=sys.stderr)
+    if results.aborted or results.error_rate() > cfg.max_error_rate:
+        ERROR_STOPS.append(results.error_line() or "")
+        print(f"mmgym: failed: {results.error_line()}", file=sys.stderr)
     return results.headline()
 
 
+# Whether `mmgym run --append` asked to add episodes to a run directory made with other settings.
+APPEND = [False]
 # The budget lines of this process's jobs: `mmgym run` exits with status 3 when a budget left episodes unplayed
 # (a sweep still runs every job).
 BUDGET_STOPS: list[str] = []
+# The error lines of jobs whose episodes failed past `max_error_rate` (or stopped early): exit status 4.
+ERROR_STOPS: list[str] = []
 
 
 def _hydra_files(cfg: DictConfig) -> dict[str, str]:
@@ -116,7 +124,11 @@ def compose_job(overrides: list[str], with_hydra: bool = False) -> DictConfig:
 
 def _valid_keys(key: str, overrides: list[str]) -> str:
     parent = key.rsplit(".", 1)[0] if "." in key else ""
-    base = compose("config", overrides=[o for o in overrides if not o.startswith(key + "=")])
+    kept = [o for o in overrides if not o.startswith(key + "=")]
+    try:
+        base = compose("config", overrides=kept)
+    except HydraException:  # another unknown key in the same command: list the keys as the config has them
+        base = compose("config", overrides=[o for o in kept if "." not in o.split("=", 1)[0]])
     node = OmegaConf.select(base, parent) if parent else base
     if isinstance(node, DictConfig):
         return f"valid keys{' of ' + parent if parent else ''}: {', '.join(k for k in node if k != '_target_')}"

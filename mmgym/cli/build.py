@@ -32,6 +32,7 @@ def build_components(cfg: DictConfig) -> Components:
 
     The user's `env_modules` are imported first, so that a suite may name the envs they register.
     """
+    check_error_settings(cfg)
     env_modules = tuple(str(module) for module in cfg.get("env_modules") or ())
     import_env_modules(env_modules)
     suite = build_object(cfg.suite, "suite")
@@ -42,6 +43,15 @@ def build_components(cfg: DictConfig) -> Components:
     record = build_object(cfg.record, "record") if "record" in cfg else None
     budget = build_object(cfg.budget, "budget") if "budget" in cfg else None
     return Components(suite, agent_factory, runner, agent_name, record, EnvMaker(env_modules), budget)
+
+
+def check_error_settings(cfg: DictConfig) -> None:
+    """`max_error_rate` is a fraction in [0, 1] and `fail_fast` a count >= 0 (0: off)."""
+    rate, after = cfg.get("max_error_rate", 0.0), cfg.get("fail_fast", 0)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+        raise ConfigError(f"max_error_rate must be a fraction from 0 to 1 (0.05: 5% of episodes); got {rate!r}")
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise ConfigError(f"fail_fast must be a whole number of episodes >= 0 (0: never stop early); got {after!r}")
 
 
 def build_object(node: DictConfig, group: str) -> Any:

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="mmgym", description="Evaluate multimodal agents in interactive environments."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run a suite: mmgym run [-m] [--dry-run] [key=value ...]", add_help=False)
+    sub.add_parser("run", help="run a suite: mmgym run [-m] [--dry-run] [--append] [key=value ...]", add_help=False)
     sub.add_parser("list", help="list registered envs, suites, agents and runners")
     replay = sub.add_parser("replay", help="render episodes as videos with the agent's reasoning beside the frames")
     replay.add_argument("run_dir", type=Path, help="a run directory (holds episodes.jsonl)")
@@ -107,7 +107,7 @@ def _require_run_dir(run_dir: Path) -> None:
 
 
 def _run(args: list[str]) -> int:
-    from mmgym.cli.app import BUDGET_STOPS, check_overrides, hydra_app
+    from mmgym.cli.app import APPEND, BUDGET_STOPS, ERROR_STOPS, check_overrides, hydra_app
 
     if any(a in ("-h", "--help") for a in args):
         sys.argv = ["mmgym run", "--help"]
@@ -123,9 +123,10 @@ def _run(args: list[str]) -> int:
     except MmgymError as exc:
         print(f"mmgym: error: {exc}", file=sys.stderr)
         return 2
-    sys.argv = ["mmgym run", *args]
+    APPEND[0] = "--append" in args
+    sys.argv = ["mmgym run", *(a for a in args if a != "--append")]
     hydra_app()
-    return 3 if BUDGET_STOPS else 0
+    return 4 if ERROR_STOPS else 3 if BUDGET_STOPS else 0
 
 
 def _list() -> int:

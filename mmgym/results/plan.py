@@ -75,7 +75,8 @@ class RunPlan:
 
 def plan_run(suite: Suite, run_dir: Path, pricing: Pricing) -> RunPlan:
     specs = suite.specs()
-    done_records = {record.id: record for record in read_records(run_dir)}
+    latest = {record.id: record for record in read_records(run_dir)}  # a retry's record comes after the error's
+    done_records = {i: record for i, record in latest.items() if record.status == "done"}
     done_ids = {spec.id for spec in specs if spec.id in done_records}
     todo = [spec for spec in specs if spec.id not in done_ids]
     max_calls = sum(max_calls_of(spec) for spec in todo) if pricing.calls_model else 0

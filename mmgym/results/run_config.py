@@ -1,8 +1,11 @@
-"""Keep a run directory's config, refuse to resume it with a different agent, touch nothing on a failed start.
+"""Keep a run directory's config, refuse to resume it with another configuration, touch nothing on a failed start.
 
-Episode ids come from the episode specs, which do not name the agent; resuming into a directory
-made by another agent would silently mix two agents' episodes. The suite may change freely
-(more games, more levels): its specs decide which episodes are new.
+A run directory belongs to one suite, one agent and one model, with the settings that change
+episodes. Episode ids come from the episode specs, which do not name the agent, so another agent
+would silently mix two agents' episodes; another suite or changed suite settings would mix two
+sets of episodes and rescope `results.json` to the last one. Settings that only say where or how
+fast a model runs (an endpoint's address, concurrency, a cache folder, prices) may change. Mixing
+on purpose (extending a run with more levels, say) is `mmgym run --append`.
 
 The config files (`config.yaml`, and Hydra's `.hydra/` copies, which mmgym writes itself rather
 than at Hydra's job start) are written only once the start is accepted, and put back as they
@@ -26,28 +29,61 @@ from mmgym.results.store import EPISODES_FILE
 
 CONFIG_FILE = "config.yaml"
 HYDRA_DIR = ".hydra"
-PINNED = ("agent",)
+PINNED = ("suite", "agent", "model")
+# Where and how fast a model runs, and what it is guessed to cost: not part of what an episode is.
+DEPLOYMENT_KEYS = frozenset(
+    {
+        "base_url",
+        "api_key_env",
+        "max_concurrency",
+        "cache_dir",
+        "max_batch_size",
+        "batch_wait_ms",
+        "device",
+        "timeout_s",
+        "max_retries",
+        "backoff_initial_s",
+        "backoff_max_s",
+        "price_per_million_input",
+        "price_per_million_output",
+    }
+)
 
 
-def check_resumable(run_dir: Path, cfg: DictConfig) -> None:
-    """Raise `ConfigError` if `run_dir` holds a run whose pinned keys (the agent) differ from `cfg`'s."""
+def check_resumable(run_dir: Path, cfg: DictConfig, append: bool = False) -> None:
+    """Raise `ConfigError` if `run_dir` holds a run whose suite, agent or model settings differ from `cfg`'s.
+
+    With `append`, any run may be added to (mixing is then the user's intent).
+    """
     path = run_dir / CONFIG_FILE
-    if not path.exists():
+    if append or not path.exists():
         return
-    previous = yaml.safe_load(path.read_text()) or {}
+    try:
+        previous = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not readable YAML ({str(exc).splitlines()[0]}); repair or remove it") from None
     current = _resolved(cfg)
     for key in PINNED:
-        difference = first_difference(previous.get(key), current.get(key), key)
+        difference = first_difference(_episode_part(previous.get(key)), _episode_part(current.get(key)), key)
         if difference:
             raise ConfigError(
-                f"{run_dir} holds a run with another {key} ({difference}); "
-                "choose a new output_dir=... or delete the directory"
+                f"{run_dir} holds a run with another {key} setting ({difference}); choose a new output_dir=..., "
+                "or pass --append to add these episodes to that run"
             )
 
 
-def save_run_config(run_dir: Path, cfg: DictConfig, hydra_files: Mapping[str, str] | None = None) -> None:
+def _episode_part(node: Any) -> Any:
+    """A config node without its deployment keys, at any depth."""
+    if isinstance(node, dict):
+        return {key: _episode_part(value) for key, value in node.items() if key not in DEPLOYMENT_KEYS}
+    return node
+
+
+def save_run_config(
+    run_dir: Path, cfg: DictConfig, hydra_files: Mapping[str, str] | None = None, append: bool = False
+) -> None:
     """Write the resolved config (and Hydra's files into `.hydra/`) after checking the run may resume here."""
-    check_resumable(run_dir, cfg)
+    check_resumable(run_dir, cfg, append)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / CONFIG_FILE).write_text(yaml.safe_dump(_resolved(cfg), sort_keys=False))
     if hydra_files:

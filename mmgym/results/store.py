@@ -24,6 +24,13 @@ EPISODES_FILE = "episodes.jsonl"
 
 
 class ResultsStore:
+    """The run's episodes: one line per attempt, and per episode id the latest attempt counts.
+
+    An episode that ended in an error is not final: it is not `in` the store, so a rerun plays it
+    again, and the retry's record, appended after it, supersedes it. The error line stays in the
+    file (what it spent still counts against a budget).
+    """
+
     def __init__(self, run_dir: str | Path, sync_interval_s: float = 1.0) -> None:
         self.run_dir = Path(run_dir)
         self.sync_interval_s = sync_interval_s
@@ -31,7 +38,11 @@ class ResultsStore:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.run_dir / EPISODES_FILE
         self._cut_torn_tail()
-        self._ids = {record.id for record in self.records()}
+        self._lines = 0
+        self._latest: dict[str, int] = {}  # episode id -> line number of its latest record
+        self._finished: set[str] = set()  # ids whose latest record is done (not an error)
+        for record in self.attempts():
+            self._note(record)
 
     def _cut_torn_tail(self) -> None:
         if not self.path.exists():
@@ -42,8 +53,16 @@ class ResultsStore:
             with self.path.open("r+b") as f:
                 f.truncate(end)
 
-    def records(self) -> Iterator[EpisodeRecord]:
-        """Every stored record, in the order they finished."""
+    def _note(self, record: EpisodeRecord) -> None:
+        self._latest[record.id] = self._lines
+        self._lines += 1
+        if record.status == "done":
+            self._finished.add(record.id)
+        else:
+            self._finished.discard(record.id)
+
+    def attempts(self) -> Iterator[EpisodeRecord]:
+        """Every stored record, retried errors included, in the order they finished."""
         if not self.path.exists():
             return
         with self.path.open() as f:
@@ -51,15 +70,22 @@ class ResultsStore:
                 if line.strip():
                     yield EpisodeRecord.model_validate_json(line)
 
+    def records(self) -> Iterator[EpisodeRecord]:
+        """The run's episodes: each id's latest record, in the order they finished."""
+        for number, record in enumerate(self.attempts()):
+            if self._latest.get(record.id) == number:
+                yield record
+
     def __contains__(self, episode_id: str) -> bool:
-        return episode_id in self._ids
+        """Whether the episode is finished: an error record does not count, so a rerun retries it."""
+        return episode_id in self._finished
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._finished)
 
     def append(self, record: EpisodeRecord) -> None:
-        """Append one record (fsync'd at most once per interval); a record already stored is ignored."""
-        if record.id in self._ids:
+        """Append one record (fsync'd at most once per interval); an episode already finished is ignored."""
+        if record.id in self._finished:
             return
         line = (record.model_dump_json() + "\n").encode()
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -72,7 +98,7 @@ class ResultsStore:
                 self._last_sync = time.monotonic()
         finally:
             os.close(fd)
-        self._ids.add(record.id)
+        self._note(record)
 
     def sync(self) -> None:
         """Flush everything appended so far to the disk (called when a run ends)."""

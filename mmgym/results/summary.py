@@ -43,6 +43,9 @@ class RunResults(BaseModel):
     macro: dict[str, dict[str, Summary]] = Field(default_factory=dict)  # grouping -> metric -> macro summary
     notes: dict[str, Any] = Field(default_factory=dict)  # the suite's own findings about the run (a judge's check)
     stopped: str | None = None  # why episodes were left unplayed (a budget reached), or None for a whole run
+    group_errors: dict[str, dict[str, int]] = Field(default_factory=dict)  # grouping -> group -> error episodes
+    error_kinds: dict[str, int] = Field(default_factory=dict)  # the most common error messages -> episodes
+    aborted: str | None = None  # why the run stopped early (its first episodes all failed the same way)
 
     @property
     def metric_names(self) -> list[str]:
@@ -50,6 +53,21 @@ class RunResults(BaseModel):
 
     def overall(self) -> dict[str, Summary]:
         return self.groups.get("overall", {}).get("all", {})
+
+    def error_rate(self) -> float:
+        return self.errors / self.episodes if self.episodes else 0.0
+
+    def error_line(self) -> str | None:
+        """One line on the run's failed episodes, the most common error first; None when none failed."""
+        if not self.errors:
+            return None
+        if self.aborted:
+            return self.aborted
+        message, count = max(self.error_kinds.items(), key=lambda item: item[1]) if self.error_kinds else ("?", 0)
+        return (
+            f"{self.errors} of {self.episodes} episodes ended in an error (most common, {count} episodes: {message}); "
+            "rerun the same command to retry them"
+        )
 
     def headline(self) -> float:
         """The first metric's overall mean (what a sweeper optimises)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mmgym.agents.models.registry import close_all
 from mmgym.core.records import EpisodeRecord
-from mmgym.errors import ConfigError
+from mmgym.errors import ConfigError, MmgymError
 from mmgym.results.aggregate import aggregate, bucket, macro_summaries
 from mmgym.results.store import ResultsStore
 from mmgym.results.summary import MetricInfo, RunResults
@@ -35,6 +36,7 @@ def evaluate(
     record: RecordConfig | None = None,
     env_factory: EnvFactory = make_env,
     budget: Budget | None = None,
+    fail_fast: int = 0,
 ) -> RunResults:
     """Run every episode of `suite` not yet in `run_dir`, then write and return the aggregates.
 
@@ -43,6 +45,8 @@ def evaluate(
     Each finished episode is scored by the suite's async `score` (which may await a judge) before
     it is stored, while other episodes go on. A `budget` reached stops new episodes from starting
     (counting what the records already in `run_dir` spent); the results then say so in `stopped`.
+    With `fail_fast` = N > 0, a run whose first N episodes all fail with the same error stops there (the
+    results say so in `aborted`) instead of failing every other episode the same way.
     """
     runner = runner or LocalRunner()
     store = ResultsStore(run_dir)
@@ -50,11 +54,13 @@ def evaluate(
     specs = suite.specs()
     todo = [spec for spec in specs if spec.id not in store]
 
-    meter = BudgetMeter(budget, Spending.of(store.records())) if budget is not None and budget.limited else None
+    meter = BudgetMeter(budget, Spending.of(store.attempts())) if budget is not None and budget.limited else None
     budget_kwargs = {"budget": meter} if meter else {}  # only a budgeted run needs a runner that takes one
     if meter and "budget" not in inspect.signature(runner.run).parameters:
         raise ConfigError(f"runner {type(runner).__name__} cannot keep a budget; use runner=local or runner=ray")
     groupings = suite.groupings()
+    breaker = FailFast(fail_fast if fail_fast < len(todo) else 0)
+    aborted = None
     with _progress(show_progress) as progress:
         task = progress.add_task(suite.name, total=len(specs), completed=len(specs) - len(todo))
 
@@ -63,9 +69,12 @@ def evaluate(
             record.groups = {name: group for name, key in groupings.items() if (group := key(record)) is not None}
             store.append(record)
             progress.advance(task)
+            breaker.observe(record)
 
         try:
             asyncio.run(runner.run(todo, agent_factory, on_done, env_factory, recorder=recorder, **budget_kwargs))
+        except EpisodesFailing as exc:
+            aborted = str(exc)
         finally:
             store.sync()
             if recorder:
@@ -76,6 +85,7 @@ def evaluate(
     by_id = {record.id: ScoredEpisode.of(record, groupings) for record in store.records()}
     results = summarize_scored(suite, [by_id[spec.id] for spec in specs if spec.id in by_id])
     results.stopped = meter.stop_line() if meter else None
+    results.aborted = aborted
     if callable(getattr(suite, "notes", None)):  # e.g. a judged suite measures its judge (`Suite.notes`)
         results.notes = asyncio.run(_closing_models(suite.notes()))
     store.write_json(RESULTS_FILE, results.model_dump(mode="json"))
@@ -90,11 +100,12 @@ class ScoredEpisode:
     metrics: dict[str, float]
     usage: dict[str, float]
     groups: dict[str, str | None]
+    error: str | None = None
 
     @classmethod
     def of(cls, record: EpisodeRecord, groupings: Mapping[str, Callable[[EpisodeRecord], str | None]]) -> ScoredEpisode:
         groups = {name: key(record) for name, key in groupings.items()}
-        return cls(record.status, dict(record.metrics), dict(record.usage), groups)
+        return cls(record.status, dict(record.metrics), dict(record.usage), groups, _first_line(record.error))
 
 
 def summarize_run(suite: Suite, records: Iterable[EpisodeRecord]) -> RunResults:
@@ -108,6 +119,7 @@ def summarize_scored(suite: Suite, episodes: list[ScoredEpisode]) -> RunResults:
     scored = [(episode, episode.metrics) for episode in episodes]
     groupings = {name: _group_in(name) for name in suite.groupings()}
     buckets = bucket(scored, {name: groupings[name] for name in suite.macro_over})
+    failed = [episode for episode in episodes if episode.status == "error"]
     return RunResults(
         suite=suite.name,
         metrics=[MetricInfo(**metric.model_dump()) for metric in suite.metrics],
@@ -116,7 +128,60 @@ def summarize_scored(suite: Suite, episodes: list[ScoredEpisode]) -> RunResults:
         usage=total_usage(episodes),
         groups=aggregate(scored, groupings),
         macro={name: macro_summaries(buckets[name]) for name in suite.macro_over if name in buckets},
+        group_errors=errors_by_group(failed, groupings),
+        error_kinds=dict(Counter(episode.error for episode in failed).most_common(MOST_COMMON_ERRORS)),
     )
+
+
+def errors_by_group(failed: list[ScoredEpisode], groupings: Mapping[str, Callable]) -> dict[str, dict[str, int]]:
+    """Per grouping and group, how many episodes ended in an error (groups without any are left out)."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in groupings}
+    for episode in failed:
+        for name, key in groupings.items():
+            if (group := key(episode)) is not None:
+                counts[name][group] += 1
+    return {name: dict(sorted(count.items())) for name, count in counts.items() if count}
+
+
+class EpisodesFailing(MmgymError):
+    """The run's first episodes all failed the same way: the rest would too (an endpoint down, a wrong path)."""
+
+
+class FailFast:
+    """Stops a run whose first `after` episodes all end in an error of the same kind (0: never)."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+        self.seen: list[str | None] = []
+
+    def observe(self, record: EpisodeRecord) -> None:
+        if len(self.seen) >= self.after:
+            return
+        self.seen.append(record.error if record.status == "error" else None)
+        kinds = {_error_kind(error) for error in self.seen}
+        if len(self.seen) == self.after and None not in kinds and len(kinds) == 1:
+            first = self.seen[0] or ""
+            raise EpisodesFailing(
+                f"the first {self.after} episodes all failed with {_error_kind(first)}; stopped early "
+                f"(last: {self.seen[-1]}); fix the cause and rerun the same command (fail_fast=0 plays on)"
+            )
+
+
+def _error_kind(error: str | None) -> str | None:
+    """An error's kind: its exception type (the message may name the episode)."""
+    return None if error is None else error.split(":", 1)[0]
+
+
+MOST_COMMON_ERRORS = 5
+ERROR_LINE_CHARS = 300
+
+
+def _first_line(error: str | None) -> str | None:
+    """An error message as the summary shows it: its first line, cut short (tracebacks stay in the record)."""
+    if error is None:
+        return None
+    line = error.strip().splitlines()[0] if error.strip() else "error"
+    return line if len(line) <= ERROR_LINE_CHARS else line[: ERROR_LINE_CHARS - 3] + "..."
 
 
 def _group_in(grouping: str) -> Callable[[ScoredEpisode], str | None]:

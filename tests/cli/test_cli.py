@@ -245,11 +245,17 @@ def test_a_refused_or_failed_start_leaves_the_run_directory_byte_identical(run_c
     assert first.returncode == 0, first.stderr
     before = file_digests(tmp_path / "out")
     assert {".hydra/overrides.yaml", ".hydra/config.yaml", "config.yaml", EPISODES_FILE} <= set(before)
-    other_agent = run_cli(["run", "agent=random", *SMALL, "suite.levels=2", "output_dir=out"], cwd=tmp_path)
-    assert "another agent" in error_line(other_agent)
+    other_agent = run_cli(["run", "agent=random", *SMALL, "output_dir=out"], cwd=tmp_path)
+    assert "holds a run with another agent setting (agent._target_: " in error_line(other_agent)
     assert file_digests(tmp_path / "out") == before
-    # Accepted, then failing before any episode: the config files written for it are put back.
-    unreachable = ["runner=ray", "runner.address=127.0.0.1:9", "suite.levels=2"]
+    other_suite = run_cli(["run", "agent=oracle", *SMALL, "suite.levels=2", "output_dir=out"], cwd=tmp_path)
+    assert error_line(other_suite) == (
+        f"mmgym: error: {tmp_path / 'out'} holds a run with another suite setting (suite.levels: 1 -> 2); "
+        "choose a new output_dir=..., or pass --append to add these episodes to that run"
+    )
+    assert other_suite.returncode == 2 and file_digests(tmp_path / "out") == before
+    # Accepted (--append mixes on purpose), then failing before any episode: the config files written are put back.
+    unreachable = ["--append", "runner=ray", "runner.address=127.0.0.1:9", "suite.levels=2"]
     failed = run_cli(["run", "agent=oracle", *SMALL, *unreachable, "output_dir=out"], cwd=tmp_path)
     assert "runner.address=127.0.0.1:9" in error_line(failed)
     assert file_digests(tmp_path / "out") == before
@@ -281,3 +287,24 @@ def test_env_modules_register_user_envs_in_the_driver_and_in_env_workers(
 def test_an_env_module_that_cannot_be_imported_is_one_line(run_cli: RunCli, tmp_path: Path) -> None:
     line = error_line(run_cli(["run", "env_modules=[no_such_envs]", *SMALL], cwd=tmp_path))
     assert "env_modules: 'no_such_envs' cannot be imported" in line and "No module named" in line
+
+
+def test_a_run_directory_takes_runner_changes_and_mixes_suites_only_with_append(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    args = ["run", "agent=oracle", *SMALL, "suite.settings=[one_step-text]", "record.video=false", "output_dir=out"]
+    assert run_cli(args, cwd=tmp_path).returncode == 0
+    faster = run_cli([*args, "runner.concurrency=3", "max_error_rate=0.1"], cwd=tmp_path)  # how, not what, runs
+    assert faster.returncode == 0, faster.stderr
+    refused = run_cli([*args, "suite.games=[maze,hanoi]"], cwd=tmp_path)
+    assert "another suite setting (suite.games: ['maze'] -> ['maze', 'hanoi'])" in error_line(refused)
+    appended = run_cli(["run", "--append", *args[1:], "suite.games=[maze,hanoi]"], cwd=tmp_path)
+    assert appended.returncode == 0, appended.stderr
+    assert [r["spec"]["metadata"]["game"] for r in read_records(tmp_path / "out")] == ["maze", "hanoi"]
+    again = run_cli([*args, "suite.games=[maze,hanoi]"], cwd=tmp_path)  # the directory now holds this config
+    assert again.returncode == 0, again.stderr
+
+
+def test_two_unknown_keys_still_give_one_line(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli(["run", "runner.nope=1", "runner.nada=2", *SMALL], cwd=tmp_path)
+    assert error_line(result).startswith("mmgym: error: unknown key runner.nope; valid keys of runner: ")

@@ -140,3 +140,31 @@ def test_sync_flushes_the_episodes_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert before <= 1  # appends are group-committed
     store.sync()
     assert len(synced) == before + 1 and len(lines(tmp_path / EPISODES_FILE)) == 5
+
+
+def test_an_error_record_is_not_final_and_its_retry_supersedes_it(tmp_path: Path) -> None:
+    failed, other = make_record(0, success=False), make_record(1)
+    failed.status, failed.error = "error", "ModelError: cannot reach the endpoint"
+    store = ResultsStore(tmp_path)
+    store.append(failed)
+    store.append(other)
+    assert failed.id not in store and other.id in store and len(store) == 1  # a rerun plays the failed one again
+
+    retried = make_record(0)
+    store.append(retried)
+    assert failed.id in store and len(store) == 2
+    store.append(make_record(0, success=False))  # a finished episode is final: a later record is ignored
+    reopened = ResultsStore(tmp_path)
+    assert [(r.id, r.status) for r in reopened.records()] == [(other.id, "done"), (failed.id, "done")]
+    assert [r.status for r in reopened.attempts()] == ["error", "done", "done"]  # the error line stays (its cost)
+    assert failed.id in reopened and len(reopened) == 2
+
+
+def test_an_episode_that_fails_twice_keeps_its_latest_error(tmp_path: Path) -> None:
+    store = ResultsStore(tmp_path)
+    for reason in ("first", "second"):
+        record = make_record(0, success=False)
+        record.status, record.error = "error", reason
+        store.append(record)
+    assert [r.error for r in ResultsStore(tmp_path).records()] == ["second"]
+    assert make_record(0).id not in ResultsStore(tmp_path)
