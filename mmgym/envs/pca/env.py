@@ -10,14 +10,24 @@ import numpy as np
 from mmgym.core.language_env import check_image_sizes, language_spaces
 from mmgym.envs.pca.choice import choice_index
 from mmgym.envs.pca.domain import ClosedLoop
-from mmgym.envs.pca.frozen import domain
+from mmgym.envs.pca.frozen import domain, item_for_seed
 from mmgym.envs.pca.item import DecisionItem
+from mmgym.errors import ConfigError
 
 RULES = (
     "You see an image and a question with lettered action choices. Choose the one best action and explain "
     "your reasoning: what in the image matters, and why it leads to your choice."
 )
 GRAMMAR = "the letter of one choice, e.g. `B`, or the choice's own words"
+
+
+def _item_for_reset(options: dict[str, Any] | None, seed: int | None) -> DecisionItem:
+    """`options["item"]` (a dict or the model); without one, a frozen item picked by the seed (`item_for_seed`)."""
+    if options and "item" in options:
+        return DecisionItem.model_validate(options["item"])
+    if options:
+        raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'item'")
+    return item_for_seed(seed)
 
 
 class PCAEnv(gym.Env):
@@ -31,7 +41,8 @@ class PCAEnv(gym.Env):
     `decisions`. `info` holds `choice` (index, -1 for none), `correct`, and in a closed loop the
     outcome so far: `failed`, `reached`, `decisions`, `right_decisions` and the domain's measures.
     Items from PCA-Bench's own files (`item.image` set) are played from their image file
-    (`image_dir`), single decision only.
+    (`image_dir`), single decision only. Without an item, the seed picks one of the frozen items
+    (`frozen.item_for_seed`), so that `gym.make` and `check_env` users can play.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 2, "cheap_steps": False,
@@ -63,10 +74,8 @@ class PCAEnv(gym.Env):
     # ---- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        if not options or "item" not in options:
-            raise ValueError("PCAEnv.reset needs options={'item': ...} (a PCA decision item)")
         self._close_loop()
-        item = DecisionItem.model_validate(options["item"])
+        item = _item_for_reset(options, seed)
         self.counts = {"decisions": 0, "right_decisions": 0, "failed": False, "reached": False}
         if self.decisions > 1:
             self.loop = domain(item.domain).closed_loop(item)

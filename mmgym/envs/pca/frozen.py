@@ -62,6 +62,18 @@ def load(name: str) -> tuple[DecisionItem, ...]:
     return tuple(DecisionItem.model_validate(row) for row in json.loads(path(name).read_text()))
 
 
+@cache
+def _every_item() -> tuple[DecisionItem, ...]:
+    return tuple(item for name in DOMAINS for item in load(name))
+
+
+def item_for_seed(seed: int | None) -> DecisionItem:
+    """The frozen item a reset without one plays: the seed indexes every domain's set in `DOMAINS` order
+    (None: the first item), so that `check_env` and plain `gym.make` users can play, the same item per seed."""
+    items = _every_item()
+    return items[(seed or 0) % len(items)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("domains", nargs="*", default=list(DOMAINS))

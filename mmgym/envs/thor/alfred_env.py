@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from mmgym.envs.thor.alfred_data import AlfredEpisode
+from mmgym.envs.thor.alfred_data import AlfredEpisode, episode_for_seed
 from mmgym.envs.thor.alfred_executor import SkillExecutor
 from mmgym.envs.thor.alfred_goals import conditions_met
 from mmgym.envs.thor.alfred_skills import global_skills, instance_names, instance_skills, match_skill, skill_index
-from mmgym.envs.thor.thor_env import ThorEnv
+from mmgym.envs.thor.thor_env import ThorEnv, episode_for_reset
 
 MAX_INVALID = 10  # EB-ALFRED ends an episode at its tenth failed skill
 RULES = (
@@ -32,6 +32,7 @@ class EBAlfredEnv(ThorEnv):
     ALFRED's goal conditions, `progress` their share; `info` adds `goal_conditions`, `held` and
     `poses_restored` (how many of the trajectory's object poses named an object of the loaded scene:
     ALFRED recorded them in ai2thor 2.1.0, and a later build may name objects differently).
+    Without an episode, the seed picks one of the base episodes shipped for the stand-in build.
     """
 
     RULES: ClassVar[str] = RULES
@@ -53,9 +54,7 @@ class EBAlfredEnv(ThorEnv):
     # ---- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        if not options or "episode" not in options:
-            raise ValueError("EBAlfredEnv.reset needs options={'episode': ...} (an EB-ALFRED episode)")
-        episode = AlfredEpisode.model_validate(options["episode"])
+        episode = episode_for_reset(options, seed, AlfredEpisode, episode_for_seed)
         self.episode = episode
         session = self.session
         loaded = session.reset(episode.scene).metadata["objects"]

@@ -6,8 +6,8 @@ import math
 from typing import Any, ClassVar
 
 from mmgym.envs.thor import nav_expert
-from mmgym.envs.thor.nav_data import NavEpisode
-from mmgym.envs.thor.thor_env import ThorEnv
+from mmgym.envs.thor.nav_data import NavEpisode, episode_for_seed
+from mmgym.envs.thor.thor_env import ThorEnv, episode_for_reset
 
 SUCCESS_RADIUS = 1.0  # metres in the floor plane, EB-Navigation's threshold
 ACTIONS = {  # EB-Navigation's skill texts -> AI2-THOR actions
@@ -39,7 +39,8 @@ class EBThorNavEnv(ThorEnv):
     agent's camera; `text`, the agent's position and heading (an mmgym addition; EB-Navigation
     shows only the image); `instruction`. A move the simulator refuses (a wall, furniture) is
     invalid and changes nothing. `progress` is the share of the starting distance covered;
-    `info` adds `distance`.
+    `info` adds `distance`. Without an episode, the seed picks one of the base tasks shipped for the
+    stand-in build.
     """
 
     RULES: ClassVar[str] = RULES
@@ -60,9 +61,7 @@ class EBThorNavEnv(ThorEnv):
     # ---- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        if not options or "episode" not in options:
-            raise ValueError("EBThorNavEnv.reset needs options={'episode': ...} (an EB-Navigation task)")
-        episode = NavEpisode.model_validate(options["episode"])
+        episode = episode_for_reset(options, seed, NavEpisode, episode_for_seed)
         self.episode = episode
         self.session.reset(episode.scene)
         start = {"x": 0.0, "y": episode.start_rotation, "z": 0.0}

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 import gymnasium as gym
+from pydantic import BaseModel
 
 from mmgym.core.language_env import check_image_sizes, language_spaces
 from mmgym.envs.thor.session import ThorConfig, ThorSession
+from mmgym.errors import ConfigError
+
+EpisodeT = TypeVar("EpisodeT", bound=BaseModel)
+
+
+def episode_for_reset(
+    options: dict[str, Any] | None, seed: int | None, model: type[EpisodeT], for_seed: Callable[[int | None], EpisodeT]
+) -> EpisodeT:
+    """`options["episode"]` (a dict or the model), as the suites pass it; without one, a shipped episode picked by
+    the seed (`for_seed`), so that `gym.make` and `check_env` users can play."""
+    if options and "episode" in options:
+        return model.model_validate(options["episode"])
+    if options:
+        raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'episode'")
+    return for_seed(seed)
 
 
 class ThorEnv(gym.Env):

@@ -300,7 +300,8 @@ def test_both_envs_meet_the_language_contract_through_gymnasium(which: str) -> N
         check_language_env(env, options={"episode": episode.model_dump()})
         observation = env.reset(options={"episode": episode.model_dump()})[0]
         assert observation["image"].shape == (64, 64, 3) and env.observation_space.contains(observation)
-        with pytest.raises(ValueError, match="needs options=\\{'episode'"):
-            env.reset()
+        assert env.reset()[0]["instruction"] == observation["instruction"]  # no episode: the first shipped one
+        with pytest.raises(ConfigError, match="unknown reset option\\(s\\) 'task'; valid: 'episode'"):
+            env.reset(options={"task": episode.model_dump()})
     finally:
         env.close()
