@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mmgym.core.records import EpisodeRecord
+from mmgym.errors import MmgymError
 
 EPISODES_FILE = "episodes.jsonl"
 
@@ -65,10 +66,10 @@ class ResultsStore:
         """Every stored record, retried errors included, in the order they finished."""
         if not self.path.exists():
             return
-        with self.path.open() as f:
-            for line in f:
+        with self.path.open("rb") as f:
+            for number, line in enumerate(f, 1):
                 if line.strip():
-                    yield EpisodeRecord.model_validate_json(line)
+                    yield parse_line(self.path, number, line)
 
     def records(self) -> Iterator[EpisodeRecord]:
         """The run's episodes: each id's latest record, in the order they finished."""
@@ -121,13 +122,41 @@ class ResultsStore:
 
 def read_records(run_dir: Path) -> Iterator[EpisodeRecord]:
     """A run directory's finished episodes, read without opening a store: nothing is created or trimmed, and a
-    torn last line is skipped (a dry run looks, it does not repair)."""
+    torn last line (no newline: the store cuts it on opening) is skipped (a dry run looks, it does not repair).
+    A whole line that is not a record raises `CorruptRecord`, as the store does."""
     path = run_dir / EPISODES_FILE
     if not path.exists():
         return
-    with path.open() as f:
-        for line in f:
-            try:
-                yield EpisodeRecord.model_validate_json(line)
-            except (ValidationError, json.JSONDecodeError):
-                continue
+    with path.open("rb") as f:
+        for number, line in enumerate(f, 1):
+            if not line.endswith(b"\n"):
+                return
+            if line.strip():
+                yield parse_line(path, number, line)
+
+
+class CorruptRecord(MmgymError):
+    """A whole line of `episodes.jsonl` that is not an episode record (a torn last line is not one: it is cut)."""
+
+    def __init__(self, path: Path, number: int, reason: str) -> None:
+        self.path, self.number, self.reason = path, number, reason
+        super().__init__(
+            f"{path} line {number} is not an episode record: {reason}; "
+            f"move it aside with `mmgym doctor {path.parent} --quarantine`, then rerun"
+        )
+
+
+def parse_line(path: Path, number: int, line: bytes) -> EpisodeRecord:
+    """Line `number` (from 1) of an episodes file as a record, or a `CorruptRecord` naming the file and the line.
+
+    Every reader goes through here, so a run, a report and a comparison refuse a damaged file alike,
+    with one line, until the line is repaired or moved aside (`mmgym doctor --quarantine`).
+    """
+    try:
+        return EpisodeRecord.model_validate_json(line.rstrip(b"\r\n"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        reason = " ".join((f"{where}: {first['msg']}" if where else first["msg"]).split())
+        more = exc.error_count() - 1
+        raise CorruptRecord(path, number, reason + (f" (and {more} more problems)" if more else "")) from None
