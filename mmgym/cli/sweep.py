@@ -70,9 +70,10 @@ def job_labels(jobs: list[str]) -> tuple[list[str], str]:
 def combined_table(rows: list[dict[str, Any]]) -> Table:
     metrics = rows[0]["metrics"] if rows else []
     labels, shared = job_labels([row["job"] for row in rows])
-    table = Table(
-        title=f"sweep: {len(rows)} jobs, overall results", caption=escape(f"all jobs: {shared}") if shared else None
-    )
+    captions = [f"all jobs: {shared}"] if shared else []
+    if any(row["errors"] for row in rows):
+        captions.append("errors !: jobs with failed episodes (rerun the sweep to retry them)")
+    table = Table(title=f"sweep: {len(rows)} jobs, overall results", caption=escape("; ".join(captions)) or None)
     table.add_column("job", no_wrap=True)
     table.add_column("episodes", justify="right", min_width=8)
     table.add_column("errors", justify="right", min_width=6)
@@ -85,7 +86,7 @@ def combined_table(rows: list[dict[str, Any]]) -> Table:
         table.add_row(
             escape(label),
             f"{row['episodes']}{' (budget)' if row.get('stopped') else ''}",
-            str(row["errors"]),
+            f"[red]{row['errors']} ![/red]" if row["errors"] else "0",
             *(f"{c['mean']:.1f} [{c['low']:.1f}, {c['high']:.1f}]" if c else "-" for c in cells),
             f"{row.get('model_calls', 0):,}",
             f"{row.get('cost_usd', 0.0):.2f}",

@@ -195,6 +195,23 @@ def test_sweep_labels_show_what_varies_and_keep_bracketed_commas() -> None:
     assert job_labels(["a=1"]) == (["(defaults)"], "a=1")
 
 
+def test_the_sweep_table_marks_jobs_with_failed_episodes() -> None:
+    from rich.console import Console
+
+    from mmgym.cli.sweep import combined_table
+
+    def row(job: str, errors: int) -> dict:
+        overall = {"accuracy": {"mean": 50.0, "low": 40.0, "high": 60.0, "n": 10}}
+        return {"job": job, "episodes": 10, "errors": errors, "metrics": ["accuracy"], "overall": overall}
+
+    console = Console(width=200, record=True)
+    console.print(combined_table([row("agent=oracle", 0), row("agent=llm", 3)]))
+    text = console.export_text()
+    cells = {line.split("│")[1].strip(): line.split("│")[3].strip() for line in text.splitlines() if "agent=" in line}
+    assert cells == {"agent=oracle": "0", "agent=llm": "3 !"}
+    assert "errors !: jobs with failed episodes (rerun the sweep to retry them)" in " ".join(text.split())
+
+
 def test_run_prints_table_and_resumes_into_the_same_dir(run_cli: RunCli, tmp_path: Path) -> None:
     args = ["run", "agent=oracle", *SMALL, "output_dir=out"]
     first = run_cli(args, cwd=tmp_path)
