@@ -30,3 +30,8 @@ def unknown_name(kind: str, name: str, valid: Iterable[str]) -> ConfigError:
 class SimulatorLost(MmgymError):
     """An env's simulator process died mid-episode. The env starts a new one at its next reset, so the
     runner replays the episode from its start (as when a Ray env worker dies)."""
+
+
+class EpisodeChanged(MmgymError):
+    """A frozen episode no longer builds the state it was frozen with (its fingerprint differs), as when a
+    simulator library was upgraded: scores would no longer compare with earlier runs."""

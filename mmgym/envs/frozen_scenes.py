@@ -3,7 +3,8 @@
 The embodied families (MiniWorld navigation, the MuJoCo tabletop) describe an episode as a
 pydantic scene; each keeps its generated subsets as `episodes/<subset>.json` next to its modules.
 `SceneSets` reads and writes those files for one family, so that envs and suites read them
-without importing the generators.
+without importing the generators; it also lists the scenes and replays them for the family's
+fingerprints (`mmgym.envs.fingerprints`, `episodes/fingerprints.json`).
 """
 
 from __future__ import annotations
@@ -55,8 +56,11 @@ class SceneSets(Generic[SceneT]):
             raise unknown_name("subset", subset, self.subsets)
         return subset
 
+    def folder(self) -> Path:
+        return Path(str(resources.files(self.package) / "episodes"))
+
     def path(self, subset: str) -> Path:
-        return Path(str(resources.files(self.package) / "episodes" / f"{subset}.json"))
+        return self.folder() / f"{subset}.json"
 
     def _load(self, subset: str) -> EpisodeSet[SceneT]:
         """The committed episodes of a subset (cached)."""
@@ -74,6 +78,19 @@ class SceneSets(Generic[SceneT]):
             Episode(e["index"], e["plan_length"], self.scene_type.model_validate(e["scene"])) for e in data["episodes"]
         )
         return EpisodeSet(subset, episodes)
+
+    def scenes(self) -> dict[str, list[SceneT]]:
+        """Every subset's frozen scenes in order: how a reset is recognised as a frozen episode's (fingerprints)."""
+        return {subset: [e.scene for e in self.load(subset).episodes] for subset in self.subsets}
+
+    def replay(self, env: Any, limit: int | None) -> None:
+        """Reset `env` on the first `limit` frozen scenes of each subset (all if None) as the suites do; closes it."""
+        try:
+            for subset in self.subsets:
+                for episode in self.load(subset).episodes[:limit]:
+                    env.reset(options={"scene": episode.scene.model_dump(mode="json")})
+        finally:
+            env.close()
 
     def scene_for_reset(self, options: dict[str, Any] | None, seed: int | None) -> SceneT:
         """The scene a `reset` plays: `options["scene"]` (a dict or the model), else a frozen episode of the

@@ -8,7 +8,9 @@ import gymnasium as gym
 import numpy as np
 
 from mmgym.core.language_env import language_spaces
+from mmgym.envs.fingerprints import digest
 from mmgym.envs.games import PuzzleGame, Rejected, get_game
+from mmgym.envs.games.level_fingerprints import FINGERPRINTS
 from mmgym.envs.games.levels import load_set
 from mmgym.envs.games.render import Backgrounds
 from mmgym.errors import ConfigError
@@ -24,7 +26,8 @@ class PuzzleEnv(gym.Env):
 
     Level choice at `reset`, first match wins: `options["level"]` (standard-format text),
     `options["level_index"]` (into `level_set`), the constructor's `level`, its `level_index`,
-    else a fresh level generated from the reset seed at `difficulty`.
+    else a fresh level generated from the reset seed at `difficulty`. A level of the frozen default
+    sets is checked against its fingerprint (`games.level_fingerprints`).
 
     An invalid or malformed action never changes the state; `info["valid"]` is False and
     `info["feedback"]` says why. `info` always holds `success`, `progress` (0..1), `valid`,
@@ -70,9 +73,14 @@ class PuzzleEnv(gym.Env):
     # ---- gymnasium API -------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        self.state = self._initial_state(options or {})
+        text = self._level_text(options or {})
+        self.state = self.game.generate(self.np_random, self.difficulty) if text is None else self.game.from_text(text)
         self.optimal_length = self.game.optimal_remaining(self.state) or 0
-        return self._observation(), self._info(valid=True, changed=False, feedback="Puzzle loaded.")
+        observation = self._observation()
+        if text is not None:  # a frozen default level is checked against its fingerprint
+            start = observation["text"], observation["instruction"], self.optimal_length
+            FINGERPRINTS.verify((self.game.name, text), lambda: digest(*start))
+        return observation, self._info(valid=True, changed=False, feedback="Puzzle loaded.")
 
     def step(self, action: Any):
         if self.state is None:
@@ -96,15 +104,16 @@ class PuzzleEnv(gym.Env):
         return self.game.frame(self.state, self.image_size, self._backgrounds)
 
     # ---- helpers ---------------------------------------------------------------------------
-    def _initial_state(self, options: dict[str, Any]) -> Any:
+    def _level_text(self, options: dict[str, Any]) -> str | None:
+        """The level to play in the standard format; None for a fresh level generated from the reset seed."""
         if options.get("level") is not None:
-            return self.game.from_text(options["level"])
+            return options["level"]
         index = options.get("level_index", self.level_index)
         if "level_index" not in options and self.level is not None:
-            return self.game.from_text(self.level)
+            return self.level
         if index is not None:
-            return self.game.from_text(load_set(self.game.name, self.level_set)[int(index)].text)
-        return self.game.generate(self.np_random, self.difficulty)
+            return load_set(self.game.name, self.level_set)[int(index)].text
+        return None
 
     def _observation(self) -> dict[str, Any]:
         observation = {"text": self.game.to_text(self.state), "instruction": self.game.instruction(self.state)}

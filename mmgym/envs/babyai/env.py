@@ -16,6 +16,8 @@ import numpy as np
 
 from mmgym.core.language_env import language_spaces
 from mmgym.envs.babyai import deps, expert, mission  # noqa: F401  (deps first: one line if minigrid is missing)
+from mmgym.envs.babyai.episodes import FINGERPRINTS
+from mmgym.envs.babyai.layout import layout
 from mmgym.envs.babyai.primitives import (
     PRIMITIVE_GRAMMAR,
     PRIMITIVE_RULES,
@@ -37,6 +39,7 @@ from mmgym.envs.babyai.skills import (
     plan_skill,
 )
 from mmgym.envs.babyai.view import describe_view, ego_view, render_full, render_view
+from mmgym.envs.fingerprints import digest
 from mmgym.errors import ConfigError, unknown_name
 
 DEFAULT_LEVEL = "BabyAI-GoToLocal-v0"
@@ -82,7 +85,8 @@ class BabyAIEnv(gym.Env):
     many minigrid steps the action took) and `level`.
 
     `reset(seed=..., options={"level": ...})` plays any BabyAI level; the same level and seed
-    always give the same episode.
+    always give the same episode. A (level, seed) of the frozen subsets is checked against its
+    fingerprint (`episodes`): `EpisodeChanged` if minigrid now lays it out differently.
     """
 
     metadata: ClassVar[dict[str, Any]] = {
@@ -140,6 +144,7 @@ class BabyAIEnv(gym.Env):
         self.grid_env = self._minigrid(level)
         with contextlib.redirect_stdout(io.StringIO()):  # minigrid prints each rejected level draw
             self.grid_env.reset(seed=episode_seed)
+        FINGERPRINTS.verify((level, episode_seed), lambda: digest(layout(self.grid_env)))
         name_objects(self.grid_env)
         self.episode_level = level
         self._over = self._success = False

@@ -19,7 +19,8 @@ expert's solution at both action levels, so a suite can set step limits. Only ep
 experts solve within generous limits are kept; generation refuses to write a subset where the
 experts fail on more than 1% of the drawn episodes, and replays every kept episode before
 writing. Regenerate with `python -m mmgym.envs.babyai.episodes [subset ...]`; `--check` replays
-the committed sets instead.
+the committed sets instead. `episodes/fingerprints.json` holds each episode's fingerprint (the
+layout minigrid builds, `layout`), checked at every reset (`mmgym.envs.fingerprints`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from mmgym.envs.fingerprints import Book
 from mmgym.errors import ConfigError, unknown_name
 
 FORMAT_VERSION = 1
@@ -167,6 +169,22 @@ def save_subset(episode_set: EpisodeSet, path: Path) -> None:
     path.write_text(json.dumps(payload, indent=1) + "\n")
 
 
+def _keys() -> dict[str, list[tuple[str, int]]]:
+    return {name: [(e.level, e.seed) for e in load_subset(name).episodes] for name in SUBSETS}
+
+
+def _replay(limit: int | None) -> None:
+    from mmgym.envs.babyai.env import BabyAIEnv
+
+    env = BabyAIEnv(observe_image=False)
+    for name in SUBSETS:
+        for episode in load_subset(name).episodes[:limit]:
+            env.reset(seed=episode.seed, options={"level": episode.level})
+
+
+FINGERPRINTS = Book("babyai", set_path("base").parent, ("minigrid", "gymnasium", "numpy"), _keys, _replay)
+
+
 # ---- generation (needs minigrid) -------------------------------------------------------------
 
 
@@ -214,6 +232,7 @@ def _keeper(keep: str) -> Callable[[Any], bool]:
     return {"all": lambda env: True, "location": location, "lookalikes": lookalikes, "compound": compound}[keep]
 
 
+@FINGERPRINTS.unchecked()  # after an upgrade, the drawn episodes may be the frozen ones, changed
 def generate_subset(subset: str, seed: int = DEFAULT_SET_SEED, log: Callable[[str], None] = print) -> EpisodeSet:
     """Draw a subset's episodes, keep those both experts solve; raise if the experts fail too often."""
     from mmgym.envs.babyai.env import BabyAIEnv

@@ -17,6 +17,7 @@ import gymnasium as gym
 import numpy as np
 
 from mmgym.envs.babyai import deps  # noqa: F401  (first: one line if minigrid is missing)
+from mmgym.envs.babyai.layout import layout
 from mmgym.envs.babyai.skills import name_objects, name_of
 from mmgym.envs.babyai.view import describe_view, ego_view, render_full, render_view
 from mmgym.envs.embodied_eval.grid_expert import AHEAD, MOVES, GridProblem, GridState
@@ -105,6 +106,9 @@ class GridRoom:
         if holding is not None:
             objects[holding] = agent
         return WorldState(agent=agent, objects=objects, holding=holding)
+
+    def layout(self) -> dict[str, Any]:
+        return layout(self.env)
 
     def observe(self) -> tuple[np.ndarray | None, str]:
         view = ego_view(self.env)

@@ -8,11 +8,12 @@ import gymnasium as gym
 import numpy as np
 
 from mmgym.core.language_env import check_image_sizes, language_spaces
-from mmgym.envs.embodied_eval.frozen import SETS
+from mmgym.envs.embodied_eval.frozen import FINGERPRINTS, SETS
 from mmgym.envs.embodied_eval.menu import ChoiceError, Option, answer_option, menu_text, read_choice
 from mmgym.envs.embodied_eval.predicates import Answered, WorldState, check
 from mmgym.envs.embodied_eval.task import Simulator, Task
 from mmgym.envs.embodied_eval.world import make_world
+from mmgym.envs.fingerprints import digest
 
 RULES = (
     "You are an agent in a 3D scene (or on a grid of rooms), seeing through your own eyes. Each step you "
@@ -25,6 +26,9 @@ GRAMMAR = "the number of one option of the current menu, written [N] (e.g. `Choi
 
 class EmbodiedEvalEnv(gym.Env):
     """A task (`reset(options={"scene": <Task>})`) played through an option menu; scored by predicates.
+
+    A frozen task is checked against its fingerprint (`frozen`) at reset: `EpisodeChanged` if its
+    simulator now builds the scene differently.
 
     Observations: `image` (the agent's view; left out when `observe_image=False`), `text` (the view in
     words) and `instruction`: the task followed by the current menu ("[1] move forward ..."), so the
@@ -79,6 +83,7 @@ class EmbodiedEvalEnv(gym.Env):
             self._worlds[self.task.simulator] = make_world(self.task.simulator, self.image_size, self.observe_image)
         self.world = self._worlds[self.task.simulator]
         self.world.load(self.task)
+        FINGERPRINTS.verify(self.task, lambda: digest(self.world.layout()))
         self.start, self.answer, self.steps, self._over = self.world.state(), None, 0, False
         self._rebuild_menu()
         return self._observation(), self._info(True, f"Task: {self.task.text}")

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from mmgym.envs.embodied_eval.env import EmbodiedEvalEnv
-from mmgym.envs.embodied_eval.frozen import SETS
+from mmgym.envs.embodied_eval.frozen import FINGERPRINTS, SETS
 from mmgym.envs.embodied_eval.miniworld_world import thing_names
 from mmgym.envs.embodied_eval.predicates import (
     AGENT,
@@ -259,6 +259,7 @@ def _accepted(category: str, candidates: Candidates, env: EmbodiedEvalEnv) -> It
             yield length, task
 
 
+@FINGERPRINTS.unchecked()  # after an upgrade, the scenes drawn may be the frozen ones, changed
 def generate(category: str, count: int = TASKS_PER_CATEGORY, env: EmbodiedEvalEnv | None = None) -> EpisodeSet:
     """`count` tasks taken from the category's streams in turn: one kept task from each stream per round
     (a stream listed twice gets two turns), so that the mix of forms is fixed by the list, not by chance."""

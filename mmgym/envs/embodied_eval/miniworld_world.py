@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from typing import Any
 
 import numpy as np
 
@@ -99,6 +100,9 @@ class MiniWorldRooms:
         visible = in_view(i * GRID, j * GRID, k * 90.0, self.scene.things, self._walls)
         ids = {id(thing) for thing, _, _ in visible}
         return {name for name, thing in zip(self.names, self.scene.things, strict=True) if id(thing) in ids}
+
+    def layout(self) -> dict[str, Any]:
+        return self.world.layout()
 
     def observe(self) -> tuple[np.ndarray | None, str]:
         i, j, k = self.pose

@@ -27,6 +27,9 @@ class World(Protocol):
 
     def state(self) -> WorldState: ...
 
+    def layout(self) -> dict[str, Any]:
+        """What the simulator built for the loaded task, as plain data: what its fingerprint hashes."""
+
     def observe(self) -> tuple[np.ndarray | None, str]:
         """The agent's view (None when images are not observed) and the view in words."""
 

@@ -8,8 +8,9 @@ import gymnasium as gym
 import numpy as np
 
 from mmgym.core.language_env import check_image_sizes, language_spaces
+from mmgym.envs.fingerprints import digest
 from mmgym.envs.habitat.describe import describe
-from mmgym.envs.habitat.frozen import SETS, SUBSETS
+from mmgym.envs.habitat.frozen import FINGERPRINTS, SETS, SUBSETS
 from mmgym.envs.habitat.skills import GRAMMAR, RULES, SKILL_WORDS, parse_skill
 from mmgym.errors import ConfigError
 
@@ -36,7 +37,8 @@ class EBHabitatEnv(gym.Env):
 
     `simulator="standin"` (the default) plays symbolic scenes (`standin`): `reset(options={"scene":
     ...})` takes a `Scene` (a dict or the model), the suite's are frozen (`episodes`); without a
-    scene, the seed picks a frozen base episode. `simulator="habitat"` drives habitat-lab (`real`;
+    scene, the seed picks a frozen base episode; a frozen scene is checked against its fingerprint
+    (`frozen`). `simulator="habitat"` drives habitat-lab (`real`;
     conda only, with EB-Habitat's data in `./data`) and plays EB-Habitat's own episodes:
     `reset(options={"subset": ..., "index": ...})`.
 
@@ -104,7 +106,10 @@ class EBHabitatEnv(gym.Env):
         self.steps = self.invalid = 0
         self.held = ""
         self._over, self._ready = False, True
-        return self._observation(), self._info(True, f"Task: {self.instruction}")
+        start = self._observation(), self._info(True, f"Task: {self.instruction}")
+        if self.simulator == "standin":
+            FINGERPRINTS.verify(self.sim.scene, lambda: digest(start[0]["text"], start[0]["instruction"], start[1]))
+        return start
 
     def step(self, action: Any):
         if not self._ready:

@@ -1,11 +1,14 @@
 """The frozen episode sets of the EB-Habitat subsets: what they are and how they are read.
 
 Kept apart from `episodes` (which generates them) so that the env can read them without
-importing the generator.
+importing the generator. `FINGERPRINTS`: each scene's fingerprint, of what the stand-in shows at its
+start, checked at every reset of a frozen scene (the stand-in is mmgym's own code: the check guards
+the frozen sets against a change of it).
 """
 
 from __future__ import annotations
 
+from mmgym.envs.fingerprints import Book
 from mmgym.envs.frozen_scenes import Episode, EpisodeSet, SceneSets
 from mmgym.envs.habitat.scene import Scene
 
@@ -22,5 +25,14 @@ SETS = SceneSets("mmgym.envs.habitat", Scene, SUBSETS, FORMAT_VERSION)
 check_subset = SETS.check
 subset_path = SETS.path
 load_subset = SETS.load
+
+
+def _replay(limit: int | None) -> None:
+    from mmgym.envs.habitat.env import EBHabitatEnv
+
+    SETS.replay(EBHabitatEnv(image_size=32, observe_image=False), limit)
+
+
+FINGERPRINTS = Book("habitat", SETS.folder(), ("mmgym",), SETS.scenes, _replay)
 
 __all__ = ["FORMAT_VERSION", "SUBSETS", "Episode", "EpisodeSet", "check_subset", "load_subset", "subset_path"]

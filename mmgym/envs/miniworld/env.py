@@ -9,10 +9,11 @@ import gymnasium as gym
 import numpy as np
 
 from mmgym.core.language_env import check_image_sizes, language_spaces
+from mmgym.envs.fingerprints import digest
 from mmgym.envs.miniworld import planner
 from mmgym.envs.miniworld.actions import ACTIONS, GRAMMAR, PITCH_RANGE, RULES, parse_action
 from mmgym.envs.miniworld.describe import Segment, describe
-from mmgym.envs.miniworld.frozen import SETS
+from mmgym.envs.miniworld.frozen import FINGERPRINTS, SETS
 from mmgym.envs.miniworld.scene import GRID, Scene
 
 
@@ -20,7 +21,9 @@ class EBNavEnv(gym.Env):
     """Walk to a named object in one or more rooms, seeing through the agent's camera.
 
     `reset(options={"scene": ...})` builds a `Scene` (a dict or the model); the suite's episodes are
-    frozen scenes (`episodes`). Without a scene, the seed picks one of the frozen base episodes.
+    frozen scenes (`episodes`). Without a scene, the seed picks one of the frozen base episodes. A
+    frozen scene is checked against its fingerprint (`frozen`): `EpisodeChanged` if MiniWorld now
+    builds it differently.
 
     Observations: `image`, the egocentric RGB view (`image_size` pixels square; left out when
     `observe_image=False`); `text`, the objects in view with distance and bearing (an mmgym
@@ -76,6 +79,7 @@ class EBNavEnv(gym.Env):
         super().reset(seed=seed)
         self.scene = SETS.scene_for_reset(options, seed)
         self.world.build(self.scene)
+        FINGERPRINTS.verify(self.scene, lambda: digest(self.world.layout()))
         self._blockers, self._plan, self._plan_poses = {}, [], []
         self._walls = [((s[0][0], s[0][2]), (s[1][0], s[1][2])) for s in np.asarray(self.world.wall_segs).tolist()]
         self.pose = planner.pose_of(self.scene.agent_x, self.scene.agent_z, self.scene.agent_heading)

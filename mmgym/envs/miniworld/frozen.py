@@ -1,11 +1,13 @@
 """The frozen episode sets of the EB-Navigation subsets: what they are and how they are read.
 
 Kept apart from `episodes` (which generates them on the simulator) so that the env can read them
-without importing the generator.
+without importing the generator. `FINGERPRINTS`: each scene's fingerprint, of what MiniWorld builds
+from it (`SceneWorld.layout`), checked at every reset of a frozen scene.
 """
 
 from __future__ import annotations
 
+from mmgym.envs.fingerprints import Book
 from mmgym.envs.frozen_scenes import Episode, EpisodeSet, SceneSets
 from mmgym.envs.miniworld.scene import Scene
 
@@ -21,5 +23,14 @@ SETS = SceneSets("mmgym.envs.miniworld", Scene, SUBSETS, FORMAT_VERSION)
 check_subset = SETS.check
 subset_path = SETS.path
 load_subset = SETS.load
+
+
+def _replay(limit: int | None) -> None:
+    from mmgym.envs.miniworld.env import EBNavEnv
+
+    SETS.replay(EBNavEnv(image_size=32, observe_image=False, map_size=32), limit)
+
+
+FINGERPRINTS = Book("miniworld", SETS.folder(), ("miniworld", "pyglet", "numpy"), SETS.scenes, _replay)
 
 __all__ = ["FORMAT_VERSION", "SUBSETS", "Episode", "EpisodeSet", "check_subset", "load_subset", "subset_path"]

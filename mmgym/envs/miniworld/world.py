@@ -16,11 +16,13 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from mmgym.envs.fingerprints import quantised
 from mmgym.envs.miniworld.deps import entity, gl, miniworld, opengl, pyglet_image
 from mmgym.envs.miniworld.scene import Scene, Thing
 from mmgym.envs.miniworld.things import KINDS
 
 WALL_HEIGHT = 2.5
+LOOKS = ("radius", "height", "color", "size", "scale", "cam_height", "cam_fov_y", "cam_fwd_disp")  # of entities
 WALL_COLOUR = (40, 40, 40)
 TARGET_COLOUR = (0, 200, 0)
 
@@ -109,6 +111,26 @@ class SceneWorld(miniworld.MiniWorldEnv):
             self.entities_of_things.append(ent)
         heading = math.radians(self.scene.agent_heading)
         self.place_agent(pos=np.array([self.scene.agent_x, 0.0, self.scene.agent_z]), dir=heading)
+
+    def layout(self) -> dict[str, Any]:
+        """What MiniWorld built, as plain data for the episode's fingerprint: the walls, the rooms' textures,
+        every entity's kind, pose, footprint and look, and the agent's camera (lengths in mm, angles in
+        mrad). Not the pixels: they depend on the OpenGL driver as much as on MiniWorld."""
+
+        def plain(value: Any) -> Any:
+            return value if isinstance(value, str) or value is None else quantised(value)
+
+        rooms = [[r.wall_tex_name, r.floor_tex_name, r.ceil_tex_name, plain(r.wall_height)] for r in self.rooms]
+        entities = [
+            [
+                type(ent).__name__,
+                plain(ent.pos),
+                plain(ent.dir),
+                {k: plain(getattr(ent, k)) for k in LOOKS if hasattr(ent, k)},
+            ]
+            for ent in self.entities
+        ]
+        return {"walls": plain(self.wall_segs), "rooms": rooms, "entities": entities}
 
     def blocked(self, x: float, z: float) -> str | None:
         """Why the agent cannot stand at (x, z): 'a wall', 'the red box', ...; None when it can."""

@@ -8,10 +8,11 @@ import gymnasium as gym
 import numpy as np
 
 from mmgym.core.language_env import check_image_sizes, language_spaces
+from mmgym.envs.fingerprints import digest, quantised
 from mmgym.envs.mujoco import expert
 from mmgym.envs.mujoco.actions import BOUNDS, GRAMMAR, RULES, ArmAction, parse_action
 from mmgym.envs.mujoco.describe import describe
-from mmgym.envs.mujoco.frozen import SETS
+from mmgym.envs.mujoco.frozen import FINGERPRINTS, SETS
 from mmgym.envs.mujoco.geometry import metres_to_voxel, quaternion, rotation, unreachable, voxel_to_metres
 from mmgym.envs.mujoco.goals import goals_met
 from mmgym.envs.mujoco.scene import Scene
@@ -21,7 +22,9 @@ class EBManipEnv(gym.Env):
     """Pick and place, stack, sort and push objects on a table with a gripper driven by absolute 7-D poses.
 
     `reset(options={"scene": ...})` builds a `Scene` (a dict or the model); the suite's episodes are
-    frozen scenes (`episodes`). Without a scene, the seed picks one of the frozen base episodes.
+    frozen scenes (`episodes`). Without a scene, the seed picks one of the frozen base episodes. A
+    frozen scene is checked against its fingerprint (`frozen`): `EpisodeChanged` if MuJoCo now
+    settles it differently.
 
     Observations: `image`, the front camera (`image_size` pixels square; left out when
     `observe_image=False`); `text`, the gripper's pose and the objects' true positions in action
@@ -85,6 +88,7 @@ class EBManipEnv(gym.Env):
         self.gripper = [*metres_to_voxel(position), 0, 0, 0, 1]
         self.met = goals_met(world, self.scene, self.names, self.fixtures)
         self._over = False
+        FINGERPRINTS.verify(self.scene, lambda: digest(self.layout()))
         return self._observation(), self._info(True, f"Task: {self.scene.instruction}")
 
     def step(self, action: Any):
@@ -134,6 +138,15 @@ class EBManipEnv(gym.Env):
         held = self.names.index(world.held) if world.held is not None else None
         hand = expert.Hand(tuple(self.gripper[:3]), self.gripper[5], bool(self.gripper[6]), held)
         return expert.plan(self.scene, snapshot, hand, self.met)
+
+    def layout(self) -> dict[str, Any]:
+        """The state MuJoCo settled the scene into, for its fingerprint: each body's position (mm) and
+        orientation (its rotation matrix, in thousandths), the gripper's pose, what is held, which goals hold."""
+        world = self.world
+        bodies = {name: [quantised(world.body_position(name)), quantised(world.data.body(name).xmat)]
+                  for name in (*self.names, *self.fixtures)}  # fmt: skip
+        return {"bodies": bodies, "hand": quantised(np.concatenate(world.hand_pose())), "held": world.held,
+                "met": self.met}  # fmt: skip
 
     # ---- helpers ---------------------------------------------------------------------------
     def _holding(self) -> str:

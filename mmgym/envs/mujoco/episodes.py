@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from mmgym.envs.mujoco.frozen import SETS, SUBSETS, TASKS, Episode, EpisodeSet, check_subset, load_subset
+from mmgym.envs.mujoco.frozen import FINGERPRINTS, SETS, SUBSETS, TASKS, Episode, EpisodeSet, check_subset, load_subset
 from mmgym.envs.mujoco.scene import Fixture, Goal, Scene, Thing
 from mmgym.envs.mujoco.things import COLOURS, COMMON_SENSE_COLOURS, POOL_PER_SHAPE, SHAPES
 
@@ -249,6 +249,7 @@ def _clear_push(things: list[Thing], region: Fixture) -> bool:
     return True
 
 
+@FINGERPRINTS.unchecked()  # after an upgrade, the scenes drawn may be the frozen ones, changed
 def generate(subset: str, count: int = EPISODES_PER_SUBSET, seed: int = SET_SEED, env: Any = None) -> EpisodeSet:
     """`count` scenes of a subset, the four tasks in turn; `env` (an `EBManipEnv`) gives each its expert plan."""
     from mmgym.envs.mujoco.env import EBManipEnv

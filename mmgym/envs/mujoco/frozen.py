@@ -1,11 +1,13 @@
 """The frozen episode sets of the EB-Manipulation subsets: what they are and how they are read.
 
 Kept apart from `episodes` (which generates them) so that the env can read them without
-importing the generator.
+importing the generator. `FINGERPRINTS`: each scene's fingerprint, of the state MuJoCo settles it
+into (`EBManipEnv.layout`), checked at every reset of a frozen scene.
 """
 
 from __future__ import annotations
 
+from mmgym.envs.fingerprints import Book
 from mmgym.envs.frozen_scenes import Episode, EpisodeSet, SceneSets
 from mmgym.envs.mujoco.scene import Scene
 
@@ -22,5 +24,14 @@ SETS = SceneSets("mmgym.envs.mujoco", Scene, SUBSETS, FORMAT_VERSION)
 check_subset = SETS.check
 subset_path = SETS.path
 load_subset = SETS.load
+
+
+def _replay(limit: int | None) -> None:
+    from mmgym.envs.mujoco.env import EBManipEnv
+
+    SETS.replay(EBManipEnv(image_size=32, observe_image=False, render_size=32), limit)
+
+
+FINGERPRINTS = Book("mujoco", SETS.folder(), ("mujoco", "numpy"), SETS.scenes, _replay)
 
 __all__ = ["FORMAT_VERSION", "SUBSETS", "TASKS", "Episode", "EpisodeSet", "check_subset", "load_subset", "subset_path"]

@@ -2,7 +2,9 @@
 
 A domain module (`driving`, `domestic`, `game`) exposes a `DOMAIN` object with this shape. Item
 generation must be deterministic in (seed, index): the frozen item sets store only the items'
-fields and `scene`, and `render` rebuilds the image from `scene` when an item is played.
+fields and `scene`, and `render` rebuilds the image from `scene` when an item is played. `view`
+also returns the fingerprint of the rebuilt state (`mmgym.envs.fingerprints`), from the same
+rebuild, so that a frozen item whose simulator now rebuilds another state is caught at reset.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ class ClosedLoop(Protocol):
         """Carry out one of the current item's actions (its text) and let the world run on to the next decision."""
         ...
 
+    def fingerprint(self) -> str:
+        """The fingerprint of the current state (at the start: the item's, as `Domain.view` gives it)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -54,6 +60,10 @@ class Domain(Protocol):
 
     def render(self, item: DecisionItem, size: int) -> np.ndarray:
         """The item's image (H x W x 3 uint8, `size` pixels square), rebuilt from `item.scene`."""
+        ...
+
+    def view(self, item: DecisionItem, size: int) -> tuple[np.ndarray, str]:
+        """`render`'s image and the fingerprint of the state it shows, from one rebuild."""
         ...
 
     def closed_loop(self, item: DecisionItem) -> ClosedLoop:

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from mmgym.envs.babyai.layout import layout
+from mmgym.envs.fingerprints import digest
 from mmgym.envs.pca.domain import Outcome
 from mmgym.envs.pca.domestic_rules import (
     CLOSED,
@@ -608,8 +610,12 @@ class DomesticDomain:
         return fallback
 
     def render(self, item: DecisionItem, size: int) -> np.ndarray:
+        return self.view(item, size)[0]
+
+    def view(self, item: DecisionItem, size: int) -> tuple[np.ndarray, str]:
         scene = item.scene
-        return render_env(rebuild(scene, make_env(scene["level"])), size)
+        env = rebuild(scene, make_env(scene["level"]))
+        return render_env(env, size), digest(layout(env))
 
     def closed_loop(self, item: DecisionItem) -> DomesticLoop:
         return DomesticLoop(item)
@@ -641,6 +647,9 @@ class DomesticLoop:
 
     def frame(self, size: int) -> np.ndarray:
         return render_env(self.env, size)
+
+    def fingerprint(self) -> str:
+        return digest(layout(self.env))
 
     def act(self, choice: str) -> Outcome:
         action = next((a for a, label in LABELS.items() if label.lower() == choice.strip().lower()), None)

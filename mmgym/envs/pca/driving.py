@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from mmgym.envs.fingerprints import digest, quantised
 from mmgym.envs.pca import driving_rules as rules
 from mmgym.envs.pca.domain import Outcome
 from mmgym.envs.pca.item import Concept, DecisionItem
@@ -325,15 +326,28 @@ def frame(env: Any, size: int) -> np.ndarray:
     return np.asarray(Image.fromarray(pixels).resize((size, size), Image.Resampling.LANCZOS), dtype=np.uint8)
 
 
+def layout(env: Any) -> dict[str, Any]:
+    """The road as highway-env built it, for the fingerprint: the lanes, each vehicle's lane, position
+    relative to the ego car's, speed and heading (mm, mm/s, mrad), the ego car's position, a crash."""
+    ego = env.vehicle
+    vehicles = [
+        [[str(part) for part in v.lane_index], quantised(v.position - ego.position), quantised(v.speed),
+         quantised(v.heading)]
+        for v in env.road.vehicles
+    ]  # fmt: skip
+    lanes = env.config["lanes_count"]
+    return {"lanes": lanes, "ego": quantised(ego.position), "vehicles": vehicles, "crashed": bool(ego.crashed)}
+
+
 @lru_cache(maxsize=16)
-def _cached_frame(scene_json: str, size: int) -> np.ndarray:
+def _cached_view(scene_json: str, size: int) -> tuple[np.ndarray, str]:
     env = build(json.loads(scene_json))
     try:
-        image = frame(env, size)
+        image, fingerprint = frame(env, size), digest(layout(env))
     finally:
         release(env)
     image.flags.writeable = False
-    return image
+    return image, fingerprint
 
 
 # ---- the domain ---------------------------------------------------------------------------------------------------
@@ -354,6 +368,9 @@ class DrivingLoop:
 
     def frame(self, size: int) -> np.ndarray:
         return frame(self.env, size)
+
+    def fingerprint(self) -> str:
+        return digest(layout(self.env))
 
     def act(self, choice: str) -> Outcome:
         action = parse_action(choice)
@@ -414,7 +431,11 @@ class DrivingDomain:
             release(env)
 
     def render(self, item: DecisionItem, size: int) -> np.ndarray:
-        return _cached_frame(json.dumps(item.scene, sort_keys=True), size).copy()
+        return self.view(item, size)[0]
+
+    def view(self, item: DecisionItem, size: int) -> tuple[np.ndarray, str]:
+        image, fingerprint = _cached_view(json.dumps(item.scene, sort_keys=True), size)
+        return image.copy(), fingerprint
 
     def closed_loop(self, item: DecisionItem) -> DrivingLoop:
         return DrivingLoop(item)

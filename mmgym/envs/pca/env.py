@@ -10,7 +10,7 @@ import numpy as np
 from mmgym.core.language_env import check_image_sizes, language_spaces
 from mmgym.envs.pca.choice import choice_index
 from mmgym.envs.pca.domain import ClosedLoop
-from mmgym.envs.pca.frozen import domain, item_for_seed
+from mmgym.envs.pca.frozen import FINGERPRINTS, domain, frozen_key, item_for_seed
 from mmgym.envs.pca.item import DecisionItem
 from mmgym.errors import ConfigError
 
@@ -42,7 +42,9 @@ class PCAEnv(gym.Env):
     outcome so far: `failed`, `reached`, `decisions`, `right_decisions` and the domain's measures.
     Items from PCA-Bench's own files (`item.image` set) are played from their image file
     (`image_dir`), single decision only. Without an item, the seed picks one of the frozen items
-    (`frozen.item_for_seed`), so that `gym.make` and `check_env` users can play.
+    (`frozen.item_for_seed`), so that `gym.make` and `check_env` users can play. A frozen item is
+    checked at reset against its fingerprint (`frozen`): `EpisodeChanged` if its simulator now
+    rebuilds another state from its scene.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 2, "cheap_steps": False,
@@ -79,8 +81,10 @@ class PCAEnv(gym.Env):
         self.counts = {"decisions": 0, "right_decisions": 0, "failed": False, "reached": False}
         if self.decisions > 1:
             self.loop = domain(item.domain).closed_loop(item)
-            item = self.loop.item() or item
-        self._show(item)
+            FINGERPRINTS.verify(frozen_key(item), self.loop.fingerprint)
+            self._show(self.loop.item() or item)
+        else:
+            self._show(item, verify=True)
         return self._observation(), self._info(True, "", choice=-1)
 
     def step(self, action: Any):
@@ -118,7 +122,8 @@ class PCAEnv(gym.Env):
         self._close_loop()
 
     # ---- helpers ---------------------------------------------------------------------------
-    def _show(self, item: DecisionItem) -> None:
+    def _show(self, item: DecisionItem, verify: bool = False) -> None:
+        """Show `item`; with `verify`, check a frozen item's rebuilt state against its fingerprint (`frozen`)."""
         self.item = item
         if self.loop is not None:
             self.frame = self.loop.frame(self.image_size)
@@ -127,7 +132,9 @@ class PCAEnv(gym.Env):
 
             self.frame = load_image(self.image_dir, item.image, self.image_size)
         else:
-            self.frame = domain(item.domain).render(item, self.image_size)
+            self.frame, fingerprint = domain(item.domain).view(item, self.image_size)
+            if verify:
+                FINGERPRINTS.verify(frozen_key(item), lambda: fingerprint)
 
     def _close_loop(self) -> None:
         if self.loop is not None:

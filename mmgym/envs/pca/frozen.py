@@ -5,6 +5,8 @@
 A set holds the items' fields and scenes, never images (`Domain.render` draws them when played).
 Items come from seeds 0, 1, 2, ...; a seed whose state offers no unique right action is skipped
 (each item's `scene` holds its seed), and `--check` regenerates the whole set and compares.
+`items/fingerprints.json` holds each item's fingerprint, of the state its simulator rebuilds from
+`scene` (`Domain.view`), checked at every reset of a frozen item (`mmgym.envs.fingerprints`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from mmgym.envs.fingerprints import Book
 from mmgym.envs.pca.domain import Domain
 from mmgym.envs.pca.item import DOMAINS, DecisionItem
 from mmgym.errors import unknown_name
@@ -72,6 +75,35 @@ def item_for_seed(seed: int | None) -> DecisionItem:
     (None: the first item), so that `check_env` and plain `gym.make` users can play, the same item per seed."""
     items = _every_item()
     return items[(seed or 0) % len(items)]
+
+
+def frozen_key(item: DecisionItem) -> tuple[str, str]:
+    """What a reset recognises a frozen item by: its domain and scene (what the simulator rebuilds)."""
+    return item.domain, json.dumps(item.scene, sort_keys=True)
+
+
+def _replay(limit: int | None) -> None:
+    from mmgym.envs.pca.env import PCAEnv
+
+    env = PCAEnv(image_size=32, observe_image=False)
+    for name in DOMAINS:
+        for item in load(name)[:limit]:
+            env.reset(options={"item": item.model_dump(mode="json")})
+    env.close()
+
+
+LIBRARIES = {
+    "driving": ("highway-env", "gymnasium", "numpy"),
+    "domestic": ("minigrid", "gymnasium", "numpy"),
+    "game": ("crafter", "opensimplex", "numpy"),
+}
+FINGERPRINTS = Book(
+    "pca",
+    path(DOMAINS[0]).parent,
+    LIBRARIES,
+    lambda: {name: list(map(frozen_key, load(name))) for name in DOMAINS},
+    _replay,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from mmgym.envs.fingerprints import digest, quantised
 from mmgym.envs.pca.domain import Outcome
 from mmgym.envs.pca.game_rules import (
     ACTIONS,
@@ -138,6 +139,19 @@ def _draw(env: Any, size: int) -> np.ndarray:
     image = env.render(size=(size, size))
     env._world.random.set_state(state)
     return np.ascontiguousarray(image, dtype=np.uint8)
+
+
+def layout(env: Any) -> dict[str, Any]:
+    """The world as Crafter generated and played it, for the fingerprint: every cell's material, every
+    creature's kind, cell and health, the player's cell, facing, inventory and sleep, and the daylight."""
+    world, player = env._world, env._player
+    return {
+        "materials": {str(name): index for name, index in world._mat_ids.items()},
+        "map": world._mat_map,
+        "objects": [[_kind(obj), obj.pos, getattr(obj, "health", None)] for obj in world.objects],
+        "player": [player.pos, list(player.facing), player.inventory, bool(player.sleeping)],
+        "daylight": quantised(world.daylight),
+    }
 
 
 # ---- reading the state -----------------------------------------------------------------------------
@@ -347,7 +361,11 @@ class GameDomain:
         return _item(env if found[1] else _rebuild({"seed": seed, "actions": actions}), seed, actions, index)
 
     def render(self, item: DecisionItem, size: int) -> np.ndarray:
-        return _draw(_rebuild(item.scene), size)
+        return self.view(item, size)[0]
+
+    def view(self, item: DecisionItem, size: int) -> tuple[np.ndarray, str]:
+        env = _rebuild(item.scene)
+        return _draw(env, size), digest(layout(env))
 
     def closed_loop(self, item: DecisionItem) -> GameLoop:
         return GameLoop(item)
@@ -394,6 +412,9 @@ class GameLoop:
 
     def frame(self, size: int) -> np.ndarray:
         return _draw(self.env, size)
+
+    def fingerprint(self) -> str:
+        return digest(layout(self.env))
 
     def act(self, choice: str) -> Outcome:
         action, most = PLANS[_known(choice)]

@@ -159,7 +159,7 @@ def test_render_is_square_deterministic_and_shows_the_green_ego_car(items: list[
     item = items[0]
     image = driving.DOMAIN.render(item, 256)
     assert image.shape == (256, 256, 3) and image.dtype == np.uint8
-    driving._cached_frame.cache_clear()
+    driving._cached_view.cache_clear()
     assert np.array_equal(image, driving.DOMAIN.render(item, 256))
     assert image.std() > 10  # not blank
     green = (image[..., 1] > 150) & (image[..., 0] < 120) & (image[..., 2] < 80)
