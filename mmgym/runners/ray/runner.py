@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import socket
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Literal
 
@@ -140,19 +141,22 @@ class EnvLayout:
 
 
 # A local instance passes observations of up to 4 MiB straight back from the env workers: above Ray's default
-# of 100 KiB, a 256 px frame went through the shared-memory object store, at 4.1 ms a step call instead of
-# 1.4 ms (benchmarks/bench_eb_nav.py). A cluster sets this when it starts (see the README).
-LOCAL_SYSTEM_CONFIG = {"max_direct_call_object_size": 4 * 1024 * 1024}
+# of 100 KiB, a 256 px frame went through the shared-memory object store, at 4.0 ms a call instead of 1.1 ms.
+# Ray reads its settings from `RAY_<name>` variables in the processes it starts (the public way; `ray.init`'s
+# `_system_config` is private). A cluster sets this when it starts (see the README).
+LOCAL_RAY_SETTINGS = {"RAY_max_direct_call_object_size": str(4 * 1024 * 1024)}
 
 
-class _QuietSystemConfig(logging.Filter):
-    """Drops the warning Ray prints whenever `_system_config` is given (it names a setting mmgym does not use)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "from an unstable API" not in record.getMessage()
-
-
-logging.getLogger("ray._private.node").addFilter(_QuietSystemConfig())
+@contextmanager
+def local_ray_settings() -> Iterator[None]:
+    """Put mmgym's settings for a local instance into the environment its processes inherit; the user's win."""
+    added = [name for name in LOCAL_RAY_SETTINGS if name not in os.environ]
+    os.environ.update({name: LOCAL_RAY_SETTINGS[name] for name in added})
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 @contextmanager
@@ -170,25 +174,25 @@ def ray_session(address: str | None, num_cpus: int | None, log_to_driver: bool) 
         return
     if address:
         check_reachable(address)
-    try:
-        ray.init(
-            address=address,
-            num_cpus=num_cpus if address is None else None,
-            include_dashboard=False,
-            log_to_driver=log_to_driver,
-            logging_level=logging.WARNING,
-            _system_config=LOCAL_SYSTEM_CONFIG if address is None else None,
-        )
-    except (ConnectionError, ValueError, RuntimeError) as exc:
-        where = f"runner.address={address}" if address else "a local Ray instance"
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(
-            f"cannot start or reach {where} ({reason}); start a head node with `ray start --head`"
-        ) from None
-    try:
-        yield ray.cluster_resources()
-    finally:
-        ray.shutdown()
+    with local_ray_settings() if address is None else nullcontext():  # workers start all session long
+        try:
+            ray.init(
+                address=address,
+                num_cpus=num_cpus if address is None else None,
+                include_dashboard=False,
+                log_to_driver=log_to_driver,
+                logging_level=logging.WARNING,
+            )
+        except (ConnectionError, ValueError, RuntimeError) as exc:
+            where = f"runner.address={address}" if address else "a local Ray instance"
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(
+                f"cannot start or reach {where} ({reason}); start a head node with `ray start --head`"
+            ) from None
+        try:
+            yield ray.cluster_resources()
+        finally:
+            ray.shutdown()
 
 
 _HOST_PORT = re.compile(r"^(?P<host>[^:/]+):(?P<port>\d+)$")
