@@ -79,11 +79,17 @@ def _hydra_files(cfg: DictConfig) -> dict[str, str]:
     }
 
 
-def check_overrides(overrides: list[str]) -> None:
-    """Compose and build every sweep combination once; raise `ConfigError` with one line on the first problem."""
+def check_overrides(overrides: list[str], multirun: bool = False) -> None:
+    """Compose and build every sweep combination once, and check that its run directory can be written (before
+    Hydra makes it); raise `MmgymError` with one line on the first problem."""
+    from mmgym.cli.dry_run import job_dir
+    from mmgym.cli.paths import check_writable_dir
+
+    hydra_overrides = [o for o in overrides if o.lstrip("+~").startswith("hydra.")]  # hydra.run.dir, hydra.sweep.dir
     with initialize_config_module(CONFIG_MODULE, version_base="1.3"):
         for combo in sweep_combinations(overrides):
-            cfg = compose_job(combo)
+            cfg = compose_job([*combo, *hydra_overrides], with_hydra=True)
+            check_writable_dir(job_dir(cfg, multirun), "output_dir")
             build_components(cfg).suite.specs()
 
 

@@ -3,19 +3,29 @@
 Two runs: per grouping, a table of every metric's B - A difference with its paired bootstrap 95%
 interval, the sign-flip p-value and B's wins, losses and ties. More runs: a pairwise matrix per
 metric over all episodes (row run minus column run). Episodes in only one run are listed.
+`--format json` prints every pair's full comparison, `--format csv` one row per pair, grouping, group
+and metric (episodes in only one run then go to stderr): for scripts, not for reading.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
+import json
+import sys
 from pathlib import Path
+
+FORMATS = ("table", "json", "csv")
+CSV_COLUMNS = ("run_a", "run_b", "grouping", "group", "metric", "n", "mean_a", "mean_b", "difference", "low", "high",
+               "p_value", "wins", "losses", "ties")  # fmt: skip
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     compare = sub.add_parser("compare", help="paired differences between runs of one suite (CIs, p-values)")
     compare.add_argument("run_dirs", type=Path, nargs="+", help="two or more run directories of the same suite")
     compare.add_argument("--metric", action="append", help="only these metrics (repeatable); default: all")
+    compare.add_argument("--format", choices=FORMATS, default="table", help="table (default), json or csv")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,23 +33,41 @@ def run(args: argparse.Namespace) -> int:
 
     from mmgym.errors import MmgymError
     from mmgym.results.compare import compare_runs
+    from mmgym.views.table import print_tables
 
     if len(args.run_dirs) < 2:
         raise MmgymError("compare needs two or more run directories")
-    console = Console(width=140)
-    if len(args.run_dirs) == 2:
-        comparison = compare_runs(*args.run_dirs)
-        _print_missing(console, comparison)
-        for table in _pair_tables(comparison, args.metric):
-            console.print(table)
-        return 0
     comparisons = {(a, b): compare_runs(a, b) for a, b in itertools.combinations(args.run_dirs, 2)}
+    if args.format != "table":
+        _print_data(list(comparisons.values()), args.metric, args.format)
+        return 0
+    console = Console(soft_wrap=True)
     for comparison in comparisons.values():
         _print_missing(console, comparison)
+    if len(args.run_dirs) == 2:
+        print_tables(*_pair_tables(next(iter(comparisons.values())), args.metric))
+        return 0
     metrics = args.metric or list(dict.fromkeys(s.metric for c in comparisons.values() for s in c.stats))
-    for metric in metrics:
-        console.print(_matrix(args.run_dirs, comparisons, metric))
+    print_tables(*(_matrix(args.run_dirs, comparisons, metric) for metric in metrics))
     return 0
+
+
+def _print_data(comparisons: list, metrics: list[str] | None, form: str) -> None:
+    """Every pair's statistics as JSON (with the episodes only one run has) or as CSV rows."""
+    for comparison in comparisons:
+        comparison.stats = [s for s in comparison.stats if not metrics or s.metric in metrics]
+    if form == "json":
+        print(json.dumps([c.model_dump(mode="json") for c in comparisons], indent=1))
+        return
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for comparison in comparisons:
+        for run, missing in ((comparison.run_a, comparison.only_a), (comparison.run_b, comparison.only_b)):
+            if missing:
+                print(f"mmgym: note: {len(missing)} episodes only in {run}, left out of the pairing", file=sys.stderr)
+        for s in comparison.stats:
+            stat = s.model_dump()
+            writer.writerow([comparison.run_a, comparison.run_b, *(stat[c] for c in CSV_COLUMNS[2:])])
 
 
 def _print_missing(console, comparison) -> None:

@@ -1,5 +1,5 @@
 """The `mmgym` command: `run` (a Hydra app with overrides and -m sweeps), `list`, `replay`, `report`,
-`judge-check` and `compare`.
+`judge-check`, `compare` and `doctor`.
 
 Overrides are checked before Hydra starts, so a bad one ends in a single line that names what
 is valid instead of a traceback.
@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from mmgym.cli import compare, judge_check
+from mmgym.cli import compare, doctor, judge_check, replay
 from mmgym.cli.catalogue import GROUPS, config_options
 from mmgym.errors import MmgymError
 
@@ -26,17 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run a suite: mmgym run [-m] [--dry-run] [--append] [key=value ...]", add_help=False)
     sub.add_parser("list", help="list registered envs, suites, agents and runners")
-    replay = sub.add_parser("replay", help="render episodes as videos with the agent's reasoning beside the frames")
-    replay.add_argument("run_dir", type=Path, help="a run directory (holds episodes.jsonl)")
-    replay.add_argument("episode_id", nargs="?", help="an episode id or a unique prefix; default: every episode")
-    replay.add_argument("-o", "--output", type=Path, help="output file (.mp4 or .gif) for one episode")
-    replay.add_argument("--format", choices=["mp4", "gif"], default="mp4", help="without --output (default: mp4)")
-    replay.add_argument("--fps", type=float, default=1.0, help="states per second (default: 1)")
+    replay.add_parser(sub)
     report = sub.add_parser("report", help="write a self-contained HTML report of one or more runs")
     report.add_argument("run_dirs", type=Path, nargs="+", help="run directories")
-    report.add_argument("-o", "--output", type=Path, default=Path("report"), help="report folder (default: report)")
+    report.add_argument(
+        "-o", "--output", type=Path, default=Path("report"), help="report folder, replaced whole (default: report)"
+    )
     judge_check.add_parser(sub)
     compare.add_parser(sub)
+    doctor.add_parser(sub)
     if argv[:1] == ["run"]:
         return _run(argv[1:])
     args = parser.parse_args(argv)
@@ -44,16 +42,24 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "list":
             return _list()
         if args.command == "replay":
-            return _replay(args)
+            return replay.run(args)
         if args.command == "report":
             return _report(args)
         if args.command == "judge-check":
             return judge_check.run(args)
         if args.command == "compare":
             return compare.run(args)
+        if args.command == "doctor":
+            return doctor.run(args)
     except MmgymError as exc:
         print(f"mmgym: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"mmgym: interrupted: {args.command} stopped; what it finished is kept", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `mmgym compare ... --format csv | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout
+        return 141
     return 2  # pragma: no cover - argparse exits on anything else
 
 
@@ -69,32 +75,13 @@ def import_from_working_directory() -> None:
         sys.path.insert(0, cwd)
 
 
-def _replay(args: argparse.Namespace) -> int:
-    from rich.progress import track
-
-    from mmgym.results.store import ResultsStore
-    from mmgym.views.replay import default_output, find_episode, write_replay
-
-    _require_run_dir(args.run_dir)
-    if args.episode_id:
-        record = find_episode(args.run_dir, args.episode_id)
-        output = args.output or default_output(args.run_dir, record, f".{args.format}")
-        print(write_replay(record, args.run_dir, output, args.fps))
-        return 0
-    if args.output:
-        raise MmgymError("--output names one file; give an EPISODE_ID too, or leave --output out")
-    records = list(ResultsStore(args.run_dir).records())
-    for record in track(records, description=f"replaying {len(records)} episodes"):
-        write_replay(record, args.run_dir, default_output(args.run_dir, record, f".{args.format}"), args.fps)
-    print(f"{len(records)} replays in {args.run_dir / 'replays'}")
-    return 0
-
-
 def _report(args: argparse.Namespace) -> int:
+    from mmgym.cli.paths import check_writable_dir
     from mmgym.views.report import write_report
 
     for run_dir in args.run_dirs:
         _require_run_dir(run_dir)
+    check_writable_dir(args.output, "-o")
     print(write_report(args.run_dirs, args.output) / "index.html")
     return 0
 
@@ -119,13 +106,19 @@ def _run(args: list[str]) -> int:
             from mmgym.cli.dry_run import dry_run
 
             return dry_run(overrides, multirun=any(a in ("-m", "--multirun") for a in args))
-        check_overrides(overrides)
+        check_overrides(overrides, multirun=any(a in ("-m", "--multirun") for a in args))
     except MmgymError as exc:
         print(f"mmgym: error: {exc}", file=sys.stderr)
         return 2
     APPEND[0] = "--append" in args
     sys.argv = ["mmgym run", *(a for a in args if a != "--append")]
-    hydra_app()
+    try:
+        hydra_app()
+    except KeyboardInterrupt:
+        from mmgym.cli.interrupted import interrupted_line
+
+        print(f"mmgym: interrupted: {interrupted_line(args)}", file=sys.stderr)
+        return 130
     return 4 if ERROR_STOPS else 3 if BUDGET_STOPS else 0
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from mmgym.results.summary import RunResults
+from mmgym.views.table import print_tables
 
 SUMMARY_FILE = "sweep_results.json"
 
@@ -106,5 +106,5 @@ class CombinedTable(Callback):
         if not rows:
             return
         (sweep_dir / SUMMARY_FILE).write_text(json.dumps(rows, indent=2) + "\n")
-        Console(width=max(Console().width, 140)).print(combined_table(rows))
+        print_tables(combined_table(rows))
         print(f"sweep summary: {sweep_dir / SUMMARY_FILE}")

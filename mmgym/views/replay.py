@@ -10,7 +10,7 @@ the agent's reasoning for the turn that produced the action.
 from __future__ import annotations
 
 import textwrap
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -75,8 +75,13 @@ def state_images(record: EpisodeRecord, run_dir: Path) -> list[np.ndarray]:
     return images
 
 
+@lru_cache(maxsize=512)
 def text_image(text: str, side: int = FRAME_SIDE) -> np.ndarray:
-    """A state's text on a square canvas, one character per fixed cell (grids stay aligned)."""
+    """A state's text on a square canvas, one character per fixed cell (grids stay aligned).
+
+    Cached (read-only): an episode revisits states (every invalid move repeats one), and drawing a
+    grid glyph by glyph was a third of a replay's time.
+    """
     lines = text.splitlines() or [""]
     columns = max(len(line) for line in lines) or 1
     cell = max(6, min(side // columns, side // len(lines), 40))
@@ -88,7 +93,9 @@ def text_image(text: str, side: int = FRAME_SIDE) -> np.ndarray:
         for column, char in enumerate(line):
             x, y = left + column * cell + cell // 2, top + row * cell + cell // 2
             draw.text((x, y), char, fill=INK, font=font, anchor="mm")
-    return np.asarray(canvas)
+    image = np.asarray(canvas)
+    image.flags.writeable = False
+    return image
 
 
 def panel(record: EpisodeRecord, state: int) -> list[tuple[str, tuple[int, int, int]]]:
@@ -138,11 +145,23 @@ def compose(state: np.ndarray, lines: list[tuple[str, tuple[int, int, int]]]) ->
     height += height % 2
     canvas = Image.new("RGB", (FRAME_SIDE + PANEL_WIDTH, height), BACKGROUND)
     canvas.paste(image, ((FRAME_SIDE - image.width) // 2, (height - image.height) // 2))
-    draw = ImageDraw.Draw(canvas)
-    font = _font(FONT_SIZE)
     for row, (text, colour) in enumerate(lines):
-        draw.text((FRAME_SIDE + 12, 8 + row * LINE_HEIGHT), text, fill=colour, font=font)
+        mask = _line_mask(text)
+        canvas.paste(colour, (FRAME_SIDE + 12 - MASK_PAD, 8 + row * LINE_HEIGHT), mask)
     return np.asarray(canvas)
+
+
+MASK_PAD = 4  # room for a glyph that starts left of its origin
+
+
+@lru_cache(maxsize=4096)
+def _line_mask(text: str) -> Image.Image:
+    """A panel line drawn once as a coverage mask, then pasted in its colour wherever it appears: most lines
+    (the task, the instruction, a repeated action, reward or reasoning) recur frame after frame, and drawing
+    text was the largest cost of a replay."""
+    mask = Image.new("L", (PANEL_WIDTH, LINE_HEIGHT + MASK_PAD))  # the panel's width: longer text is cut there anyway
+    ImageDraw.Draw(mask).text((MASK_PAD, 0), text, fill=255, font=_font(FONT_SIZE))
+    return mask
 
 
 @cache
@@ -167,7 +186,14 @@ def write_replay(record: EpisodeRecord, run_dir: Path, output: Path, fps: float 
 
 def _same_size(frames: list[np.ndarray]) -> list[np.ndarray]:
     height = max(frame.shape[0] for frame in frames)
-    return [np.pad(f, ((0, height - f.shape[0]), (0, 0), (0, 0)), constant_values=BACKGROUND[0]) for f in frames]
+    return [_pad_rows(frame, height) for frame in frames]
+
+
+def _pad_rows(frame: np.ndarray, height: int) -> np.ndarray:
+    """The frame padded to `height`; most already are, and copying every frame was a tenth of a replay's time."""
+    if frame.shape[0] == height:
+        return frame
+    return np.pad(frame, ((0, height - frame.shape[0]), (0, 0), (0, 0)), constant_values=BACKGROUND[0])
 
 
 def default_output(run_dir: Path, record: EpisodeRecord, suffix: str = ".mp4") -> Path:

@@ -30,6 +30,8 @@ from mmgym.results.store import ResultsStore
 from mmgym.results.summary import RunResults, Summary
 from mmgym.runners.evaluate import RESULTS_FILE
 from mmgym.views.plots import Bar, grouped_bars
+from mmgym.views.progress import progress
+from mmgym.views.report_folder import check_replaceable, fresh_folder
 
 ASSETS = "mmgym.views.report_assets"
 
@@ -120,7 +122,10 @@ def breakdown_tables(runs: list[Run]) -> list[dict[str, Any]]:
 
 def comparisons(runs: list[Run]) -> list[dict[str, Any]]:
     """Paired comparisons of every two runs of the same suite (`mmgym compare`), on their first metric:
-    overall and per group of the first breakdown, with the difference's interval, p-value and record."""
+    overall and per group of the first breakdown, with the difference's interval, p-value and record.
+
+    Pairs follow the order the runs were given, as `mmgym compare A B` does: the later argument minus the
+    earlier, whichever run is older."""
     from mmgym.results.compare import compare_runs
 
     rows = []
@@ -137,7 +142,7 @@ def comparisons(runs: list[Run]) -> list[dict[str, Any]]:
             if s.metric == metric and s.grouping in ("overall", first):
                 rows.append(
                     {
-                        "pair": f"{b.label} vs {a.label}",
+                        "pair": f"{b.label} minus {a.label}",
                         "metric": metric,
                         "group": s.group if s.grouping == "overall" else f"{s.grouping}: {s.group}",
                         "n": s.n,
@@ -280,24 +285,37 @@ def script_json(value: Any) -> str:
 
 
 def write_report(run_dirs: list[Path], output: Path) -> Path:
-    """Write `output/index.html` with its data and videos; returns `output`."""
-    from jinja2 import Environment, select_autoescape
-    from markupsafe import Markup
-    from rich.progress import track
+    """Write `output/index.html` with its data and videos into a fresh folder (`report_folder`); returns `output`.
 
+    The runs are read before the folder is touched, so a run that cannot be read leaves an earlier report whole.
+    """
+    check_replaceable(output)
     runs = load_runs([Path(p) for p in run_dirs])
-    (output / "data" / "episodes").mkdir(parents=True, exist_ok=True)
-    rows: list[list[Any]] = []
     filters = breakdowns(runs)
     records = [(i, run, r) for i, run in enumerate(runs) for r in ResultsStore(run.path).records()]
-    for number, (run_index, run, record) in enumerate(track(records, description="report: episodes")):
-        video_src = _place_video(run, run_index, record.video, output)
-        render_src = _place_video(run, run_index, record.render_video, output)
-        rows.append(episode_summary(number, run_index, record, run.results.metric_names[0], filters))
-        detail = script_json(episode_detail(record, run, video_src, render_src))
-        (output / "data" / "episodes" / f"{number}.js").write_text(f"mmgymEpisode({number}, {detail});\n")
+    with fresh_folder(output) as folder:
+        _write_page(runs, filters, records, folder)
+    return output
+
+
+def _write_page(
+    runs: list[Run], filters: list[str], records: list[tuple[int, Run, EpisodeRecord]], folder: Path
+) -> None:
+    from jinja2 import Environment, select_autoescape
+    from markupsafe import Markup
+
+    (folder / "data" / "episodes").mkdir(parents=True, exist_ok=True)
+    rows: list[list[Any]] = []
+    with progress("report: episodes", len(records)) as advance:
+        for number, (run_index, run, record) in enumerate(records):
+            video_src = _place_video(run, run_index, record.video, folder)
+            render_src = _place_video(run, run_index, record.render_video, folder)
+            rows.append(episode_summary(number, run_index, record, run.results.metric_names[0], filters))
+            detail = script_json(episode_detail(record, run, video_src, render_src))
+            (folder / "data" / "episodes" / f"{number}.js").write_text(f"mmgymEpisode({number}, {detail});\n")
+            advance()
     index = {"columns": index_columns(filters), "filters": filters, "rows": rows, "runs": [run.label for run in runs]}
-    (output / "data" / "index.js").write_text(f"window.MMGYM_INDEX = {script_json(index)};\n")
+    (folder / "data" / "index.js").write_text(f"window.MMGYM_INDEX = {script_json(index)};\n")
 
     assets = resources.files(ASSETS)
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
@@ -315,8 +333,7 @@ def write_report(run_dirs: list[Path], output: Path) -> Path:
         episodes=len(rows),
         filters=filters,
     )
-    (output / "index.html").write_text(page)
-    return output
+    (folder / "index.html").write_text(page)
 
 
 def _place_video(run: Run, run_index: int, video: VideoRecord | None, output: Path) -> str | None:

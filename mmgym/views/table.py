@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 
 from mmgym.results.summary import RunResults, Summary
@@ -37,6 +38,27 @@ def _cell(summary: Summary | None) -> str:
 
 
 def print_results(results: RunResults, console: Console | None = None) -> None:
-    """Print the table at least 140 columns wide: results are read more often in logs than in terminals."""
-    console = console or Console(width=max(Console().width, 140))
-    console.print(results_table(results))
+    """Print the results table; see `print_tables` for its width."""
+    if console is not None:
+        console.print(results_table(results))
+    else:
+        print_tables(results_table(results))
+
+
+MIN_WIDTH = 140
+UNBOUNDED = 100_000
+
+
+def print_tables(*renderables: RenderableType) -> None:
+    """Print tables with every column whole, whatever the terminal's width.
+
+    Results are read in logs more often than in terminals, and rich fits a table to the console: piped
+    it assumed 80 columns (140 here), shortened every cell and dropped whole columns (`n` went first).
+    Piped, each table now gets the width it wants; on a terminal, the terminal's width or, for a table
+    that cannot fit, its narrowest whole form (the terminal wraps the lines; no column is lost).
+    """
+    probe = Console()
+    for renderable in renderables:
+        wanted = Measurement.get(probe, probe.options.update_width(UNBOUNDED), renderable)
+        width = max(probe.width, MIN_WIDTH, wanted.minimum) if probe.is_terminal else max(MIN_WIDTH, wanted.maximum)
+        Console(width=width).print(renderable)

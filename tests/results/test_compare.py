@@ -88,7 +88,7 @@ def test_the_report_of_several_runs_of_one_suite_has_a_comparison_section(
     section = page[page.index('id="comparisons"') :]
     section = section[: section.index("</section>")]
     stat = next(s for s in compare_runs(runs["random"], runs["oracle"]).stats if s.grouping == "overall")
-    assert "oracle vs random" in section and f"{stat.difference:+.1f}" in section
+    assert "oracle minus random" in section and f"{stat.difference:+.1f}" in section
     assert section.count("<tr>") == 1 + 1 + 2  # header, overall, the first breakdown's two games
 
 

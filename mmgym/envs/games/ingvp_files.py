@@ -26,6 +26,7 @@ from typing import Any
 from mmgym.envs.games import get_game
 from mmgym.envs.games.core import replay
 from mmgym.envs.games.hanoi_rods import from_letters
+from mmgym.envs.games.levels import json_kind
 from mmgym.envs.games.nqueens import NQueensState
 from mmgym.envs.games.sudoku import SudokuState
 from mmgym.errors import ConfigError, LevelFormatError
@@ -113,8 +114,31 @@ def read_sokoban(text: str) -> list[Any]:
     return [game.from_text(block) for block in game.split_level_file(text)]
 
 
+class _Entry(dict):
+    """One line's object; a field the reader needs and the line lacks is named with the line's number."""
+
+    line = 0
+
+    def __missing__(self, key: str) -> Any:
+        raise LevelFormatError(f"line {self.line} has no {key!r} field")
+
+
 def _jsonl(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    """Each non-blank line's JSON object; a line that is not valid JSON, or not an object, is named by number."""
+    entries = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise LevelFormatError(f"line {number} is not valid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(value, dict):
+            raise LevelFormatError(f"line {number} is {json_kind(value)}, not a JSON object of one level")
+        entry = _Entry(value)
+        entry.line = number
+        entries.append(entry)
+    return entries
 
 
 def read_hanoi(text: str) -> list[Any]:

@@ -107,12 +107,55 @@ def load_set(game_name: str, source: str = "default") -> LevelSet:
             f"level set {source!r} for {game_name} not found; use 'default' or a path to a .json or text file"
         )
     if path.suffix == ".json":
-        data = json.loads(path.read_text())
-        levels = tuple(Level(d["index"], d["text"], d["optimal_length"]) for d in data["levels"])
-        return LevelSet(
-            game_name, levels, data.get("difficulty"), data.get("seed"), data.get("generator_version"), source
-        )
+        return json_set(game_name, path, source)
     return levels_from_text(game_name, path.read_text(), source)
+
+
+LEVEL_FIELDS = ("index", "text", "optimal_length")
+SET_SHAPE = '{"levels": [{"index": 0, "text": ..., "optimal_length": ...}, ...]}'
+
+
+def json_set(game_name: str, path: Path, source: str) -> LevelSet:
+    """A JSON set as `save_set` writes it. A user's file may be anything, so each way it can be malformed
+    ends in one line naming the file, the place and the shape expected, not a traceback from deep inside."""
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise LevelFormatError(
+            f"level set {path} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
+            f"expected {SET_SHAPE}"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("levels"), list):
+        found = 'an object without a "levels" list' if isinstance(data, dict) else json_kind(data)
+        raise LevelFormatError(f"level set {path} holds {found}; expected {SET_SHAPE}")
+    levels, fields = [], ", ".join(LEVEL_FIELDS)
+    for i, entry in enumerate(data["levels"]):
+        if not isinstance(entry, dict):
+            raise LevelFormatError(
+                f"level set {path}: levels[{i}] is {json_kind(entry)}; expected an object with {fields}"
+            )
+        missing = [name for name in LEVEL_FIELDS if name not in entry]
+        if missing:
+            raise LevelFormatError(
+                f"level set {path}: levels[{i}] has no {', '.join(missing)}; every level needs {fields}"
+            )
+        if not (isinstance(entry["text"], str) and all(_is_int(entry[k]) for k in ("index", "optimal_length"))):
+            raise LevelFormatError(f"level set {path}: levels[{i}] needs integer index and optimal_length, string text")
+        levels.append(Level(entry["index"], entry["text"], entry["optimal_length"]))
+    return LevelSet(
+        game_name, tuple(levels), data.get("difficulty"), data.get("seed"), data.get("generator_version"), source
+    )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def json_kind(value: object) -> str:
+    """What a JSON value is, in words ("a list", "a string", ...)."""
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "true or false", int: "a number",
+             float: "a number", type(None): "null"}  # fmt: skip
+    return kinds.get(type(value), type(value).__name__)
 
 
 def levels_from_text(game_name: str, text: str, source: str = "text") -> LevelSet:

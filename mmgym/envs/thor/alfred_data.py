@@ -60,13 +60,16 @@ def _read_json(path: Path, what: str) -> Any:
 def load_subset(data_dir: str | Path, subset: str) -> list[AlfredEpisode]:
     """Every episode of one subset, in the released order."""
     root = Path(data_dir).expanduser()
-    splits = _read_json(root / "splits" / "splits.json", "EB-ALFRED's split file")
+    split_file = root / "splits" / "splits.json"
+    splits = _read_json(split_file, "EB-ALFRED's split file")
+    if not isinstance(splits, dict):
+        raise ConfigError(f"EB-ALFRED's split file {split_file} must map each subset to a list of episodes")
     if subset not in splits:
         raise unknown_name("EB-ALFRED subset", subset, splits)
     references = _references(root / "splits" / f"{subset}.json")
     episodes = []
     for index, entry in enumerate(splits[subset]):
-        task, repeat = entry["task"], int(entry["repeat_idx"])
+        task, repeat = split_entry(split_file, subset, index, entry)
         traj = _read_json(root / "json_2.1.0" / task / "pp" / f"ann_{repeat}.json", "ALFRED trajectory")
         scene = traj["scene"]
         plan = references.get((task, repeat)) or plan_from_pddl(traj["plan"]["high_pddl"])
@@ -104,6 +107,24 @@ def episode_for_seed(seed: int | None) -> AlfredEpisode:
     """The shipped base episode a reset without one plays: the seed modulo their number (None: the first)."""
     episodes = _shipped()
     return episodes[(seed or 0) % len(episodes)]
+
+
+SPLIT_KEYS = ("task", "repeat_idx", "instruction")
+
+
+def split_entry(path: Path, subset: str, index: int, entry: Any) -> tuple[str, int]:
+    """An entry's trajectory folder and repeat index, once it is known to hold every key an episode reads:
+    a hand-edited split file fails here with one line, not deep in the loader with a KeyError."""
+    where = f"EB-ALFRED's split file {path}: {subset}[{index}]"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where} is not an object; each entry needs {', '.join(SPLIT_KEYS)}")
+    missing = [key for key in SPLIT_KEYS if key not in entry]
+    if missing:
+        raise ConfigError(f"{where} has no {', '.join(missing)}; each entry needs {', '.join(SPLIT_KEYS)}")
+    try:
+        return str(entry["task"]), int(entry["repeat_idx"])
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: repeat_idx must be an integer, not {entry['repeat_idx']!r}") from None
 
 
 def _references(path: Path) -> dict[tuple[str, int], list[str]]:
