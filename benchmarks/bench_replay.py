@@ -7,6 +7,12 @@ A random-agent run of ING-VP (all six games and settings, `--levels` levels each
 half the episodes read their frames back from video, half draw their states' text) is replayed
 once per `--jobs` value into a fresh folder. CPU time is this process's and its children's
 (the workers and ffmpeg), so it does not depend on how busy the machine is; wall time does.
+
+Measured on a shared 2-core machine (load 3-5), 72 episodes, 2,635 frames: before this script existed,
+`mmgym replay` took 671 ms of wall time and 462 ms of CPU per episode (255 ms drawing, 207 ms ffmpeg),
+one episode at a time; with the drawing cached (text masks, state images, no copy of frames already
+the right size) 428 ms and 326 ms (112 ms drawing), and 360 ms of wall time with `--jobs 2`. ffmpeg's
+H.264 encoding is now most of the cost; more cores divide the wall time.
 """
 
 from __future__ import annotations

@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 from cli_helpers import cli_command, cli_env
 
-from mmgym.results.store import EPISODES_FILE
+from mmgym.results.store import EPISODES_FILE, CorruptRecord, parse_line
 from mmgym.tasks.ingvp import IngvpSuite
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 SMALL = ["suite.games=[maze]", "suite.levels=1", "progress=false", "record.video=false"]
+HALF_A_RECORD = '{"id": "half a record"}'
 SLOW_AGENT = '''
 import asyncio
 
@@ -80,9 +81,12 @@ def damaged_copy(finished: Path, folder: Path, line: int, text: str) -> Path:
 def test_a_corrupt_middle_line_is_named_alike_and_stops_the_run_until_quarantined(
     run_cli: RunCli, tmp_path: Path, finished: Path
 ) -> None:
-    run_dir = damaged_copy(finished, tmp_path, 3, '{"id": "half a record"}')
+    run_dir = damaged_copy(finished, tmp_path, 3, HALF_A_RECORD)
     damaged = (run_dir / EPISODES_FILE).read_bytes()
-    reason = "line 3 is not an episode record: spec: Field required"
+    with pytest.raises(CorruptRecord) as parsed:  # the validator's words for what is missing, whatever they are
+        parse_line(run_dir / EPISODES_FILE, 3, HALF_A_RECORD.encode())
+    assert parsed.value.reason.startswith("spec: ")
+    reason = f"line 3 is not an episode record: {parsed.value.reason}"
     hint = "move it aside with `mmgym doctor {} --quarantine`, then rerun"
     run_args = ["run", "agent=oracle", *SMALL, "output_dir=run"]
     refused = only_error_line(run_cli(run_args, cwd=tmp_path))
@@ -98,14 +102,14 @@ def test_a_corrupt_middle_line_is_named_alike_and_stops_the_run_until_quarantine
 
     doctor = run_cli(["doctor", "run"], cwd=tmp_path)
     assert doctor.returncode == 1, doctor.stderr
-    assert "  problem: line 3: not an episode record: spec: Field required\n" in doctor.stdout
+    assert f"  problem: line 3: not an episode record: {parsed.value.reason}\n" in doctor.stdout
     assert "1 bad lines; `mmgym doctor run --quarantine` moves them to episodes.quarantine.jsonl" in doctor.stdout
     assert (run_dir / EPISODES_FILE).read_bytes() == damaged  # the doctor only looks without --quarantine
 
     quarantined = run_cli(["doctor", "run", "--quarantine"], cwd=tmp_path)
     assert quarantined.returncode == 0, quarantined.stdout + quarantined.stderr
     assert "moved 1 lines to run/episodes.quarantine.jsonl" in quarantined.stdout
-    assert (run_dir / "episodes.quarantine.jsonl").read_text() == '{"id": "half a record"}\n'
+    assert (run_dir / "episodes.quarantine.jsonl").read_text() == HALF_A_RECORD + "\n"
     kept = (run_dir / EPISODES_FILE).read_bytes()
     assert kept.count(b"\n") == 5 and b"half a record" not in kept
 
