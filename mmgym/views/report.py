@@ -104,6 +104,19 @@ def leaderboard(runs: list[Run]) -> dict[str, Any]:
     }
 
 
+def failure_banners(runs: list[Run]) -> list[dict[str, Any]]:
+    """One banner per run with failed episodes: its scores count those as failures, and a rerun retries them."""
+    return [
+        {
+            "run": run.label,
+            "line": run.results.error_line(),
+            "where": {name: counts for name, counts in run.results.group_errors.items() if name != "overall"},
+        }
+        for run in runs
+        if run.results.errors
+    ]
+
+
 def breakdown_tables(runs: list[Run]) -> list[dict[str, Any]]:
     """Every metric of each run by each breakdown, with CIs: a table per run and breakdown (groups as rows).
 
@@ -326,6 +339,7 @@ def _write_page(
         board=leaderboard(runs),
         breakdown_tables=breakdown_tables(runs),
         judge_checks=judge_checks(runs),
+        failures=failure_banners(runs),
         comparisons=comparisons(runs),
         plots=[Markup(svg) for svg in plots(runs)],  # built with every label escaped (plots.py)
         style=Markup(assets.joinpath("report.css").read_text()),

@@ -11,20 +11,30 @@ from mmgym.results.summary import RunResults, Summary
 
 
 def results_table(results: RunResults) -> Table:
-    """One section per declared grouping, the finest first and `overall` last, then the macro means."""
+    """One section per declared grouping, the finest first and `overall` last, then the macro means.
+
+    A run with failed episodes gets an `errors` column beside `n`: where they failed shows next to the
+    scores they lowered.
+    """
     metrics = results.metric_names
     table = Table(title=f"{results.suite}: {results.episodes} episodes, {results.errors} errors")
     table.add_column("group", no_wrap=True)
     table.add_column("n", justify="right")
+    errors = bool(results.errors)
+    if errors:
+        table.add_column("errors", justify="right", style="red")
     for metric in metrics:
         table.add_column(f"{metric} [95% CI]", justify="right", no_wrap=True)
-    for groups in reversed(list(results.groups.values())):
+    for grouping, groups in reversed(list(results.groups.items())):
+        failed = results.group_errors.get(grouping, {})
         for group, summaries in groups.items():
-            table.add_row(escape(group), _n(summaries, metrics), *(_cell(summaries.get(m)) for m in metrics))
+            counts = [_n(summaries, metrics), *([str(failed.get(group, 0))] if errors else [])]
+            table.add_row(escape(group), *counts, *(_cell(summaries.get(m)) for m in metrics))
         table.add_section()
     for grouping, summaries in results.macro.items():
         label = f"macro mean over {grouping}"
-        table.add_row(escape(label), _n(summaries, metrics), *(_cell(summaries.get(m)) for m in metrics))
+        counts = [_n(summaries, metrics), *(["-"] if errors else [])]
+        table.add_row(escape(label), *counts, *(_cell(summaries.get(m)) for m in metrics))
     return table
 
 

@@ -5,7 +5,9 @@ Through the installed command against the local scripted endpoint, as a user mee
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +61,14 @@ def test_an_outage_exits_4_with_one_line_and_a_rerun_completes_every_episode(
     assert lines[0].endswith("rerun the same command to retry them")
     results = json.loads((tmp_path / "run" / "results.json").read_text())
     assert results["errors"] == 3 and results["group_errors"]["game"] == {"maze": 3}
+    table = [line.split("│")[1:4] for line in failed.stdout.splitlines() if line.startswith("│ maze ")]
+    assert [[cell.strip() for cell in row] for row in table] == [["maze", "3", "3"]]  # group, n, errors
+    report = run_cli(["report", "run", "-o", "report"], cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "report" / "index.html").read_text()
+    banner = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())  # the page's text
+    where = "by setting: one_step-text 3 by game: maze 3"
+    assert f"llm-gpt-4o : {lines[0].removeprefix('mmgym: failed: ')} {where}" in banner
 
     with FaultServer(reply_text=REPLY) as server:  # the endpoint is back (at another address: that may change)
         rerun = run_cli(outage_args(server.base_url, tmp_path), cwd=tmp_path)
