@@ -82,8 +82,7 @@ def _hydra_files(cfg: DictConfig) -> dict[str, str]:
 def check_overrides(overrides: list[str], multirun: bool = False) -> None:
     """Compose and build every sweep combination once, and check that its run directory can be written (before
     Hydra makes it); raise `MmgymError` with one line on the first problem."""
-    from mmgym.cli.dry_run import job_dir
-    from mmgym.cli.paths import check_writable_dir
+    from mmgym.cli.paths import check_writable_dir, job_dir
 
     hydra_overrides = [o for o in overrides if o.lstrip("+~").startswith("hydra.")]  # hydra.run.dir, hydra.sweep.dir
     with initialize_config_module(CONFIG_MODULE, version_base="1.3"):

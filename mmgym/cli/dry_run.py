@@ -5,8 +5,6 @@ but calls no model, plays no episode and writes nothing.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hydra import initialize_config_module
 from omegaconf import DictConfig
 from rich.console import Console
@@ -16,6 +14,7 @@ from rich.table import Table
 from mmgym.cli.app import compose_job, sweep_combinations
 from mmgym.cli.build import build_components
 from mmgym.cli.catalogue import CONFIG_MODULE
+from mmgym.cli.paths import job_dir
 from mmgym.results.plan import Pricing, RunPlan, plan_run
 
 
@@ -38,13 +37,6 @@ def dry_run(overrides: list[str], multirun: bool, console: Console | None = None
         console.print(f"all {len(combos)} jobs: at most {total_calls:,} model calls, at most ${total_cost:,.2f}")
     console.print("dry run: no model was called, no episode played, nothing written")
     return 0
-
-
-def job_dir(cfg: DictConfig, multirun: bool) -> Path:
-    """Where the job's run lives: `output_dir`, or in a sweep the sweep directory's job folder."""
-    if multirun:
-        return Path(cfg.hydra.sweep.dir) / str(cfg.hydra.sweep.subdir)
-    return Path(cfg.output_dir)
 
 
 def pricing_of(cfg: DictConfig) -> Pricing:

@@ -51,7 +51,7 @@ def run_directories(args: list[str]) -> list[Path]:
 
     from mmgym.cli.app import compose_job, sweep_combinations
     from mmgym.cli.catalogue import CONFIG_MODULE
-    from mmgym.cli.dry_run import job_dir
+    from mmgym.cli.paths import job_dir
 
     overrides = [a for a in args if not a.startswith("-")]
     multirun = any(a in ("-m", "--multirun") for a in args)

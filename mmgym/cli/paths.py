@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from omegaconf import DictConfig
+
 from mmgym.errors import MmgymError
 
 
@@ -37,3 +39,10 @@ def check_writable_file(path: Path, label: str) -> None:
     if path.is_dir():
         raise MmgymError(f"{label} {path} is a folder; give a file name")
     check_writable_dir(path.parent, label, shown=path)
+
+
+def job_dir(cfg: DictConfig, multirun: bool) -> Path:
+    """Where the job's run lives: `output_dir`, or in a sweep the sweep directory's job folder."""
+    if multirun:
+        return Path(cfg.hydra.sweep.dir) / str(cfg.hydra.sweep.subdir)
+    return Path(cfg.output_dir)

@@ -169,14 +169,21 @@ def save_subset(episode_set: EpisodeSet, path: Path) -> None:
     path.write_text(json.dumps(payload, indent=1) + "\n")
 
 
+def _make_env(**kwargs: Any) -> Any:
+    """The registered env, made through gymnasium (the env module reads these sets: no import back)."""
+    import gymnasium as gym
+
+    from mmgym.envs.babyai import ENV_ID
+
+    return gym.make(ENV_ID, **kwargs).unwrapped
+
+
 def _keys() -> dict[str, list[tuple[str, int]]]:
     return {name: [(e.level, e.seed) for e in load_subset(name).episodes] for name in SUBSETS}
 
 
 def _replay(limit: int | None) -> None:
-    from mmgym.envs.babyai.env import BabyAIEnv
-
-    env = BabyAIEnv(observe_image=False)
+    env = _make_env(observe_image=False)
     for name in SUBSETS:
         for episode in load_subset(name).episodes[:limit]:
             env.reset(seed=episode.seed, options={"level": episode.level})
@@ -235,12 +242,10 @@ def _keeper(keep: str) -> Callable[[Any], bool]:
 @FINGERPRINTS.unchecked()  # after an upgrade, the drawn episodes may be the frozen ones, changed
 def generate_subset(subset: str, seed: int = DEFAULT_SET_SEED, log: Callable[[str], None] = print) -> EpisodeSet:
     """Draw a subset's episodes, keep those both experts solve; raise if the experts fail too often."""
-    from mmgym.envs.babyai.env import BabyAIEnv
-
     spec = SUBSETS[subset]
     keep = _keeper(spec.keep)
-    primitive = BabyAIEnv(action_level="primitive", observe_image=False)
-    skill = BabyAIEnv(action_level="skill", observe_image=False)
+    primitive = _make_env(action_level="primitive", observe_image=False)
+    skill = _make_env(action_level="skill", observe_image=False)
     rng = np.random.default_rng([seed, list(SUBSETS).index(subset)])
     episodes: list[Episode] = []
     drawn = failures = 0
@@ -273,10 +278,8 @@ def generate_subset(subset: str, seed: int = DEFAULT_SET_SEED, log: Callable[[st
 
 def check_subset(episode_set: EpisodeSet) -> list[str]:
     """Replay every episode with both experts; the problems found (empty when all is well)."""
-    from mmgym.envs.babyai.env import BabyAIEnv
-
     problems = []
-    envs = {level: BabyAIEnv(action_level=level, observe_image=False) for level in ("primitive", "skill")}
+    envs = {level: _make_env(action_level=level, observe_image=False) for level in ("primitive", "skill")}
     for episode in episode_set.episodes:
         where = f"{episode_set.subset}[{episode.index}] ({episode.level}, seed {episode.seed})"
         solved, steps, _ = play_expert(envs["primitive"], episode.level, episode.seed, MAX_PRIMITIVE_STEPS)

@@ -22,9 +22,11 @@ LIBRARIES = {
 
 
 def _replay(limit: int | None) -> None:
-    from mmgym.envs.embodied_eval.env import EmbodiedEvalEnv
+    import gymnasium as gym
 
-    SETS.replay(EmbodiedEvalEnv(image_size=32, observe_image=False), limit)
+    from mmgym.envs.embodied_eval import ENV_ID
+
+    SETS.replay(gym.make(ENV_ID, image_size=32, observe_image=False).unwrapped, limit)
 
 
 FINGERPRINTS = Book("embodied_eval", SETS.folder(), LIBRARIES, SETS.scenes, _replay)

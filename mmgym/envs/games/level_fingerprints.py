@@ -18,10 +18,11 @@ def _keys() -> dict[str, list[tuple[str, str]]]:
 
 
 def _replay(limit: int | None) -> None:
-    from mmgym.envs.puzzle_env import PuzzleEnv
+    import gymnasium as gym
 
-    for game in GAME_CLASSES:
-        env = PuzzleEnv(game, image_size=32, observe_image=False)
+    for game in GAME_CLASSES:  # made through gymnasium: the env module reads these fingerprints
+        [env_id] = [i for i, spec in gym.registry.items() if (spec.kwargs or {}).get("game") == game]
+        env = gym.make(env_id, image_size=32, observe_image=False).unwrapped
         for level in load_set(game).levels[:limit]:
             env.reset(options={"level_index": level.index})
 

@@ -28,9 +28,11 @@ load_subset = SETS.load
 
 
 def _replay(limit: int | None) -> None:
-    from mmgym.envs.habitat.env import EBHabitatEnv
+    import gymnasium as gym
 
-    SETS.replay(EBHabitatEnv(image_size=32, observe_image=False), limit)
+    from mmgym.envs.habitat import ENV_ID
+
+    SETS.replay(gym.make(ENV_ID, image_size=32, observe_image=False).unwrapped, limit)
 
 
 FINGERPRINTS = Book("habitat", SETS.folder(), ("mmgym",), SETS.scenes, _replay)

@@ -26,9 +26,11 @@ load_subset = SETS.load
 
 
 def _replay(limit: int | None) -> None:
-    from mmgym.envs.miniworld.env import EBNavEnv
+    import gymnasium as gym
 
-    SETS.replay(EBNavEnv(image_size=32, observe_image=False, map_size=32), limit)
+    from mmgym.envs.miniworld import ENV_ID
+
+    SETS.replay(gym.make(ENV_ID, image_size=32, observe_image=False, map_size=32).unwrapped, limit)
 
 
 FINGERPRINTS = Book("miniworld", SETS.folder(), ("miniworld", "pyglet", "numpy"), SETS.scenes, _replay)

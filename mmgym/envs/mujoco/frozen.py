@@ -27,9 +27,11 @@ load_subset = SETS.load
 
 
 def _replay(limit: int | None) -> None:
-    from mmgym.envs.mujoco.env import EBManipEnv
+    import gymnasium as gym
 
-    SETS.replay(EBManipEnv(image_size=32, observe_image=False, render_size=32), limit)
+    from mmgym.envs.mujoco import ENV_ID
+
+    SETS.replay(gym.make(ENV_ID, image_size=32, observe_image=False, render_size=32).unwrapped, limit)
 
 
 FINGERPRINTS = Book("mujoco", SETS.folder(), ("mujoco", "numpy"), SETS.scenes, _replay)

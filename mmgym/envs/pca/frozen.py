@@ -83,9 +83,11 @@ def frozen_key(item: DecisionItem) -> tuple[str, str]:
 
 
 def _replay(limit: int | None) -> None:
-    from mmgym.envs.pca.env import PCAEnv
+    import gymnasium as gym
 
-    env = PCAEnv(image_size=32, observe_image=False)
+    from mmgym.envs.pca import ENV_ID
+
+    env = gym.make(ENV_ID, image_size=32, observe_image=False).unwrapped
     for name in DOMAINS:
         for item in load(name)[:limit]:
             env.reset(options={"item": item.model_dump(mode="json")})
