@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,3 +37,12 @@ def mmgym_script() -> str:
 def cli_command(args: Sequence[str]) -> list[str]:
     """`mmgym ARGS`, the installed console script."""
     return [mmgym_script(), *args]
+
+
+def only_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The one stderr line of a refused command (exit status 2, no traceback anywhere)."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]

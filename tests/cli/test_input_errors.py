@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from cli_helpers import cli_command, cli_env
+from cli_helpers import cli_command, cli_env, only_error_line
 
 from mmgym.envs.games.levels import default_set_path
 from mmgym.results.store import EPISODES_FILE
@@ -21,15 +21,6 @@ RunCli = Callable[..., subprocess.CompletedProcess[str]]
 SMALL = ["suite.games=[maze]", "suite.levels=1", "progress=false"]
 SET_SHAPE = '{"levels": [{"index": 0, "text": ..., "optimal_length": ...}, ...]}'
 HANOI_LEVEL = '{"level": 1, "position": {"A": "abc", "B": "", "C": "", "D": ""}}\n'
-
-
-def only_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    """The one stderr line of a refused command (exit status 2, no traceback anywhere)."""
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def maze_set_missing_a_text() -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cli_helpers import cli_command, cli_env
+from cli_helpers import cli_command, cli_env, only_error_line
 
 from mmgym.results.summary import MetricInfo, RunResults, Summary
 from mmgym.views.progress import PlainProgress
@@ -37,14 +37,6 @@ class WideSuite(IngvpSuite):
     async def score(self, record):
         return {{**(await super().score(record)), **dict.fromkeys(EXTRA, 50.0)}}
 '''
-
-
-def only_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
