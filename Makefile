@@ -76,8 +76,8 @@ test: setup lint
 	$(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=10
 
 lint: setup
-	$(BIN)/ruff check mmgym tests benchmarks docs
-	$(BIN)/ruff format --check mmgym tests benchmarks docs
+	$(BIN)/ruff check mmgym tests benchmarks docs requirements
+	$(BIN)/ruff format --check mmgym tests benchmarks docs requirements
 
 bench: setup
 	$(BIN)/python benchmarks/bench_ingvp.py

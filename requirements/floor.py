@@ -6,7 +6,8 @@ bound that is no longer true fails a test instead of a user's install.
 
 import re
 import sys
-import tomllib
+
+import tomllib  # Python 3.11+: `make test-lowest` runs it with the Python that makes the venv
 
 REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\s*(.*)$")
 
