@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import skip_guard
 from cli_helpers import cli_command, cli_env
 from hypothesis import settings
 
@@ -22,6 +23,11 @@ os.environ["OMP_NUM_THREADS"] = "1"
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI, a skip not on `tests/skip_allowlist.py` fails the run (see `skip_guard`)."""
+    skip_guard.register(config)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
