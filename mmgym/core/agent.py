@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mmgym.core.spec import PlayRules
 
@@ -90,6 +90,9 @@ class ModelExchange(BaseModel):
     replayed: `model_input` (messages, images as their shapes), `model_output`, the parser's
     `parse_path` or `parse_error`, and `usage` (prompt_tokens, completion_tokens, latency_s,
     cost_usd, cached). Scripted agents leave it empty."""
+
+    # `model_input`/`model_output` are ours; pydantic before 2.10 warns about them on stderr unless told.
+    model_config = ConfigDict(protected_namespaces=())
 
     actions: list[str] = Field(default_factory=list)
     reasoning: str = ""

@@ -37,7 +37,8 @@ INSTALL_HINT = 'pip install "mmgym[ray]" (or: pip install ray)'
 class RayRunner(BaseModel):
     """Episodes as asyncio tasks in the driver, stepping envs that live in Ray actors."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Fields named model_* are ours; pydantic before 2.10 warns about them on stderr unless told.
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
     name: str = "ray"
     address: str | None = None

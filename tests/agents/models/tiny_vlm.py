@@ -90,9 +90,13 @@ def build_tiny_vlm(directory: str | Path) -> Path:
         LlamaConfig,
         LlavaConfig,
         LlavaForConditionalGeneration,
-        LlavaImageProcessorPil,
         LlavaProcessor,
     )
+
+    try:  # transformers >= 5.x names its PIL-only processor so; before, the slow processor was that one
+        from transformers import LlavaImageProcessorPil
+    except ImportError:
+        from transformers import LlavaImageProcessor as LlavaImageProcessorPil
 
     directory = Path(directory)
     tokenizer = _tokenizer()
