@@ -57,6 +57,15 @@ def test_the_first_steps_choice_is_scored_against_the_items_answer(decision_spec
     assert score(suite, none)["action"] == 0.0 and score(suite, none)["genuine"] == 0.0
 
 
+@pytest.mark.parametrize("answer", [0, 1])
+def test_no_reply_matches_no_option_whatever_the_answer(decision_spec, answer: int) -> None:
+    suite = PCASuite(domains=["driving"], items=1, image_size=32)
+    item = {**decision_spec.reset_options["item"], "answer_index": answer}
+    spec = decision_spec.model_copy(update={"reset_options": {**decision_spec.reset_options, "item": item}})
+    assert score(suite, EpisodeRecord(id="n", spec=spec))["action"] == 0.0
+    assert score(suite, EpisodeRecord(id="s", spec=spec, steps=[step(0, {})]))["action"] == 0.0  # no choice read
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
@@ -75,6 +84,15 @@ def test_the_first_steps_choice_is_scored_against_the_items_answer(decision_spec
         (
             {"decisions": 1, "right_decisions": 0, "failed": False, "reached": False},
             {"survived": 100.0, "reached": 0.0, "action": 0.0, "decisions": 1.0},
+        ),
+        (
+            {"decisions": 3, "right_decisions": 1, "failed": False, "reached": False},
+            {"survived": 100.0, "reached": 0.0, "action": pytest.approx(100 / 3), "decisions": 3.0},
+        ),
+        ({}, {"survived": 0.0, "reached": 0.0, "action": 0.0, "decisions": 0.0}),  # a last step that reports nothing
+        (
+            {"decisions": 2, "right_decisions": 2},  # no failure and no arrival reported
+            {"survived": 100.0, "reached": 0.0, "action": 100.0, "decisions": 2.0},
         ),
         (
             {"decisions": None, "right_decisions": None, "failed": None, "reached": None},
