@@ -90,6 +90,7 @@ def test_no_reply_matches_no_option_whatever_the_answer(decision_spec, answer: i
             {"survived": 100.0, "reached": 0.0, "action": pytest.approx(100 / 3), "decisions": 3.0},
         ),
         ({}, {"survived": 0.0, "reached": 0.0, "action": 0.0, "decisions": 0.0}),  # a last step that reports nothing
+        ({"decisions": 2}, {"survived": 100.0, "reached": 0.0, "action": 0.0, "decisions": 2.0}),  # none right
         (
             {"decisions": 2, "right_decisions": 2},  # no failure and no arrival reported
             {"survived": 100.0, "reached": 0.0, "action": 100.0, "decisions": 2.0},

@@ -8,7 +8,7 @@ import pytest
 from mmgym.core.records import EpisodeRecord, StepRecord
 from mmgym.core.spec import EpisodeSpec
 from mmgym.envs.embodied_eval.predicates import AGENT, AT_DISTANCE, At, Closer, Further, Near, NotNear, WorldState
-from mmgym.tasks.embodied_eval import episode_scores
+from mmgym.tasks.embodied_eval import episode_scores, spl
 
 START = WorldState(agent=(0.0, 0.0), objects={"mug": (2.0, 0.0), "table": (0.0, 0.0)})
 
@@ -58,6 +58,16 @@ def test_goal_condition_takes_the_total_from_the_last_step_else_the_reset() -> N
     assert episode_scores(only_step)["goal_condition"] == 50.0
     nothing_met = record([{"predicates_total": 2}], {"predicates_total": 2}, PLAN, success=False)
     assert episode_scores(nothing_met)["goal_condition"] == 0.0
+
+
+def test_goal_condition_is_a_true_share() -> None:
+    assert episode_scores(record([{"predicates_met": 1, "predicates_total": 3}], {}, PLAN))["goal_condition"] == (
+        pytest.approx(100 / 3)
+    )
+
+
+def test_spl_of_a_one_step_expert_path_taken_in_one_step_is_full() -> None:
+    assert spl(True, 1, 1) == 1.0 and spl(True, 1, 2) == 0.5
 
 
 def test_spl_without_a_reference_length_is_zero() -> None:
