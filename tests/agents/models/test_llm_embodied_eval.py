@@ -81,7 +81,8 @@ def test_choices_out_of_range_unreadable_and_failed_calls_are_scored_as_embodied
 
     with FaultServer(default="400") as failing:
         failed = run_cli(served_args(failing, tmp_path / "failed"), cwd=tmp_path)
-    assert failed.returncode == 0, failed.stderr[-2000:]
+    assert failed.returncode == 4, failed.stderr[-2000:]  # a failed episode is loud: exit 4, and retried on rerun
+    assert failed.stderr.strip().startswith("mmgym: failed: 1 of 1 episodes ended in an error")
     [record] = [json.loads(line) for line in (tmp_path / "failed" / "episodes.jsonl").read_text().splitlines()]
     assert record["status"] == "error" and record["error"].startswith("ModelError")
     assert record["metrics"]["api_error"] == 100.0 and record["metrics"]["success"] == 0.0
