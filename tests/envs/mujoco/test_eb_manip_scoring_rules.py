@@ -15,10 +15,9 @@ import pytest
 if importlib.util.find_spec("mujoco") is None:
     pytest.skip("mujoco is not installed (pip install 'mmgym[mujoco]')", allow_module_level=True)
 
-import mujoco
-
 import mmgym.envs  # noqa: F401  (registers the envs)
 from mmgym.envs.mujoco import ENV_ID
+from mmgym.envs.mujoco.deps import mujoco  # MUJOCO_GL=egl first: a bare `import mujoco` picks GLFW, for good
 from mmgym.envs.mujoco.goals import STACK_XY, STACK_Z, goals_met, met
 from mmgym.envs.mujoco.scene import Scene
 from mmgym.envs.mujoco.things import CONTAINER_HALF, CONTAINER_WALL, REGION_HALF, SHAPES
