@@ -126,7 +126,7 @@ def encode_mp4(frames: Iterable[np.ndarray], path: Path, fps: float) -> None:
         codec="libx264",
         pixelformat="yuv420p",
         macro_block_size=2,
-        ffmpeg_log_level="fatal",  # Ctrl-C reaches ffmpeg too; its demuxer errors then would bury mmgym's one line
+        ffmpeg_log_level="quiet",  # Ctrl-C reaches ffmpeg too: its last words would bury mmgym's one line
         output_params=["-preset", "veryfast", "-movflags", "+faststart"],
     )
     try:
