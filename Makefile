@@ -51,7 +51,8 @@ lock:
 		awk '/^mmgym @/ {skip = 1; next} skip && /^ / {next} {skip = 0; print}' $$lock > $$lock.tmp && mv $$lock.tmp $$lock; done
 
 # Not part of `make test`: the suite on the newest releases (an upstream break shows here first),
-# and on the lowest versions pyproject.toml admits (its lower bounds are true).
+# and on the lowest versions pyproject.toml admits for its direct dependencies (its lower bounds are true;
+# uv resolves them: pip has no lowest-version resolution).
 test-latest: system
 	rm -rf $(VENV)-latest && $(PYTHON) -m venv $(VENV)-latest
 	$(VENV)-latest/bin/python -m pip install --quiet --upgrade pip "torch==$(TORCH_VERSION)"
@@ -60,9 +61,14 @@ test-latest: system
 
 test-lowest: system
 	rm -rf $(VENV)-lowest && $(PYTHON) -m venv $(VENV)-lowest
-	$(PYTHON) requirements/floor.py pyproject.toml | grep -v "^torch==" > $(VENV)-lowest/floor.txt
-	$(VENV)-lowest/bin/python -m pip install --quiet --upgrade pip "torch==$(TORCH_VERSION)"
-	$(VENV)-lowest/bin/python -m pip install --quiet -c $(VENV)-lowest/floor.txt -e ".[dev]"
+	$(VENV)-lowest/bin/python -m pip install --quiet --upgrade pip uv "torch==$(TORCH_VERSION)"
+	echo "torch==$(TORCH_VERSION)" > $(VENV)-lowest/torch.txt
+	$(VENV)-lowest/bin/uv pip compile --quiet --resolution lowest-direct --extra dev -c $(VENV)-lowest/torch.txt \
+		pyproject.toml -o $(VENV)-lowest/lowest.txt
+	# torch is installed (its CPU build); uv resolved the CUDA build's packages, which are left out
+	grep -v -E "^(torch|nvidia-[a-z0-9-]+|cuda-[a-z-]+|triton)==" $(VENV)-lowest/lowest.txt > $(VENV)-lowest/install.txt
+	$(VENV)-lowest/bin/python -m pip install --quiet --no-deps -r $(VENV)-lowest/install.txt
+	$(VENV)-lowest/bin/python -m pip install --quiet --no-deps -e . && $(VENV)-lowest/bin/python -m pip check
 	$(VENV)-lowest/bin/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder
 
 # The default suite with both agents, then a report of both runs (open report/index.html).
@@ -76,8 +82,8 @@ test: setup lint
 	$(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=10
 
 lint: setup
-	$(BIN)/ruff check mmgym tests benchmarks docs requirements
-	$(BIN)/ruff format --check mmgym tests benchmarks docs requirements
+	$(BIN)/ruff check mmgym tests benchmarks docs
+	$(BIN)/ruff format --check mmgym tests benchmarks docs
 
 bench: setup
 	$(BIN)/python benchmarks/bench_ingvp.py

@@ -86,7 +86,9 @@ def transformers_server(tiny_vlm_dir: Path, tmp_path_factory: pytest.TempPathFac
     log_dir = tmp_path_factory.mktemp("transformers-serve")
     stdout_path, stderr_path = log_dir / "stdout.log", log_dir / "stderr.log"
     command = [*_serve_command(), model_name, "--host", "127.0.0.1", "--port", str(port), "--device", "cpu"]
-    env = dict(os.environ, OMP_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false")
+    hub_cache = log_dir / "hub"  # some releases list the hub cache for /v1/models and fail when it is missing
+    hub_cache.mkdir()
+    env = dict(os.environ, OMP_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false", HF_HUB_CACHE=str(hub_cache))
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
         process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, start_new_session=True)
     try:
