@@ -68,7 +68,8 @@ def test_a_tampered_fingerprint_stops_the_reset_in_one_line_naming_the_upgraded_
     from mmgym.envs.babyai.episodes import FINGERPRINTS, load_subset
 
     episode = load_subset("spatial").episodes[3]
-    true = tampered(FINGERPRINTS, monkeypatch, "spatial", 3, minigrid="3.1.0")
+    others = {lib: installed(lib) for lib in FINGERPRINTS.libraries_of("spatial") if lib != "minigrid"}
+    true = tampered(FINGERPRINTS, monkeypatch, "spatial", 3, minigrid="3.1.0", **others)  # only minigrid moved
     env = BabyAIEnv(observe_image=False)
     with pytest.raises(EpisodeChanged) as raised:
         env.reset(seed=episode.seed, options={"level": episode.level})
@@ -85,7 +86,7 @@ def test_a_tampered_fingerprint_stops_the_reset_in_one_line_naming_the_upgraded_
 def test_a_simulator_that_builds_a_frozen_scene_differently_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     from mmgym.envs.miniworld.deps import miniworld
     from mmgym.envs.miniworld.env import EBNavEnv
-    from mmgym.envs.miniworld.frozen import SETS
+    from mmgym.envs.miniworld.frozen import FINGERPRINTS, SETS
 
     scene = SETS.load("long_horizon").episodes[0].scene.model_dump(mode="json")
     add_rect_room = miniworld.MiniWorldEnv.add_rect_room
@@ -93,6 +94,9 @@ def test_a_simulator_that_builds_a_frozen_scene_differently_is_caught(monkeypatc
     def taller_walls(self, *args, **kwargs):  # as if an upgrade built rooms another way
         return add_rect_room(self, *args, **{**kwargs, "wall_height": kwargs.get("wall_height", 2.74) + 0.5})
 
+    stored = copy.deepcopy(FINGERPRINTS.stored)  # as if made with the installed libraries, whichever they are
+    stored["libraries"].update({lib: installed(lib) for lib in FINGERPRINTS.libraries_of("long_horizon")})
+    monkeypatch.setitem(FINGERPRINTS.__dict__, "stored", stored)
     env = EBNavEnv(image_size=32, observe_image=False, map_size=32)
     try:
         env.reset(options={"scene": scene})  # as shipped
