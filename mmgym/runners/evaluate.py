@@ -160,9 +160,8 @@ class FailFast:
         self.seen.append(record.error if record.status == "error" else None)
         kinds = {_error_kind(error) for error in self.seen}
         if len(self.seen) == self.after and None not in kinds and len(kinds) == 1:
-            first = self.seen[0] or ""
             raise EpisodesFailing(
-                f"the first {self.after} episodes all failed with {_error_kind(first)}; stopped early "
+                f"the first {self.after} episodes all failed with {kinds.pop()}; stopped early "
                 f"(last: {self.seen[-1]}); fix the cause and rerun the same command (fail_fast=0 plays on)"
             )
 

@@ -47,8 +47,9 @@ def check_replaceable(output: Path) -> None:
 
 @contextmanager
 def fresh_folder(output: Path) -> Iterator[Path]:
-    """An empty folder beside `output` to write the report into; it replaces `output` when the block succeeds."""
-    check_replaceable(output)
+    """An empty folder beside `output` to write the report into; it replaces `output` when the block succeeds.
+
+    The caller has checked `check_replaceable(output)` first, before any work the refusal would waste."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.with_name(f".{output.name}.partial-{secrets.token_hex(4)}")

@@ -12,9 +12,7 @@ The reference plan is the `NL Steps` when given, else derived from ALFRED's high
 
 from __future__ import annotations
 
-import functools
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,6 @@ from pydantic import BaseModel, ConfigDict
 from mmgym.errors import ConfigError, unknown_name
 
 SUBSETS = ("base", "common_sense", "complex_instruction", "spatial", "visual_appearance", "long_horizon")
-SHIPPED_SUBSET = "base"  # of the stand-in's data, what a reset without an episode plays
 
 
 class AlfredEpisode(BaseModel):
@@ -91,22 +88,6 @@ def load_subset(data_dir: str | Path, subset: str) -> list[AlfredEpisode]:
             )
         )
     return episodes
-
-
-def shipped_dir() -> Path:
-    """The EB-ALFRED data shipped with mmgym for its stand-in build, in EmbodiedBench's layout."""
-    return Path(str(resources.files("mmgym.envs.thor.standin") / "data" / "eb_alfred"))
-
-
-@functools.cache
-def _shipped() -> tuple[AlfredEpisode, ...]:
-    return tuple(load_subset(shipped_dir(), SHIPPED_SUBSET))
-
-
-def episode_for_seed(seed: int | None) -> AlfredEpisode:
-    """The shipped base episode a reset without one plays: the seed modulo their number (None: the first)."""
-    episodes = _shipped()
-    return episodes[(seed or 0) % len(episodes)]
 
 
 SPLIT_KEYS = ("task", "repeat_idx", "instruction")

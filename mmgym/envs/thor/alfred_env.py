@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from mmgym.envs.thor.alfred_data import AlfredEpisode, episode_for_seed
+from mmgym.envs.thor.alfred_data import AlfredEpisode, load_subset
 from mmgym.envs.thor.alfred_executor import SkillExecutor
 from mmgym.envs.thor.alfred_goals import conditions_met
 from mmgym.envs.thor.alfred_skills import global_skills, instance_names, instance_skills, match_skill, skill_index
@@ -54,7 +54,7 @@ class EBAlfredEnv(ThorEnv):
     # ---- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        episode = episode_for_reset(options, seed, AlfredEpisode, episode_for_seed)
+        episode = episode_for_reset(options, seed, AlfredEpisode, load_subset, "eb_alfred")
         self.episode = episode
         session = self.session
         loaded = session.reset(episode.scene).metadata["objects"]

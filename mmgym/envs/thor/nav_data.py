@@ -6,9 +6,7 @@ A task names its scene, the target (type, id, position) and the agent's start po
 
 from __future__ import annotations
 
-import functools
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,6 @@ from pydantic import BaseModel, ConfigDict
 from mmgym.errors import ConfigError
 
 SUBSETS = ("base", "common_sense", "complex_instruction", "visual_appearance", "long_horizon")
-SHIPPED_SUBSET = "base"  # of the stand-in's data, what a reset without an episode plays
 
 
 class NavEpisode(BaseModel):
@@ -50,22 +47,6 @@ def load_subset(data_dir: str | Path, subset: str) -> list[NavEpisode]:
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path} is not an EB-Navigation dataset file ({type(exc).__name__}: {exc})") from None
     return [_episode(subset, index, task) for index, task in enumerate(tasks)]
-
-
-def shipped_dir() -> Path:
-    """The EB-Navigation tasks shipped with mmgym for its stand-in build, in EmbodiedBench's layout."""
-    return Path(str(resources.files("mmgym.envs.thor.standin") / "data" / "eb_navigation"))
-
-
-@functools.cache
-def _shipped() -> tuple[NavEpisode, ...]:
-    return tuple(load_subset(shipped_dir(), SHIPPED_SUBSET))
-
-
-def episode_for_seed(seed: int | None) -> NavEpisode:
-    """The shipped base task a reset without one plays: the seed modulo their number (None: the first)."""
-    episodes = _shipped()
-    return episodes[(seed or 0) % len(episodes)]
 
 
 def _episode(subset: str, index: int, task: dict[str, Any]) -> NavEpisode:
