@@ -105,7 +105,7 @@ class ScoredEpisode:
     @classmethod
     def of(cls, record: EpisodeRecord, groupings: Mapping[str, Callable[[EpisodeRecord], str | None]]) -> ScoredEpisode:
         groups = {name: key(record) for name, key in groupings.items()}
-        return cls(record.status, dict(record.metrics), dict(record.usage), groups, _first_line(record.error))
+        return cls(record.status, dict(record.metrics), dict(record.usage), groups, _one_line(record.error))
 
 
 def summarize_run(suite: Suite, records: Iterable[EpisodeRecord]) -> RunResults:
@@ -162,7 +162,7 @@ class FailFast:
         if len(self.seen) == self.after and None not in kinds and len(kinds) == 1:
             raise EpisodesFailing(
                 f"the first {self.after} episodes all failed with {kinds.pop()}; stopped early "
-                f"(last: {self.seen[-1]}); fix the cause and rerun the same command (fail_fast=0 plays on)"
+                f"(last: {_one_line(self.seen[-1])}); fix the cause and rerun the same command (fail_fast=0 plays on)"
             )
 
 
@@ -175,11 +175,13 @@ MOST_COMMON_ERRORS = 5
 ERROR_LINE_CHARS = 300
 
 
-def _first_line(error: str | None) -> str | None:
-    """An error message as the summary shows it: its first line, cut short (tracebacks stay in the record)."""
+def _one_line(error: str | None) -> str | None:
+    """An error message as the summary shows it: on one line, cut short (tracebacks stay in the record).
+
+    A simulator's message may span lines (`Scene ... not contained in build` and the list of scenes)."""
     if error is None:
         return None
-    line = error.strip().splitlines()[0] if error.strip() else "error"
+    line = " ".join(error.split()) or "error"
     return line if len(line) <= ERROR_LINE_CHARS else line[: ERROR_LINE_CHARS - 3] + "..."
 
 

@@ -1,0 +1,44 @@
+"""The early stop of a run whose first episodes all fail alike, and the error lines the summary shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from mmgym.core.records import EpisodeRecord
+from mmgym.runners.evaluate import EpisodesFailing, FailFast, ScoredEpisode
+
+MULTI_LINE = "ValueError: \nScene 'FloorPlan12_physics' not contained in build.\nPlease choose one of:\n  FloorPlan1"
+
+
+def record(index: int, error: str | None = None) -> EpisodeRecord:
+    from conftest import _maze_spec
+
+    spec = _maze_spec(task=f"corridor-{index}")
+    return EpisodeRecord(id=spec.id, spec=spec, status="error" if error else "done", error=error)
+
+
+def test_the_stop_line_is_one_line_when_the_error_spans_several() -> None:
+    breaker = FailFast(2)
+    breaker.observe(record(0, MULTI_LINE))
+    with pytest.raises(EpisodesFailing) as stopped:
+        breaker.observe(record(1, MULTI_LINE))
+    assert "\n" not in str(stopped.value)
+    assert "(last: ValueError: Scene 'FloorPlan12_physics' not contained in build. Please choose" in str(stopped.value)
+
+
+def test_a_success_among_the_first_episodes_or_two_kinds_of_error_plays_on() -> None:
+    mixed = FailFast(2)
+    mixed.observe(record(0, "ModelError: HTTP 401"))
+    mixed.observe(record(1, "ValueError: bad scene"))
+    recovered = FailFast(2)
+    recovered.observe(record(0, "ModelError: HTTP 401"))
+    recovered.observe(record(1))
+    recovered.observe(record(2, "ModelError: HTTP 401"))  # past the first two: never stops
+    assert (mixed.seen, recovered.seen) == (
+        ["ModelError: HTTP 401", "ValueError: bad scene"],
+        ["ModelError: HTTP 401", None],
+    )
+
+
+def test_the_summary_keeps_a_multi_line_error_on_one_line() -> None:
+    assert ScoredEpisode.of(record(0, MULTI_LINE), {}).error.startswith("ValueError: Scene 'FloorPlan12_physics'")
