@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from mmgym.core.records import EpisodeRecord
+from mmgym.core.spec import EpisodeSpec
 from mmgym.runners.evaluate import EpisodesFailing, FailFast, ScoredEpisode
 
 MULTI_LINE = "ValueError: \nScene 'FloorPlan12_physics' not contained in build.\nPlease choose one of:\n  FloorPlan1"
 
 
-def record(index: int, error: str | None = None) -> EpisodeRecord:
-    from conftest import _maze_spec
+@pytest.fixture
+def record(maze_spec: Callable[..., EpisodeSpec]) -> Callable[..., EpisodeRecord]:
+    """A finished episode record, failed with `error` when one is given."""
 
-    spec = _maze_spec(task=f"corridor-{index}")
-    return EpisodeRecord(id=spec.id, spec=spec, status="error" if error else "done", error=error)
+    def make(index: int, error: str | None = None) -> EpisodeRecord:
+        spec = maze_spec(task=f"corridor-{index}")
+        return EpisodeRecord(id=spec.id, spec=spec, status="error" if error else "done", error=error)
+
+    return make
 
 
-def test_the_stop_line_is_one_line_when_the_error_spans_several() -> None:
+def test_the_stop_line_is_one_line_when_the_error_spans_several(record: Callable[..., EpisodeRecord]) -> None:
     breaker = FailFast(2)
     breaker.observe(record(0, MULTI_LINE))
     with pytest.raises(EpisodesFailing) as stopped:
@@ -26,7 +33,9 @@ def test_the_stop_line_is_one_line_when_the_error_spans_several() -> None:
     assert "(last: ValueError: Scene 'FloorPlan12_physics' not contained in build. Please choose" in str(stopped.value)
 
 
-def test_a_success_among_the_first_episodes_or_two_kinds_of_error_plays_on() -> None:
+def test_a_success_among_the_first_episodes_or_two_kinds_of_error_plays_on(
+    record: Callable[..., EpisodeRecord],
+) -> None:
     mixed = FailFast(2)
     mixed.observe(record(0, "ModelError: HTTP 401"))
     mixed.observe(record(1, "ValueError: bad scene"))
@@ -40,5 +49,5 @@ def test_a_success_among_the_first_episodes_or_two_kinds_of_error_plays_on() -> 
     )
 
 
-def test_the_summary_keeps_a_multi_line_error_on_one_line() -> None:
+def test_the_summary_keeps_a_multi_line_error_on_one_line(record: Callable[..., EpisodeRecord]) -> None:
     assert ScoredEpisode.of(record(0, MULTI_LINE), {}).error.startswith("ValueError: Scene 'FloorPlan12_physics'")
