@@ -36,7 +36,7 @@ def play_cell(base_url: str, concurrency: int, steps: int, observation: str) -> 
     from mmgym.agents.llm import LLMAgent
     from mmgym.runners.evaluate import evaluate
     from mmgym.runners.local import LocalRunner
-    from mmgym.tasks.babyai import BabyAISuite
+    from mmgym.tasks.babyai.suite import BabyAISuite
 
     suite = BabyAISuite(action_level="primitive", observation=observation, max_steps=steps)
     model = model_config(base_url, concurrency)

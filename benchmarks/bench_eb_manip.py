@@ -44,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     from mmgym.envs.mujoco.env import EBManipEnv
     from mmgym.envs.mujoco.frozen import load_subset
-    from mmgym.tasks.eb_manip import EBManipSuite
+    from mmgym.tasks.embodiedbench.manip import EBManipSuite
 
     startup(STARTUP, STARTUP_LABELS)
     scenes = [episode.scene for episode in load_subset("base").episodes[:12]]

@@ -45,7 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     from mmgym.envs.miniworld.env import EBNavEnv
     from mmgym.envs.miniworld.episodes import load_subset
-    from mmgym.tasks.eb_nav import EBNavSuite
+    from mmgym.tasks.embodiedbench.nav import EBNavSuite
 
     startup(STARTUP, STARTUP_LABELS)
     scenes = [episode.scene for episode in load_subset("base").episodes[:20]]

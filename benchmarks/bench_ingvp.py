@@ -39,7 +39,7 @@ from mmgym.envs.games.core import clear_solver_cache
 from mmgym.envs.games.levels import generate_set
 from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate, summarize_run
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 
 def scripted_actions(spec: EpisodeSpec, game_name: str) -> list[str]:
@@ -106,7 +106,7 @@ def steps_per_second(game_name: str, observe_image: bool, steps: int) -> float:
 
 
 def _env_name(game_name: str) -> str:
-    from mmgym.tasks.ingvp import GAME_ENV
+    from mmgym.tasks.ingvp.suite import GAME_ENV
 
     return GAME_ENV[game_name]
 

@@ -53,7 +53,7 @@ def expert_speed() -> None:
     from mmgym.envs.thor import alfred_data, nav_data
     from mmgym.envs.thor.alfred_env import EBAlfredEnv
     from mmgym.envs.thor.nav_env import EBThorNavEnv
-    from mmgym.tasks.eb_thor import standin_data
+    from mmgym.tasks.embodiedbench.thor import standin_data
 
     tracks = [
         ("EB-ALFRED skills", EBAlfredEnv, alfred_data, "eb_alfred"),
@@ -90,7 +90,7 @@ def death_notice() -> None:
     from mmgym.envs.thor import alfred_data
     from mmgym.envs.thor.alfred_env import EBAlfredEnv
     from mmgym.errors import SimulatorLost
-    from mmgym.tasks.eb_thor import standin_data
+    from mmgym.tasks.embodiedbench.thor import standin_data
 
     episode = alfred_data.load_subset(standin_data("eb_alfred"), "base")[0]
     delays = []

@@ -27,7 +27,7 @@ from mmgym.envs.games.levels import generate_set, save_set
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.recorder import RecordConfig
-from mmgym.tasks.ingvp import IngvpSuite, score_ingvp
+from mmgym.tasks.ingvp.suite import IngvpSuite, score_ingvp
 
 SETTINGS = {"image": "multi_step-image_text-history", "text": "multi_step-text-history"}
 
@@ -60,6 +60,9 @@ class BothGames:
 
         def groupings(self) -> dict[str, Callable[[Any], str]]:
             return {"overall": overall}
+
+        async def notes(self) -> dict[str, Any]:
+            return {}
 
     else:
 

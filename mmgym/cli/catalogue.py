@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 CONFIG_MODULE = "mmgym.conf"
-GROUPS = ("suite", "agent", "model", "runner", "judge")
+GROUPS = ("suite", "agent", "model", "runner")
 
 
 def config_options(group: str) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """The `mmgym` command: `run` (a Hydra app with overrides and -m sweeps), `list`, `replay`, `report`,
-`judge-check`, `compare` and `doctor`.
+`compare`, `doctor`, and the commands benchmark plug-ins add (`mmgym.tasks.plugins`).
 
 Overrides are checked before Hydra starts, so a bad one ends in a single line that names what
 is valid instead of a traceback.
@@ -12,9 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-from mmgym.cli import compare, doctor, judge_check, replay
+from mmgym.cli import compare, doctor, replay
 from mmgym.cli.catalogue import GROUPS, config_options
 from mmgym.errors import MmgymError
+from mmgym.tasks.plugins import commands as plugin_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,9 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument(
         "-o", "--output", type=Path, default=Path("report"), help="report folder, replaced whole (default: report)"
     )
-    judge_check.add_parser(sub)
     compare.add_parser(sub)
     doctor.add_parser(sub)
+    plugins = plugin_commands()
+    for command in plugins.values():
+        command.add_arguments(sub.add_parser(command.name, help=command.help))
     if argv[:1] == ["run"]:
         return _run(argv[1:])
     args = parser.parse_args(argv)
@@ -45,12 +48,14 @@ def main(argv: list[str] | None = None) -> int:
             return replay.run(args)
         if args.command == "report":
             return _report(args)
-        if args.command == "judge-check":
-            return judge_check.run(args)
         if args.command == "compare":
             return compare.run(args)
         if args.command == "doctor":
             return doctor.run(args)
+        if args.command in plugins:
+            from mmgym.cli.configs import HydraConfigs
+
+            return plugins[args.command].run(args, HydraConfigs())
     except MmgymError as exc:
         print(f"mmgym: error: {exc}", file=sys.stderr)
         return 2
@@ -87,10 +92,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _require_run_dir(run_dir: Path) -> None:
-    from mmgym.results.store import EPISODES_FILE
+    from mmgym.results.run_dir import RunDir
 
-    if not (run_dir / EPISODES_FILE).exists():
-        raise MmgymError(f"{run_dir} is not a run directory (no {EPISODES_FILE}); pass the output_dir of a run")
+    RunDir.open(run_dir)
 
 
 def _run(args: list[str]) -> int:

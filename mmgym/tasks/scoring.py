@@ -1,6 +1,5 @@
-"""How a suite scores: declared metrics, groupings to report them by, and the async Suite protocol.
+"""How suites score: declared metrics, the embodied goal metrics, and groupings to report them by.
 
-Scoring is async so that a scorer may await a model (a judge) without blocking other episodes.
 Each metric says its scale (for plots and tables) and whether higher is better; a suite's
 `macro_over` names groupings (subsets, domains) whose groups are averaged with equal weight, as
 EmbodiedBench reports them, next to the micro mean over all episodes.
@@ -9,12 +8,10 @@ EmbodiedBench reports them, next to the micro mean over all episodes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
 from mmgym.core.records import EpisodeRecord
-from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import unknown_name
 
 Scores = dict[str, float]
@@ -43,6 +40,17 @@ def goal_scores(record: EpisodeRecord) -> Scores:
     }
 
 
+def goal_metrics(max_steps: int, success: str, progress: str) -> tuple[Metric, ...]:
+    """The embodied goal metrics, described as the suite defines success and progress; the step scale
+    runs to the episode's actual step limit."""
+    return (
+        Metric(name="success", description=success),
+        Metric(name="progress", description=progress),
+        Metric(name="steps", scale=(0.0, float(max_steps)), higher_is_better=False, description="env steps taken"),
+        Metric(name="invalid_actions", scale=(0.0, 10.0), higher_is_better=False, description="refused actions"),
+    )
+
+
 def known_subsets(subsets: list[str], valid: Sequence[str]) -> list[str]:
     """`subsets` when each is one of `valid`; else one line naming the bad one and the valid ones."""
     for subset in subsets:
@@ -64,25 +72,3 @@ def by_metadata(key: str) -> GroupKey:
         return None if value is None else str(value)
 
     return group
-
-
-@runtime_checkable
-class Suite(Protocol):
-    name: str
-    metrics: tuple[Metric, ...]  # in table order
-    macro_over: tuple[str, ...]  # groupings whose groups also get an equal-weight mean
-
-    def specs(self) -> list[EpisodeSpec]:
-        """Every episode of the suite, in a stable order."""
-        ...
-
-    async def score(self, record: EpisodeRecord) -> Scores:
-        """The suite's metrics for one finished episode (may await a judge model)."""
-        ...
-
-    def groupings(self) -> dict[str, GroupKey]:
-        """How results are broken down, in display order; `overall` first."""
-        ...
-
-    # Optional: `async def notes(self) -> dict[str, Any]`, the suite's own findings kept in results.json
-    # (`RunResults.notes`), awaited once the run's episodes are scored (PCA measures its judge there).

@@ -13,7 +13,7 @@ from mmgym.agents.scripted import ExpertAgent, RandomAgent
 from mmgym.errors import ConfigError
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.babyai import SUBSETS, BabyAISuite
+from mmgym.tasks.babyai.suite import SUBSETS, BabyAISuite
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from mmgym.errors import ConfigError
 from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.eb_habitat import SUBSETS, EBHabitatSuite
+from mmgym.tasks.embodiedbench.habitat import SUBSETS, EBHabitatSuite
 
 
 def test_the_expert_solves_every_episode_of_every_subset(tmp_path: Path) -> None:

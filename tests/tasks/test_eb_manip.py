@@ -21,7 +21,7 @@ from mmgym.errors import ConfigError
 from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.eb_manip import SUBSETS, EBManipSuite
+from mmgym.tasks.embodiedbench.manip import SUBSETS, EBManipSuite
 
 pytestmark = pytest.mark.slow
 EXPERT_TARGET = 95.0  # the bar for the scripted expert, per subset

@@ -16,7 +16,7 @@ from mmgym.errors import ConfigError
 from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.eb_nav import SUBSETS, EBNavSuite
+from mmgym.tasks.embodiedbench.nav import SUBSETS, EBNavSuite
 
 pytestmark = pytest.mark.slow
 

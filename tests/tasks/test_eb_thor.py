@@ -20,7 +20,7 @@ from mmgym.agents.scripted import ExpertAgent
 from mmgym.errors import ConfigError
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.eb_thor import EBAlfredSuite, EBThorNavSuite
+from mmgym.tasks.embodiedbench.thor import EBAlfredSuite, EBThorNavSuite
 
 pytestmark = pytest.mark.slow
 

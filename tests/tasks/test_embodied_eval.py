@@ -11,7 +11,7 @@ import pytest
 from mmgym.core.records import EpisodeRecord, StepRecord
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError
-from mmgym.tasks.embodied_eval import CATEGORIES, EmbodiedEvalSuite, episode_scores, spl
+from mmgym.tasks.embodied_eval.suite import CATEGORIES, EmbodiedEvalSuite, episode_scores, spl
 
 
 @pytest.mark.parametrize(

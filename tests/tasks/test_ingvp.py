@@ -12,8 +12,8 @@ from mmgym.core.spec import PlayRules
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import default_set_path
 from mmgym.errors import ConfigError
-from mmgym.tasks.ingvp import IngvpSuite
-from mmgym.tasks.ingvp_settings import ALL_SETTINGS, Setting
+from mmgym.tasks.ingvp.suite import IngvpSuite
+from mmgym.tasks.ingvp.settings import ALL_SETTINGS, Setting
 
 SETTING_NAMES = [
     "one_step-image_text",
@@ -96,7 +96,7 @@ def test_ids_are_stable() -> None:
     assert ids(IngvpSuite(**config)) == ids(IngvpSuite(**config))
     # and across interpreters (no hash randomisation, no object addresses)
     code = (
-        "import json; from mmgym.tasks.ingvp import IngvpSuite; "
+        "import json; from mmgym.tasks.ingvp.suite import IngvpSuite; "
         f"print(json.dumps([s.id for s in IngvpSuite(**{config!r}).specs()]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)

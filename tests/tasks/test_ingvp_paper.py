@@ -14,9 +14,9 @@ from mmgym.errors import ConfigError
 from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.ingvp import IngvpSuite, score_ingvp
-from mmgym.tasks.ingvp_paper import IngvpPaperSuite
-from mmgym.tasks.ingvp_settings import ALL_SETTINGS, Setting
+from mmgym.tasks.ingvp.suite import IngvpSuite, score_ingvp
+from mmgym.tasks.ingvp.paper import IngvpPaperSuite
+from mmgym.tasks.ingvp.settings import ALL_SETTINGS, Setting
 
 FIXTURES = Path(__file__).parents[1] / "envs" / "games" / "fixtures" / "ingvp"
 LEVELS = {"sokoban": 4, "maze": 3, "sudoku": 2, "nqueens": 3, "hanoi": 4, "puzzle15": 3}
@@ -25,7 +25,7 @@ LEVELS = {"sokoban": 4, "maze": 3, "sudoku": 2, "nqueens": 3, "hanoi": 4, "puzzl
 def test_the_conf_is_the_suite_with_its_defaults() -> None:
     path = Path(str(resources.files("mmgym.conf") / "suite" / "ingvp_paper.yaml"))
     config = yaml.safe_load(path.read_text())
-    assert config.pop("_target_") == "mmgym.tasks.ingvp_paper.IngvpPaperSuite"
+    assert config.pop("_target_") == "mmgym.tasks.ingvp.IngvpPaperSuite"
     assert IngvpPaperSuite(**config) == IngvpPaperSuite()
     suite = IngvpPaperSuite()
     assert (suite.name, suite.levels, suite.max_steps) == ("ingvp_paper", 50, 50)

@@ -18,7 +18,7 @@ from cli_helpers import cli_command, cli_env
 from mmgym.agents.scripted import ExpertAgent, RandomAgent
 from mmgym.envs.pca import frozen
 from mmgym.runners.evaluate import evaluate
-from mmgym.tasks.pca import PCASuite
+from mmgym.tasks.pca.suite import PCASuite
 
 pytestmark = pytest.mark.slow
 ITEMS = 8  # per domain: the game's scenes take about half a second each to rebuild
@@ -100,6 +100,6 @@ def test_judge_check_measures_the_lexical_judge_from_any_folder(tmp_path: Path) 
     assert figures["cases"] == 3 * 3 * 5 and figures["links"]["perception"]["unscored"] == 0
     assert figures["by_case"]["correct"] == {"perception": 100.0, "cognition": 100.0}
     assert figures["by_case"]["false_fact"]["cognition"] == 0.0  # what words alone cannot see
-    done = subprocess.run(cli_command(["judge-check", "judge=oracle"]), cwd=tmp_path, env=cli_env(),
+    done = subprocess.run(cli_command(["judge-check", "suite/judge=oracle"]), cwd=tmp_path, env=cli_env(),
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 2 and "unknown judge 'oracle'" in done.stderr

@@ -9,7 +9,7 @@ import itertools
 import pytest
 
 from mmgym.core.records import EpisodeRecord, StepRecord
-from mmgym.tasks.pca import LINKS, PCASuite, decision_scores, loop_scores
+from mmgym.tasks.pca.suite import LINKS, PCASuite, decision_scores, loop_scores
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ pytest.importorskip("minigrid", reason="minigrid is not installed (pip install '
 from mmgym.agents.llm import LLMAgent
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.babyai import BabyAISuite
+from mmgym.tasks.babyai.suite import BabyAISuite
 
 CASES = [("skill", "image_text"), ("skill", "text"), ("primitive", "image_text"), ("primitive", "text")]
 

@@ -13,7 +13,7 @@ from mmgym.agents.llm import LLMAgent
 from mmgym.agents.models.registry import shared_backend
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 SUITE = {"games": ["maze"], "settings": ["multi_step-image_text-history"], "levels": 4, "max_steps": 3}
 

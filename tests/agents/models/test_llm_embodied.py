@@ -54,21 +54,21 @@ def case(suite: str, subsets: tuple[str, str], grammar: str, text_markers: tuple
 
 CASES = [
     case(
-        "mmgym.tasks.eb_nav:EBNavSuite",
+        "mmgym.tasks.embodiedbench.nav:EBNavSuite",
         ("base", "long_horizon"),
         "Rotate to the left by 90 degrees",
         ("In view:", "No object in view."),
         "miniworld",
     ),
     case(
-        "mmgym.tasks.eb_manip:EBManipSuite",
+        "mmgym.tasks.embodiedbench.manip:EBManipSuite",
         ("base", "spatial"),
         "[x, y, z, roll, pitch, yaw, gripper]",
         ("Gripper pose:",),
         "mujoco",
     ),
     case(  # AI2-THOR through ai2thor's Controller, against the stand-in build
-        "mmgym.tasks.eb_thor:EBAlfredSuite",
+        "mmgym.tasks.embodiedbench.thor:EBAlfredSuite",
         ("base", "spatial"),
         "put down the object in hand",
         ("You see:",),
@@ -76,7 +76,7 @@ CASES = [
         executable="standin",
     ),
     case(
-        "mmgym.tasks.eb_thor:EBThorNavSuite",
+        "mmgym.tasks.embodiedbench.thor:EBThorNavSuite",
         ("base", "long_horizon"),
         "Move forward by 0.25",
         ("You stand at",),

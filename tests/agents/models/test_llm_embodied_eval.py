@@ -19,7 +19,7 @@ pytest.importorskip("minigrid")
 from mmgym.agents.llm import LLMAgent
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.embodied_eval import CATEGORIES, EmbodiedEvalSuite
+from mmgym.tasks.embodied_eval.suite import CATEGORIES, EmbodiedEvalSuite
 
 
 def play_and_check(model: dict, run_dir: Path) -> None:

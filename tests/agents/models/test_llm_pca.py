@@ -23,9 +23,9 @@ from cli_helpers import cli_command, cli_env
 from mmgym.agents.llm import LLMAgent
 from mmgym.envs.pca import frozen
 from mmgym.runners.evaluate import evaluate
-from mmgym.tasks.judge_check import check_judge
-from mmgym.tasks.pca import PCASuite
-from mmgym.tasks.pca_judges import ModelJudge
+from mmgym.tasks.pca.judge_check import check_judge
+from mmgym.tasks.pca.suite import PCASuite
+from mmgym.tasks.pca.judges import ModelJudge
 
 
 def hf_model(tiny_vlm_dir: Path) -> dict:
@@ -53,13 +53,13 @@ def play(model: dict, judge: dict, run_dir: Path) -> None:
 
 
 def test_served_model_is_the_agent_and_the_judge(served_model: dict, tmp_path: Path) -> None:
-    play(served_model, {"_target_": "mmgym.tasks.pca_judges.ModelJudge", "name": "served", "model": served_model},
+    play(served_model, {"_target_": "mmgym.tasks.pca.judges.ModelJudge", "name": "served", "model": served_model},
          tmp_path)  # fmt: skip
 
 
 def test_hf_model_is_the_agent_and_the_judge(tiny_vlm_dir: Path, tmp_path: Path) -> None:
     model = hf_model(tiny_vlm_dir)
-    play(model, {"_target_": "mmgym.tasks.pca_judges.ModelJudge", "name": "hf", "model": model}, tmp_path)
+    play(model, {"_target_": "mmgym.tasks.pca.judges.ModelJudge", "name": "hf", "model": model}, tmp_path)
 
 
 def test_a_model_judge_is_measured_on_labelled_cases(tiny_vlm_dir: Path) -> None:
@@ -73,8 +73,8 @@ def test_a_model_judge_is_measured_on_labelled_cases(tiny_vlm_dir: Path) -> None
 
 def test_judge_check_prints_the_tables_for_a_served_model_judge(served_model: dict, tmp_path: Path) -> None:
     base = served_model["base_url"]
-    args = ["judge-check", "judge=model", "model@judge.model=gpt4o", f"judge.model.base_url={base}",
-            f"judge.model.model={served_model['model']}", "judge.max_tokens=24",
+    args = ["judge-check", "suite/judge=model", "model@suite.judge.model=gpt4o", f"suite.judge.model.base_url={base}",
+            f"suite.judge.model.model={served_model['model']}", "suite.judge.max_tokens=24",
             "--items", "1", "--domains", "driving", "-o", "check.json"]  # fmt: skip
     done = subprocess.run(cli_command(args), cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -8,7 +8,7 @@ import pytest
 from mmgym.core.records import EpisodeRecord, StepRecord
 from mmgym.core.spec import EpisodeSpec
 from mmgym.envs.embodied_eval.predicates import AGENT, AT_DISTANCE, At, Closer, Further, Near, NotNear, WorldState
-from mmgym.tasks.embodied_eval import episode_scores, spl
+from mmgym.tasks.embodied_eval.suite import episode_scores, spl
 
 START = WorldState(agent=(0.0, 0.0), objects={"mug": (2.0, 0.0), "table": (0.0, 0.0)})
 

@@ -17,7 +17,7 @@ from mmgym.envs.games import GAME_CLASSES, get_game
 from mmgym.envs.games import hanoi as three_rods
 from mmgym.envs.games.core import Rejected, replay
 from mmgym.envs.games.hanoi_rods import HanoiRods, HanoiRodsState, distances, from_letters, positions
-from mmgym.envs.games.ingvp_files import (
+from mmgym.tasks.ingvp.files import (
     FILES,
     PAPER_LEVELS,
     game_name,

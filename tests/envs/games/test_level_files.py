@@ -7,7 +7,7 @@ from pathlib import Path
 from mmgym.agents.scripted import ExpertAgent
 from mmgym.envs.games.levels import load_set
 from mmgym.runners.evaluate import evaluate
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 COLLECTION = """; A collection in the layout distributed XSB files use (written for this test)
 ; 1

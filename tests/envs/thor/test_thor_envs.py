@@ -25,7 +25,7 @@ from mmgym.envs.thor.alfred_skills import global_skills, match_skill, skill_inde
 from mmgym.envs.thor.nav_env import ACTIONS, EBThorNavEnv
 from mmgym.envs.thor.session import ThorConfig, ThorSession
 from mmgym.errors import ConfigError, SimulatorLost
-from mmgym.tasks.eb_thor import standin_data
+from mmgym.tasks.embodiedbench.thor import standin_data
 
 ALFRED = standin_data("eb_alfred")
 NAVIGATION = standin_data("eb_navigation")

@@ -21,7 +21,7 @@ from mmgym.envs.thor.alfred_env import MAX_INVALID, EBAlfredEnv
 from mmgym.envs.thor.alfred_goals import Changed, conditions_met
 from mmgym.envs.thor.nav_env import SUCCESS_RADIUS, EBThorNavEnv
 from mmgym.envs.thor.standin.world import HALF_FOV, VISIBILITY, Obj, World
-from mmgym.tasks.eb_thor import standin_data
+from mmgym.tasks.embodiedbench.thor import standin_data
 
 
 def obj(oid: str, *, pickupable: bool = False, receptacle: bool = False, toggleable: bool = False,

@@ -10,27 +10,36 @@ Metrics per level (all in percent):
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from mmgym.core.records import EpisodeRecord
-from mmgym.core.spec import EpisodeSpec
+from mmgym.core.spec import PlayRules
 from mmgym.envs import PUZZLE_ENVS, env_id
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import load_set
 from mmgym.envs.puzzle_env import MIN_IMAGE_SIZE
 from mmgym.errors import unknown_name
-from mmgym.tasks.ingvp_settings import ALL_SETTINGS, Setting
-from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, overall
+from mmgym.tasks.ingvp.settings import ALL_SETTINGS, Setting
+from mmgym.tasks.scoring import GroupKey, Metric, Scores
+from mmgym.tasks.suite import EpisodePlan, SpecSuite
 
 GAME_ENV = {game: name for name, game in PUZZLE_ENVS.items()}
 
 
-class IngvpSuite(BaseModel):
-    """Config and logic of the suite; every field can be overridden from the command line."""
+@dataclass(frozen=True)
+class Level:
+    """How one level is asked for at reset, and what its spec's metadata adds about it."""
 
-    model_config = ConfigDict(extra="forbid")
+    reset_options: dict[str, Any]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class IngvpSuite(SpecSuite):
+    """Config and logic of the suite; every field can be overridden from the command line."""
 
     name: str = "ingvp"
     games: list[str] = Field(default_factory=lambda: list(GAME_CLASSES))
@@ -48,6 +57,7 @@ class IngvpSuite(BaseModel):
     )
     macro_over: ClassVar[tuple[str, ...]] = ()  # ING-VP reports plain means
     step_data: ClassVar[tuple[str, ...]] = ("state_changed", "optimal_remaining", "optimal_length")
+    group_by: ClassVar[tuple[str, ...]] = ("setting", "game")
 
     @field_validator("games")
     @classmethod
@@ -64,43 +74,40 @@ class IngvpSuite(BaseModel):
             Setting.parse(name)
         return settings
 
-    def specs(self) -> list[EpisodeSpec]:
-        specs = []
-        for setting_name in self.settings:
-            setting = Setting.parse(setting_name)
+    def plans(self) -> Iterable[EpisodePlan]:
+        for setting in (Setting.parse(name) for name in self.settings):
             for game in self.games:
-                level_set = load_set(game, self.level_set)
-                count = len(level_set) if self.levels is None else min(self.levels, len(level_set))
-                for index in range(count):
-                    specs.append(
-                        EpisodeSpec(
-                            suite=self.name,
-                            task=f"{setting.name}/{game}/{index:03d}",
-                            env_id=env_id(GAME_ENV[game]),
-                            env_kwargs={
-                                "level_set": self.level_set,
-                                "image_size": self.image_size,
-                                "observe_image": setting.modality == "image_text",
-                            },
-                            reset_options={"level_index": index},
-                            seed=self.seed,
-                            rules=setting.rules(self.max_steps),
-                            metadata={"game": game, "setting": setting.name},
-                            step_data=self.step_data,
-                            tags=(game,),
-                        )
+                for index, level in enumerate(self.levels_of(game)):
+                    yield EpisodePlan(
+                        task=f"{setting.name}/{game}/{index:03d}",
+                        env_id=env_id(GAME_ENV[game]),
+                        env_kwargs=self.game_kwargs(game) | {"observe_image": setting.modality == "image_text"},
+                        reset_options=level.reset_options,
+                        seed=self.seed,
+                        rules=self.setting_rules(setting),
+                        metadata={"game": game, "setting": setting.name, **level.metadata},
+                        tags=(game,),
                     )
-        return specs
+
+    def levels_of(self, game: str) -> list[Level]:
+        """The game's levels this suite plays, in order: by index in the configured level set."""
+        level_set = load_set(game, self.level_set)
+        count = len(level_set) if self.levels is None else min(self.levels, len(level_set))
+        return [Level({"level_index": index}) for index in range(count)]
+
+    def game_kwargs(self, game: str) -> dict[str, Any]:
+        """The game env's constructor arguments, but for whether it renders images (the setting's)."""
+        return {"level_set": self.level_set, "image_size": self.image_size}
+
+    def setting_rules(self, setting: Setting) -> PlayRules:
+        return setting.rules(self.max_steps)
 
     async def score(self, record: EpisodeRecord) -> Scores:
         return score_ingvp(record)
 
     def groupings(self) -> dict[str, GroupKey]:
-        return {
-            "overall": overall,
-            "setting": by_metadata("setting"),
-            "game": by_metadata("game"),
-            "game/setting": lambda r: f"{r.spec.metadata['game']}/{r.spec.metadata['setting']}",
+        return super().groupings() | {
+            "game/setting": lambda r: f"{r.spec.metadata['game']}/{r.spec.metadata['setting']}"
         }
 
 

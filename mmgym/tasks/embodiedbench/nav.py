@@ -27,7 +27,6 @@ from mmgym.envs.frozen_scenes import Episode
 from mmgym.envs.miniworld import ENV_ID
 from mmgym.envs.miniworld.frozen import SETS
 from mmgym.tasks.scene_suite import SceneSuite
-from mmgym.tasks.scoring import Metric
 
 SUBSETS = tuple(SETS.subsets)
 
@@ -46,12 +45,8 @@ class EBNavSuite(SceneSuite):
     sets: ClassVar = SETS
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "distance")  # the agent is not told how close it is
     step_data: ClassVar[tuple[str, ...]] = ("distance",)
-    metrics: ClassVar[tuple[Metric, ...]] = (
-        Metric(name="success", description="within 1 m of the target"),
-        Metric(name="progress", description="share of the starting distance to the target covered"),
-        Metric(name="steps", scale=(0.0, 20.0), higher_is_better=False, description="env steps taken"),
-        Metric(name="invalid_actions", scale=(0.0, 10.0), higher_is_better=False, description="refused actions"),
-    )
+    success: ClassVar[str] = "within 1 m of the target"
+    progress: ClassVar[str] = "share of the starting distance to the target covered"
 
     def episode_metadata(self, episode: Episode[Any], rules: PlayRules) -> dict[str, Any]:
         return {"instruction": episode.scene.instruction, "rooms": len(episode.scene.rooms)}

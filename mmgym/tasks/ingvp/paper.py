@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from mmgym.core.spec import EpisodeSpec, PlayRules
-from mmgym.envs import env_id
 from mmgym.envs.games import get_game
-from mmgym.envs.games.ingvp_files import FILES, PAPER_LEVELS, game_name, read_data_dir
 from mmgym.errors import ConfigError
-from mmgym.tasks.ingvp import GAME_ENV, IngvpSuite
-from mmgym.tasks.ingvp_settings import Setting
+from mmgym.tasks.ingvp.files import FILES, PAPER_LEVELS, game_name, read_data_dir
+from mmgym.tasks.ingvp.settings import Setting
+from mmgym.tasks.ingvp.suite import IngvpSuite, Level
 
 
 class IngvpPaperSuite(IngvpSuite):
@@ -50,39 +49,23 @@ class IngvpPaperSuite(IngvpSuite):
             )
         return _level_texts(str(Path(self.data_dir).expanduser().resolve()), game, self.levels)
 
-    def rules(self, setting: Setting) -> PlayRules:
+    def setting_rules(self, setting: Setting) -> PlayRules:
         """The setting's rules; in multi-step play ING-VP executes one move per reply."""
         rules = setting.rules(self.max_steps)
         if setting.mode == "multi_step":
             rules = rules.model_copy(update={"actions_per_reply": self.multi_step_actions})
         return rules
 
+    def levels_of(self, game: str) -> list[Level]:
+        return [Level({"level": text}, {"level": index + 1}) for index, text in enumerate(self.level_texts(game))]
+
+    def game_kwargs(self, game: str) -> dict[str, Any]:
+        return {"game": game_name(game), "image_size": self.image_size}
+
     def specs(self) -> list[EpisodeSpec]:
-        texts = {game: self.level_texts(game) for game in self.games}  # every missing file fails before any run
-        specs = []
-        for setting_name in self.settings:
-            setting = Setting.parse(setting_name)
-            for game in self.games:
-                for index, text in enumerate(texts[game]):
-                    specs.append(
-                        EpisodeSpec(
-                            suite=self.name,
-                            task=f"{setting.name}/{game}/{index:03d}",
-                            env_id=env_id(GAME_ENV[game]),
-                            env_kwargs={
-                                "game": game_name(game),
-                                "image_size": self.image_size,
-                                "observe_image": setting.modality == "image_text",
-                            },
-                            reset_options={"level": text},
-                            seed=self.seed,
-                            rules=self.rules(setting),
-                            metadata={"game": game, "setting": setting.name, "level": index + 1},
-                            step_data=self.step_data,
-                            tags=(game,),
-                        )
-                    )
-        return specs
+        for game in self.games:  # every missing file fails before any spec is made
+            self.level_texts(game)
+        return super().specs()
 
 
 @functools.cache

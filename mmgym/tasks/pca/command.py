@@ -1,8 +1,8 @@
 """`mmgym judge-check`: measure a judge on labelled cases before its PCA scores are trusted.
 
-mmgym judge-check                                    # the lexical judge
-mmgym judge-check judge=model model@judge.model=gpt4o      # a model judge (any model config)
-mmgym judge-check judge=model model@judge.model=hf judge.model.model_path=DIR --items 5 -o check.json
+mmgym judge-check                                                  # the lexical judge
+mmgym judge-check suite/judge=model model@suite.judge.model=gpt4o   # a model judge (any model config)
+mmgym judge-check suite/judge=model model@suite.judge.model=hf suite.judge.model.model_path=DIR --items 5 -o check.json
 """
 
 from __future__ import annotations
@@ -12,31 +12,35 @@ import asyncio
 import json
 from pathlib import Path
 
-from mmgym.cli.catalogue import config_options
 from mmgym.errors import ConfigError, unknown_name
+from mmgym.tasks.plugins import Command, Configs
+
+JUDGE_GROUP = "suite/judge"
+JUDGE_MODEL = "model@suite.judge.model"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    check = sub.add_parser("judge-check", help="measure a judge on labelled reasoning cases (agreement, biases)")
-    check.add_argument(
-        "overrides", nargs="*", help="judge=lexical|model, model@judge.model=<model>, judge.model.<key>=..."
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "overrides",
+        nargs="*",
+        help=f"{JUDGE_GROUP}=lexical|model, {JUDGE_MODEL}=<model>, suite.judge.model.<key>=...",
     )
-    check.add_argument("--items", type=int, default=10, help="items per domain (default: 10; 5 cases each)")
-    check.add_argument("--domains", nargs="+", default=None, help="default: all three")
-    check.add_argument("-o", "--output", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument("--items", type=int, default=10, help="items per domain (default: 10; 5 cases each)")
+    parser.add_argument("--domains", nargs="+", default=None, help="default: all three")
+    parser.add_argument("-o", "--output", type=Path, help="also write the figures as JSON to this file")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, configs: Configs) -> int:
     from rich.console import Console
 
     from mmgym.agents.models.registry import close_all
     from mmgym.envs.pca import frozen
     from mmgym.envs.pca.item import DOMAINS
-    from mmgym.tasks.judge_check import check_judge
+    from mmgym.tasks.pca.judge_check import check_judge
 
     if args.items < 1:
         raise ConfigError(f"--items must be at least 1, got {args.items}")
-    judge = _build_judge(args.overrides)
+    judge = build_judge(args.overrides, configs)
     domains = args.domains or list(DOMAINS)
     for domain in domains:
         if domain not in DOMAINS:
@@ -57,21 +61,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_judge(overrides: list[str]):
-    from hydra import initialize_config_module
-
-    from mmgym.cli.app import CONFIG_MODULE, compose_job
-    from mmgym.cli.build import build_object
-
+def build_judge(overrides: list[str], configs: Configs):
+    """The judge that `suite=pca` with these overrides would use."""
     for override in overrides:
         key, _, value = override.partition("=")
-        if key == "model@judge.model" and value not in config_options("model"):
-            raise unknown_name("model", value, config_options("model"))
-        if key == "judge" and value not in config_options("judge"):
-            raise unknown_name("judge", value, config_options("judge"))
-    with initialize_config_module(CONFIG_MODULE, version_base="1.3"):
-        cfg = compose_job(list(overrides))
-    return build_object(cfg.judge, "judge")
+        if key == JUDGE_MODEL and value not in configs.options("model"):
+            raise unknown_name("model", value, configs.options("model"))
+        if key == JUDGE_GROUP and value not in configs.options(JUDGE_GROUP):
+            raise unknown_name("judge", value, configs.options(JUDGE_GROUP))
+    cfg = configs.compose(["suite=pca", *overrides])
+    return configs.build(cfg.suite.judge, "suite.judge")
 
 
 def _tables(figures):
@@ -98,3 +97,11 @@ def _tables(figures):
     biases.add_row("reasoning padded", pct(figures.length_flips))
     biases.add_row("padding: rise in verdicts 1 (points)", pct(figures.length_positive_shift))
     return links, cases, biases
+
+
+JUDGE_CHECK = Command(
+    name="judge-check",
+    help="measure a judge on labelled reasoning cases (agreement, biases)",
+    add_arguments=add_arguments,
+    run=run,
+)

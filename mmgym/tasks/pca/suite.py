@@ -20,10 +20,11 @@ survived (no crash or death), reached (the goal, where there is one) and the sha
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from mmgym.construct import factory_from_dict
 from mmgym.core.records import EpisodeRecord
@@ -31,9 +32,10 @@ from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.envs.pca import ENV_ID, frozen, pcabench
 from mmgym.envs.pca.item import DOMAINS, DecisionItem
 from mmgym.errors import ConfigError, unknown_name
-from mmgym.tasks.judge_check import check_judge
-from mmgym.tasks.pca_judges import Judge
-from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, overall
+from mmgym.tasks.pca.judge_check import NOTES_KEY, check_judge
+from mmgym.tasks.pca.judges import Judge
+from mmgym.tasks.scoring import Metric, Scores
+from mmgym.tasks.suite import EpisodePlan, Notes, SpecSuite
 
 LINKS = ("perception", "cognition", "action")
 DECISION_METRICS = (
@@ -47,19 +49,21 @@ DECISION_METRICS = (
     ),
     Metric(name="judge_unscored", higher_is_better=False, description="the judge gave no score for a link"),
 )
-LOOP_METRICS = (
-    Metric(name="survived", description="no crash or death in the loop"),
-    Metric(name="reached", description="the goal was reached (domains that have one)"),
-    Metric(name="action", description="share of the loop's choices that were right"),
-    Metric(name="decisions", scale=(0.0, 20.0), description="decisions made"),
-)
-DEFAULT_JUDGE = {"_target_": "mmgym.tasks.pca_judges.LexicalJudge", "name": "lexical"}
 
 
-class PCASuite(BaseModel):
+def loop_metrics(decisions: int) -> tuple[Metric, ...]:
+    """The closed loop's metrics; the decisions' scale runs to the loop's actual limit."""
+    return (
+        Metric(name="survived", description="no crash or death in the loop"),
+        Metric(name="reached", description="the goal was reached (domains that have one)"),
+        Metric(name="action", description="share of the loop's choices that were right"),
+        Metric(name="decisions", scale=(0.0, float(decisions)), description="decisions made"),
+    )
+DEFAULT_JUDGE = {"_target_": "mmgym.tasks.pca.judges.LexicalJudge", "name": "lexical"}
+
+
+class PCASuite(SpecSuite):
     """Config and logic of the suite; every field can be overridden from the command line."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = "pca"
     domains: list[str] = Field(default_factory=lambda: list(DOMAINS))
@@ -73,7 +77,10 @@ class PCASuite(BaseModel):
     judge: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_JUDGE))
     judge_check: int = Field(default=5, ge=0, description="items per domain of the judge's check in results.json")
 
-    macro_over: tuple[str, ...] = ("domain",)
+    env_id: ClassVar[str] = ENV_ID
+    group_by: ClassVar[tuple[str, ...]] = ("domain",)
+    macro_over: ClassVar[tuple[str, ...]] = ("domain",)
+    step_data: ClassVar[tuple[str, ...]] = ("choice", "correct", "failed", "reached", "decisions", "right_decisions")
 
     @field_validator("domains")
     @classmethod
@@ -85,7 +92,7 @@ class PCASuite(BaseModel):
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
-        return LOOP_METRICS if self.closed_loop else DECISION_METRICS
+        return loop_metrics(self.decisions) if self.closed_loop else DECISION_METRICS
 
     def judge_object(self) -> Judge:
         return factory_from_dict(dict(self.judge), "judge", drop=())()
@@ -110,32 +117,27 @@ class PCASuite(BaseModel):
     def specs(self) -> list[EpisodeSpec]:
         if self.closed_loop and self.source == "pcabench":
             raise ConfigError("suite.closed_loop=true needs generated items (PCA-Bench's images have no simulator)")
-        rules, specs = self.rules(), []
+        return super().specs()
+
+    def plans(self) -> Iterable[EpisodePlan]:
+        sees_image = self.rules().sees_image
         for domain in self.domains:
             image_dir = str(Path(self.data_dir).expanduser() / pcabench.TITLES[domain]) if self.data_dir else None
             env_kwargs = {
                 "image_size": self.image_size,
-                "observe_image": rules.sees_image,
+                "observe_image": sees_image,
                 "decisions": self.decisions if self.closed_loop else 1,
                 "image_dir": image_dir if self.source == "pcabench" else None,
             }
             for item in self.load(domain)[: self.items]:
-                specs.append(
-                    EpisodeSpec(
-                        suite=self.name,
-                        task=f"{domain}/{item.index:03d}",
-                        env_id=ENV_ID,
-                        env_kwargs=env_kwargs,
-                        reset_options={"item": item.model_dump(mode="json")},
-                        seed=0,
-                        rules=rules,
-                        target={"answer_index": item.answer_index},
-                        metadata={"domain": domain, "source": item.source, "question": item.question},
-                        step_data=("choice", "correct", "failed", "reached", "decisions", "right_decisions"),
-                        tags=(domain,),
-                    )
+                yield EpisodePlan(
+                    task=f"{domain}/{item.index:03d}",
+                    env_kwargs=env_kwargs,
+                    reset_options={"item": item.model_dump(mode="json")},
+                    target={"answer_index": item.answer_index},
+                    metadata={"domain": domain, "source": item.source, "question": item.question},
+                    tags=(domain,),
                 )
-        return specs
 
     async def score(self, record: EpisodeRecord) -> Scores:
         if self.closed_loop:
@@ -148,17 +150,13 @@ class PCASuite(BaseModel):
         record.extra["judge"] = {"name": self.judge.get("name", "judge"), **verdict.model_dump(mode="json")}
         return decision_scores(choice == item.answer_index, verdict.perception, verdict.cognition)
 
-    def groupings(self) -> dict[str, GroupKey]:
-        return {"overall": overall, "domain": by_metadata("domain")}
-
-    async def notes(self) -> dict[str, Any]:
+    async def notes(self) -> Notes:
         """The judge's check on `judge_check` generated items per domain (`mmgym judge-check`), kept with
         the results so that every run's scores come with their judge's figures."""
         if self.closed_loop or not self.judge_check:
             return {}
         items = [item for domain in self.domains for item in frozen.load(domain)[: self.judge_check]]
-        figures = await check_judge(self.judge_object(), items)
-        return {"judge_check": figures.model_dump(mode="json")}
+        return {NOTES_KEY: await check_judge(self.judge_object(), items)}
 
 
 def decision_scores(action: bool, perception: bool | None, cognition: bool | None) -> Scores:

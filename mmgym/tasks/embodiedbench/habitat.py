@@ -20,17 +20,18 @@ Metrics per episode, reported per subset and as a macro mean over subsets (Embod
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from mmgym.core.spec import EpisodeSpec, PlayRules
+from mmgym.core.spec import PlayRules
 from mmgym.envs.frozen_scenes import Episode
 from mmgym.envs.habitat import ENV_ID
 from mmgym.envs.habitat.env import EPISODES_PER_SUBSET
 from mmgym.envs.habitat.frozen import SETS
 from mmgym.tasks.scene_suite import SceneSuite
-from mmgym.tasks.scoring import GroupKey, Metric, by_metadata
+from mmgym.tasks.suite import EpisodePlan
 
 SUBSETS = tuple(SETS.subsets)
 
@@ -50,17 +51,17 @@ class EBHabitatSuite(SceneSuite):
     sets: ClassVar = SETS
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "subgoals_met")  # EB-Habitat does not tell its progress
     step_data: ClassVar[tuple[str, ...]] = ("held", "subgoals_met")
-    metrics: ClassVar[tuple[Metric, ...]] = (
-        Metric(name="success", description="every goal predicate holds"),
-        Metric(name="progress", description="share of the episode's subgoals reached"),
-        Metric(name="steps", scale=(0.0, 30.0), higher_is_better=False, description="env steps taken"),
-        Metric(name="invalid_actions", scale=(0.0, 10.0), higher_is_better=False, description="refused actions"),
-    )
+    group_by: ClassVar[tuple[str, ...]] = ("subset", "template")
+    success: ClassVar[str] = "every goal predicate holds"
+    progress: ClassVar[str] = "share of the episode's subgoals reached"
 
-    def specs(self) -> list[EpisodeSpec]:
+    def env_kwargs(self, rules: PlayRules) -> dict[str, Any]:
+        return super().env_kwargs(rules) | {"simulator": self.simulator}
+
+    def plans(self) -> Iterable[EpisodePlan]:
         if self.simulator == "habitat":
-            return self._habitat_specs()
-        return [self._with_simulator(spec) for spec in super().specs()]
+            return self._habitat_plans()
+        return super().plans()
 
     def episode_metadata(self, episode: Episode[Any], rules: PlayRules) -> dict[str, Any]:
         scene = episode.scene
@@ -69,26 +70,13 @@ class EBHabitatSuite(SceneSuite):
     def episode_tags(self, episode: Episode[Any]) -> tuple[str, ...]:
         return (episode.scene.template,)
 
-    def groupings(self) -> dict[str, GroupKey]:
-        return super().groupings() | {"template": by_metadata("template")}
-
-    def _with_simulator(self, spec: EpisodeSpec) -> EpisodeSpec:
-        return spec.model_copy(update={"env_kwargs": {**spec.env_kwargs, "simulator": self.simulator}})
-
-    def _habitat_specs(self) -> list[EpisodeSpec]:
+    def _habitat_plans(self) -> list[EpisodePlan]:
         """EB-Habitat's own episodes, by subset and index (their instructions come from habitat at reset)."""
-        rules = self.rules()
         return [
-            EpisodeSpec(
-                suite=self.name,
+            EpisodePlan(
                 task=f"{subset}/{index:03d}",
-                env_id=self.env_id,
-                env_kwargs={"image_size": self.image_size, "observe_image": rules.sees_image, "simulator": "habitat"},
                 reset_options={"subset": subset, "index": index},
-                seed=0,
-                rules=rules,
                 metadata={"subset": subset, "template": "eb_habitat"},
-                step_data=self.step_data,
                 tags=(subset,),
             )
             for subset in self.subsets

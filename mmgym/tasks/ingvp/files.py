@@ -11,7 +11,7 @@ Each reader parses one file into the game's own states (ING-VP's levels are not 
 - puzzle15 `n_puzzle/levels_50.jsonl`: a 4x4 `position`, 0 the blank;
 - sudoku   `sudoku/levels_50.jsonl`: `position` and `solutions`, 81 digits each, 0 a blank.
 
-`python -m mmgym.envs.games.ingvp_files optima DATA_DIR` lists every level whose exact optimum
+`python -m mmgym.tasks.ingvp.files optima DATA_DIR` lists every level whose exact optimum
 differs from what ING-VP's completion metric assumes (8 moves, 7 queens).
 """
 
@@ -205,10 +205,10 @@ def optima(data_dir: str | Path, games: list[str] | None = None) -> dict[str, li
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m mmgym.envs.games.ingvp_files optima DATA_DIR [GAME ...]`: the levels off the assumed optimum."""
+    """`python -m mmgym.tasks.ingvp.files optima DATA_DIR [GAME ...]`: the levels off the assumed optimum."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) < 2 or args[0] != "optima":
-        print("usage: python -m mmgym.envs.games.ingvp_files optima DATA_DIR [GAME ...]", file=sys.stderr)
+        print("usage: python -m mmgym.tasks.ingvp.files optima DATA_DIR [GAME ...]", file=sys.stderr)
         return 2
     try:
         table = optima(args[1], args[2:] or None)

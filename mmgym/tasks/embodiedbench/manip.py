@@ -27,7 +27,6 @@ from mmgym.envs.frozen_scenes import Episode
 from mmgym.envs.mujoco import ENV_ID
 from mmgym.envs.mujoco.frozen import SETS
 from mmgym.tasks.scene_suite import SceneSuite
-from mmgym.tasks.scoring import GroupKey, Metric, by_metadata
 
 SUBSETS = tuple(SETS.subsets)
 
@@ -46,12 +45,9 @@ class EBManipSuite(SceneSuite):
     sets: ClassVar = SETS
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "goals_met")  # not told how many goals it has met
     step_data: ClassVar[tuple[str, ...]] = ("goals_met", "held")
-    metrics: ClassVar[tuple[Metric, ...]] = (
-        Metric(name="success", description="every goal condition holds"),
-        Metric(name="progress", description="share of goal conditions met"),
-        Metric(name="steps", scale=(0.0, 15.0), higher_is_better=False, description="env steps taken"),
-        Metric(name="invalid_actions", scale=(0.0, 10.0), higher_is_better=False, description="refused actions"),
-    )
+    group_by: ClassVar[tuple[str, ...]] = ("subset", "task")
+    success: ClassVar[str] = "every goal condition holds"
+    progress: ClassVar[str] = "share of goal conditions met"
 
     def episode_metadata(self, episode: Episode[Any], rules: PlayRules) -> dict[str, Any]:
         scene = episode.scene
@@ -64,6 +60,3 @@ class EBManipSuite(SceneSuite):
 
     def episode_tags(self, episode: Episode[Any]) -> tuple[str, ...]:
         return (episode.scene.task,)
-
-    def groupings(self) -> dict[str, GroupKey]:
-        return super().groupings() | {"task": by_metadata("task")}

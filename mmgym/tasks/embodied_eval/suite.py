@@ -30,7 +30,7 @@ from mmgym.envs.embodied_eval import ENV_ID
 from mmgym.envs.embodied_eval.frozen import SETS
 from mmgym.envs.frozen_scenes import Episode
 from mmgym.tasks.scene_suite import SceneSuite
-from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, overall
+from mmgym.tasks.scoring import Metric, Scores
 
 CATEGORIES = tuple(SETS.subsets)
 API_ERROR = "ModelError"  # what a failed model call raises (the record's error starts with its name)
@@ -78,15 +78,23 @@ class EmbodiedEvalSuite(SceneSuite):
     step_data: ClassVar[tuple[str, ...]] = ("choice_error", "predicates_met", "predicates_total", "answer")
     macro_over: ClassVar[tuple[str, ...]] = ("category",)
     actions_per_reply: ClassVar[str] = "one"  # one menu choice per reply
-    metrics: ClassVar[tuple[Metric, ...]] = (
-        Metric(name="success", description="every predicate holds at the end"),
-        Metric(name="goal_condition", description="share of the predicates that hold at the end"),
-        Metric(name="spl", description="success weighted by the expert's path length over the path taken"),
-        Metric(name="no_match", higher_is_better=False, description="share of replies that named no option"),
-        Metric(name="out_of_range", higher_is_better=False, description="share of replies choosing outside the menu"),
-        Metric(name="api_error", higher_is_better=False, description="the episode ended on a failed model call"),
-        Metric(name="steps", scale=(0.0, 24.0), higher_is_better=False, description="env steps taken"),
-    )
+    group_by: ClassVar[tuple[str, ...]] = ("category",)
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        return (
+            Metric(name="success", description="every predicate holds at the end"),
+            Metric(name="goal_condition", description="share of the predicates that hold at the end"),
+            Metric(name="spl", description="success weighted by the expert's path length over the path taken"),
+            Metric(name="no_match", higher_is_better=False, description="share of replies that named no option"),
+            Metric(
+                name="out_of_range", higher_is_better=False, description="share of replies choosing outside the menu"
+            ),
+            Metric(name="api_error", higher_is_better=False, description="the episode ended on a failed model call"),
+            Metric(
+                name="steps", scale=(0.0, float(self.max_steps)), higher_is_better=False, description="env steps taken"
+            ),
+        )
 
     def env_kwargs(self, rules: PlayRules) -> dict[str, Any]:
         return super().env_kwargs(rules) | {"max_steps": rules.max_steps}
@@ -97,6 +105,3 @@ class EmbodiedEvalSuite(SceneSuite):
 
     async def score(self, record: EpisodeRecord) -> Scores:
         return episode_scores(record)
-
-    def groupings(self) -> dict[str, GroupKey]:
-        return {"overall": overall, "category": by_metadata("category")}

@@ -19,18 +19,18 @@ success, progress, steps and invalid actions (refused or failed in the simulator
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
-from mmgym.core.records import EpisodeRecord
-from mmgym.core.spec import EpisodeSpec, PlayRules
+from mmgym.core.spec import PlayRules
 from mmgym.envs.thor import ALFRED_ENV_ID, NAV_ENV_ID, alfred_data, nav_data
 from mmgym.errors import ConfigError
-from mmgym.tasks.scoring import GroupKey, Metric, Scores, by_metadata, goal_scores, known_subsets, overall
+from mmgym.tasks.scene_suite import SubsetSuite
+from mmgym.tasks.suite import EpisodePlan
 
 STANDIN = "standin"
 
@@ -40,44 +40,18 @@ def standin_data(track: str) -> Path:
     return Path(str(resources.files("mmgym.envs.thor.standin") / "data" / track))
 
 
-def goal_metrics(max_steps: int) -> tuple[Metric, ...]:
-    return (
-        Metric(name="success", description="the task is done"),
-        Metric(name="progress", description="share of the task done"),
-        Metric(name="steps", scale=(0.0, float(max_steps)), higher_is_better=False, description="env steps taken"),
-        Metric(name="invalid_actions", scale=(0.0, 10.0), higher_is_better=False, description="refused actions"),
-    )
-
-
-class ThorSuite(BaseModel):
+class ThorSuite(SubsetSuite):
     """What both tracks share: data folder, simulator, subsets, play rules, specs and scores."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    subsets: list[str]
     data_dir: str | None = Field(default=None, description="EmbodiedBench's data folder for this track")
     executable: str | None = Field(default=None, description="AI2-THOR build path, 'standin', or null to download")
     platform: str | None = Field(default=None, description="CloudRendering for headless GPU servers")
     x_display: str | None = None
     observation: Literal["image", "image_text", "text"] = "image"
-    history: bool = True
-    episodes: int | None = Field(default=None, ge=1, description="first N episodes of each subset; null for all")
-    max_steps: int
     image_size: int = Field(default=500, ge=32, description="EmbodiedBench's frames are 500 px")
 
-    env_id: ClassVar[str]
     track: ClassVar[str]  # the stand-in's data folder
-    valid_subsets: ClassVar[tuple[str, ...]]
-    hidden_info: ClassVar[tuple[str, ...]]
-    step_data: ClassVar[tuple[str, ...]]
-    macro_over: ClassVar[tuple[str, ...]] = ("subset",)
     load: ClassVar[Callable[[str | Path, str], list[Any]]]
-
-    @field_validator("subsets")
-    @classmethod
-    def _known_subsets(cls, subsets: list[str]) -> list[str]:
-        return known_subsets(subsets, cls.valid_subsets)
 
     def folder(self) -> Path:
         if self.data_dir:
@@ -89,52 +63,26 @@ class ThorSuite(BaseModel):
             "(or suite.executable=standin to play the stand-in's own episodes)"
         )
 
-    def rules(self) -> PlayRules:
-        return PlayRules(
-            actions_per_reply="plan",
-            observation=self.observation,
-            history=self.history,
-            max_steps=self.max_steps,
-            hidden_info=self.hidden_info,
-        )
-
-    def episode_metadata(self, episode: Any) -> dict[str, Any]:
-        return {"instruction": episode.instruction}
-
-    def specs(self) -> list[EpisodeSpec]:
-        rules, folder = self.rules(), self.folder()
-        env_kwargs = {
-            "image_size": self.image_size,
-            "observe_image": rules.sees_image,
+    def env_kwargs(self, rules: PlayRules) -> dict[str, Any]:
+        return super().env_kwargs(rules) | {
             "executable": self.executable,
             "platform": self.platform,
             "x_display": self.x_display,
         }
-        specs = []
+
+    def episode_metadata(self, episode: Any) -> dict[str, Any]:
+        return {"instruction": episode.instruction}
+
+    def plans(self) -> Iterable[EpisodePlan]:
+        folder = self.folder()
         for subset in self.subsets:
             for episode in type(self).load(folder, subset)[: self.episodes]:
-                metadata = {"subset": subset, **self.episode_metadata(episode)}
-                specs.append(
-                    EpisodeSpec(
-                        suite=self.name,
-                        task=f"{subset}/{episode.index:03d}",
-                        env_id=self.env_id,
-                        env_kwargs=env_kwargs,
-                        reset_options={"episode": episode.model_dump(mode="json")},
-                        seed=0,
-                        rules=rules,
-                        metadata=metadata,
-                        step_data=self.step_data,
-                        tags=(subset,),
-                    )
+                yield EpisodePlan(
+                    task=f"{subset}/{episode.index:03d}",
+                    reset_options={"episode": episode.model_dump(mode="json")},
+                    metadata={"subset": subset, **self.episode_metadata(episode)},
+                    tags=(subset,),
                 )
-        return specs
-
-    async def score(self, record: EpisodeRecord) -> Scores:
-        return goal_scores(record)
-
-    def groupings(self) -> dict[str, GroupKey]:
-        return {"overall": overall, "subset": by_metadata("subset")}
 
 
 class EBAlfredSuite(ThorSuite):
@@ -149,7 +97,7 @@ class EBAlfredSuite(ThorSuite):
     valid_subsets: ClassVar[tuple[str, ...]] = alfred_data.SUBSETS
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "goal_conditions", "poses_restored")
     step_data: ClassVar[tuple[str, ...]] = ("goal_conditions", "held", "poses_restored")
-    metrics: ClassVar[tuple[Metric, ...]] = goal_metrics(30)
+    group_by: ClassVar[tuple[str, ...]] = ("subset", "task_type")
     load: ClassVar = staticmethod(alfred_data.load_subset)
 
     def episode_metadata(self, episode: Any) -> dict[str, Any]:
@@ -159,9 +107,6 @@ class EBAlfredSuite(ThorSuite):
             "scene": episode.scene,
             "expert_plan_length": len(episode.reference_plan),
         }
-
-    def groupings(self) -> dict[str, GroupKey]:
-        return super().groupings() | {"task_type": by_metadata("task_type")}
 
 
 class EBThorNavSuite(ThorSuite):
@@ -176,7 +121,6 @@ class EBThorNavSuite(ThorSuite):
     valid_subsets: ClassVar[tuple[str, ...]] = nav_data.SUBSETS
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "distance")  # the agent is not told how close it is
     step_data: ClassVar[tuple[str, ...]] = ("distance",)
-    metrics: ClassVar[tuple[Metric, ...]] = goal_metrics(20)
     load: ClassVar = staticmethod(nav_data.load_subset)
 
     def episode_metadata(self, episode: Any) -> dict[str, Any]:

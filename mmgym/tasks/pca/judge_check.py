@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from mmgym.envs.pca.item import DecisionItem
-from mmgym.tasks.pca_judges import Judge, Verdict
+from mmgym.tasks.pca.judges import Judge, Verdict
 
 LINKS = ("perception", "cognition")
 PADDING = (
@@ -79,6 +79,9 @@ def reordered(item: DecisionItem, seed: int) -> DecisionItem:
         rng.shuffle(order)
     actions = tuple(item.actions[i] for i in order)
     return item.model_copy(update={"actions": actions, "answer_index": order.index(item.answer_index)})
+
+
+NOTES_KEY = "judge_check"  # where a PCA run keeps its judge's figures in results.json's notes
 
 
 class LinkFigures(BaseModel):
