@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
 
-from mmgym.agents.models.registry import BackendBuilder, built_by, close_all
+from mmgym.agents.models.registry import BackendRegistry, close_all
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError
 from mmgym.runners.budget import BudgetMeter
@@ -70,12 +70,14 @@ class RayRunner(BaseModel):
         """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded).
 
         With a `budget`, episodes stop starting once one of its limits is reached (counted here, in the driver).
+        The run's model backends are built by a registry of its own, which places them (`model_actor`).
         """
         with ray_session(self.address, self.num_cpus, self.log_to_driver) as resources:
             await close_all()  # backends built while checking the config belong to no run
             layout = self.env_layout(resources, specs)
             pool: EnvWorkerPool | None = None
             local_envs = None
+            backends = self.model_backends(resources)
             try:
                 if layout.workers:
                     pool = EnvWorkerPool(
@@ -90,7 +92,7 @@ class RayRunner(BaseModel):
                     await pool.ready(self.start_timeout_s)
                 local_envs = None if pool else in_process(env_factory, self.step_timeout_s)
                 open_env = pool.open if pool else local_envs
-                with built_by(self._model_builder(resources)):
+                with backends.in_effect():
                     await play_all(
                         specs, agent_factory, on_done, open_env, self.concurrency, self.max_restarts, recorder, budget
                     )
@@ -99,7 +101,10 @@ class RayRunner(BaseModel):
                     pool.close()
                 if local_envs is not None:
                     local_envs.close()
-                await close_all()
+                try:
+                    await backends.close_all()
+                finally:
+                    await close_all()
 
     def env_layout(self, resources: dict[str, float], specs: Sequence[EpisodeSpec]) -> EnvLayout:
         """How many env workers, with how many env slots each, this run gets.
@@ -128,11 +133,13 @@ class RayRunner(BaseModel):
         slots = self.envs_per_worker if self.envs_per_worker != "auto" else math.ceil(in_flight / workers)
         return EnvLayout(min(workers, math.ceil(in_flight / slots)), slots)
 
-    def _model_builder(self, resources: dict[str, float]) -> BackendBuilder:
+    def model_backends(self, resources: dict[str, float]) -> BackendRegistry:
+        """The run's backend registry: backends that hold weights (`model_actor=auto`), all or none in actors."""
         gpus = self.model_actor_gpus
         if gpus == "auto":
             gpus = 1.0 if resources.get("GPU", 0) >= 1 else 0.0
-        return actor_builder(self.model_actor, self.model_actor_cpus, gpus, self.model_restarts, self.model_actors)
+        builder = actor_builder(self.model_actor, self.model_actor_cpus, gpus, self.model_restarts, self.model_actors)
+        return BackendRegistry(builder)
 
 
 @dataclass(frozen=True)
