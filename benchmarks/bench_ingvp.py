@@ -38,7 +38,8 @@ from mmgym.envs.games import GAME_CLASSES, get_game
 from mmgym.envs.games.core import clear_solver_cache
 from mmgym.envs.games.levels import generate_set
 from mmgym.results.store import ResultsStore
-from mmgym.runners.evaluate import evaluate, summarize_run
+from mmgym.results.summarize import summarize_run
+from mmgym.runners.evaluate import evaluate
 from mmgym.tasks.ingvp.suite import IngvpSuite
 
 

@@ -17,8 +17,8 @@ from typing import Any
 import gymnasium as gym
 
 from mmgym.core.spec import EpisodeSpec
+from mmgym.results.layout import file_stem
 from mmgym.runners.env_session import make_env
-from mmgym.runners.recorder import file_stem
 
 TIMING_KEYS = ("started_at", "duration_s")
 

@@ -33,10 +33,13 @@ def run(args: argparse.Namespace) -> int:
 
     from mmgym.errors import MmgymError
     from mmgym.results.compare import compare_runs
+    from mmgym.results.run_dir import RunDir
     from mmgym.views.table import print_tables
 
     if len(args.run_dirs) < 2:
         raise MmgymError("compare needs two or more run directories")
+    for run_dir in args.run_dirs:  # every one checked before any pair is compared
+        RunDir.open(run_dir)
     comparisons = {(a, b): compare_runs(a, b) for a, b in itertools.combinations(args.run_dirs, 2)}
     if args.format != "table":
         _print_data(list(comparisons.values()), args.metric, args.format)

@@ -17,10 +17,13 @@ import argparse
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mmgym.errors import MmgymError
+from mmgym.results.layout import QUARANTINE_FILE
 
-QUARANTINE_FILE = "episodes.quarantine.jsonl"
+if TYPE_CHECKING:
+    from mmgym.results.run_dir import RunDir
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -52,12 +55,11 @@ class EpisodeCheck:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mmgym.results.store import EPISODES_FILE
+    from mmgym.results.layout import EPISODES_FILE
+    from mmgym.results.run_dir import RunDir
 
-    run_dir: Path = args.run_dir
-    episodes = run_dir / EPISODES_FILE
-    if not episodes.is_file():
-        raise MmgymError(f"{run_dir} is not a run directory (no {EPISODES_FILE}); pass the output_dir of a run")
+    run_dir = RunDir.open(args.run_dir)
+    episodes = run_dir.episodes_path
     data = episodes.read_bytes()
     check = check_episodes(episodes, data)
     bad_lines = {**check.bad, **check.duplicates}
@@ -65,12 +67,12 @@ def run(args: argparse.Namespace) -> int:
     if check.torn:
         notes.append(f"line {check.torn}: a torn last line (no newline): a rerun cuts it, --quarantine keeps a copy")
     if check.missing_videos:
-        notes.append(f"{check.missing_videos} records name a video that is not in {run_dir / 'videos'}")
+        notes.append(f"{check.missing_videos} records name a video that is not in {run_dir.videos_dir}")
     for is_problem, line in (check_config(run_dir), check_results(run_dir, check)):
         if line:
             (problems if is_problem else notes).append(line)
 
-    print(f"run directory: {run_dir}")
+    print(f"run directory: {run_dir.path}")
     print(f"{EPISODES_FILE}: {summary(check)}")
     for line in problems:
         print(f"  problem: {line}")
@@ -79,20 +81,23 @@ def run(args: argparse.Namespace) -> int:
     moved = check.quarantined
     if moved and args.quarantine:
         quarantine(episodes, data, moved)
-        print(f"moved {len(moved)} lines to {run_dir / QUARANTINE_FILE}; rerun the run's command to play those "
+        print(f"moved {len(moved)} lines to {run_dir.quarantine_path}; rerun the run's command to play those "
               "episodes again and refresh results.json")  # fmt: skip
         problems = problems[len(bad_lines) :]
     elif bad_lines:
-        print(f"{len(bad_lines)} bad lines; `mmgym doctor {run_dir} --quarantine` moves them to {QUARANTINE_FILE}")
+        print(f"{len(bad_lines)} bad lines; `mmgym doctor {run_dir.path} --quarantine` moves them to {QUARANTINE_FILE}")
     if not problems:
         print("no problems: the run can resume")
     return 1 if problems else 0
 
 
 def check_episodes(path: Path, data: bytes) -> EpisodeCheck:
-    """Parse every line as the store does, and follow each episode id's records in order."""
+    """Parse every line of the episodes file at `path` (its bytes: `data`) as the store does, and follow each
+    episode id's records in order."""
+    from mmgym.results.run_dir import RunDir
     from mmgym.results.store import CorruptRecord, parse_line
 
+    run_dir = RunDir(path.parent)
     check = EpisodeCheck()
     finished_on: dict[str, int] = {}
     latest: dict[str, str] = {}
@@ -118,7 +123,8 @@ def check_episodes(path: Path, data: bytes) -> EpisodeCheck:
         if record.status == "done":
             finished_on[record.id] = number
         for video in (record.video, record.render_video):
-            if video is not None and not (path.parent / video.path).exists():
+            source = run_dir.video_path(video)
+            if source is not None and not source.exists():
                 check.missing_videos += 1
     check.finished = sum(status == "done" for status in latest.values())
     check.failed = len(latest) - check.finished
@@ -137,13 +143,14 @@ def summary(check: EpisodeCheck) -> str:
     return ", ".join(parts)
 
 
-def check_config(run_dir: Path) -> tuple[bool, str | None]:
-    """(is it a problem, the line to show) for `config.yaml`; None when it is fine."""
+def check_config(run_dir: RunDir) -> tuple[bool, str | None]:
+    """(is it a problem, the line to show) for `config.yaml`; None when it is fine. Stricter than a reader
+    (`RunDir.config`): an empty file pins nothing either."""
     import yaml
 
-    from mmgym.results.run_config import CONFIG_FILE
+    from mmgym.results.layout import CONFIG_FILE
 
-    path = run_dir / CONFIG_FILE
+    path = run_dir.config_path
     if not path.exists():
         return False, f"no {CONFIG_FILE}: a rerun writes it (until then nothing pins the run's agent and suite)"
     try:
@@ -156,22 +163,17 @@ def check_config(run_dir: Path) -> tuple[bool, str | None]:
     return False, None
 
 
-def check_results(run_dir: Path, check: EpisodeCheck) -> tuple[bool, str | None]:
+def check_results(run_dir: RunDir, check: EpisodeCheck) -> tuple[bool, str | None]:
     """(is it a problem, the line to show) for `results.json`: present, readable, counting what episodes.jsonl holds."""
-    from pydantic import ValidationError
+    from mmgym.results.layout import EPISODES_FILE, RESULTS_FILE
+    from mmgym.results.run_dir import UnreadableFile
 
-    from mmgym.results.store import EPISODES_FILE
-    from mmgym.results.summary import RunResults
-    from mmgym.runners.evaluate import RESULTS_FILE
-
-    path = run_dir / RESULTS_FILE
-    if not path.exists():
+    if not run_dir.has_results():
         return False, f"no {RESULTS_FILE}: the run has not finished; rerun its command to finish it"
     try:
-        results = RunResults.model_validate_json(path.read_bytes())
-    except (OSError, ValidationError) as exc:
-        reason = " ".join(str(exc).splitlines()[:2])
-        return True, f"{RESULTS_FILE} is not readable ({reason}); rerun the run's command to write it again"
+        results = run_dir.results()
+    except UnreadableFile as exc:
+        return True, f"{RESULTS_FILE} is {exc.problem}; {exc.hint}"
     held = check.finished + check.failed
     if (results.episodes, results.errors) != (held, check.failed):
         counts = f"{results.episodes} episodes ({results.errors} errors), {EPISODES_FILE} holds {held} ({check.failed})"

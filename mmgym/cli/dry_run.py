@@ -16,6 +16,7 @@ from mmgym.cli.build import build_components
 from mmgym.cli.catalogue import CONFIG_MODULE
 from mmgym.cli.paths import job_dir
 from mmgym.results.plan import Pricing, RunPlan, plan_run
+from mmgym.results.run_dir import RunDir
 
 
 def dry_run(overrides: list[str], multirun: bool, console: Console | None = None) -> int:
@@ -27,7 +28,7 @@ def dry_run(overrides: list[str], multirun: bool, console: Console | None = None
             cfg = compose_job(combo, with_hydra=True)
             components = build_components(cfg)
             run_dir = job_dir(cfg, multirun)
-            plan = plan_run(components.suite, run_dir, pricing_of(cfg))
+            plan = plan_run(components.suite, RunDir(run_dir), pricing_of(cfg))
             console.print(plan_table(plan, cfg))
             for line in [f"run directory: {run_dir}", *estimate_lines(plan, cfg)]:
                 console.print(escape(line), soft_wrap=True)

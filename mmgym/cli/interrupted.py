@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from mmgym.results.store import EPISODES_FILE, read_records
+from mmgym.results.run_dir import RunDir
 
 
 def interrupted_line(args: list[str]) -> str:
@@ -38,9 +38,10 @@ def _episodes(count: int) -> str:
 def saved_episodes(run_dir: Path) -> int | None:
     """Finished episodes in `run_dir` (an episode whose latest record is an error is played again); None if none
     was ever written there."""
-    if not (run_dir / EPISODES_FILE).exists():
+    run = RunDir(run_dir)
+    if not run.is_run_dir():
         return None
-    latest = {record.id: record.status for record in read_records(run_dir)}
+    latest = {record.id: record.status for record in run.records()}
     return sum(status == "done" for status in latest.values())
 
 

@@ -32,11 +32,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mmgym.cli.paths import check_writable_dir, check_writable_file
-    from mmgym.results.store import EPISODES_FILE, ResultsStore
+    from mmgym.results.run_dir import RunDir
     from mmgym.views.replay import default_output, find_episode, write_replay
 
-    if not (args.run_dir / EPISODES_FILE).exists():
-        raise MmgymError(f"{args.run_dir} is not a run directory (no {EPISODES_FILE}); pass the output_dir of a run")
+    run_dir = RunDir.open(args.run_dir)
     jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, MAX_DEFAULT_JOBS)
     if jobs < 1:
         raise MmgymError(f"--jobs must be at least 1, got {jobs}")
@@ -49,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.output:
         raise MmgymError("--output names one file; give an EPISODE_ID too, or leave --output out")
-    folder = args.run_dir / "replays"
+    folder = run_dir.replays_dir
     check_writable_dir(folder, "replay folder")
-    records = list(ResultsStore(args.run_dir).records())
+    records = list(run_dir.records())
     work = [(r, args.run_dir, default_output(args.run_dir, r, f".{args.format}"), args.fps) for r in records]
     render_all(work, jobs)
     print(f"{len(records)} replays in {folder}")

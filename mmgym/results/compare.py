@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from mmgym.errors import MmgymError
 from mmgym.results.aggregate import bootstrap_ci
-from mmgym.results.store import ResultsStore
+from mmgym.results.run_dir import RunDir
 
 EXACT_UP_TO = 16  # nonzero differences: 2^16 sign patterns are enumerated exactly
 DRAWS = 20_000
@@ -92,9 +92,7 @@ def paired_stat(metric: str, grouping: str, group: str, a: Sequence[float], b: S
 
 
 def _scored(run_dir: Path) -> dict[str, tuple[Mapping[str, float], Mapping[str, str]]]:
-    if not (run_dir / "episodes.jsonl").exists():
-        raise MmgymError(f"{run_dir} is not a run directory (no episodes.jsonl)")
-    return {r.id: (r.metrics, r.groups) for r in ResultsStore(run_dir).records()}
+    return {r.id: (r.metrics, r.groups) for r in RunDir.open(run_dir).records()}
 
 
 def compare_runs(run_a: Path, run_b: Path) -> Comparison:

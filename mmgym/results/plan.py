@@ -9,12 +9,14 @@ bounded by the agent's `max_tokens`. Reading the run directory never changes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec
-from mmgym.results.store import read_records
-from mmgym.tasks.scoring import Suite
+from mmgym.results.run_dir import RunDir
+
+if TYPE_CHECKING:
+    from mmgym.tasks.suite import Suite
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,10 @@ class RunPlan:
         return self.measured.cost_per_call * self.expected_calls if self.measured else None  # type: ignore[operator]
 
 
-def plan_run(suite: Suite, run_dir: Path, pricing: Pricing) -> RunPlan:
+def plan_run(suite: Suite, run_dir: RunDir, pricing: Pricing) -> RunPlan:
+    """What running `suite` into `run_dir` (which need not exist yet) would do."""
     specs = suite.specs()
-    latest = {record.id: record for record in read_records(run_dir)}  # a retry's record comes after the error's
+    latest = {record.id: record for record in run_dir.records()}  # each id's latest: a retry's, not the error's
     done_records = {i: record for i, record in latest.items() if record.status == "done"}
     done_ids = {spec.id for spec in specs if spec.id in done_records}
     todo = [spec for spec in specs if spec.id not in done_ids]

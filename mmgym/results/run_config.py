@@ -25,10 +25,8 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from mmgym.errors import ConfigError
-from mmgym.results.store import EPISODES_FILE
+from mmgym.results.layout import CONFIG_FILE, EPISODES_FILE, HYDRA_DIR
 
-CONFIG_FILE = "config.yaml"
-HYDRA_DIR = ".hydra"
 PINNED = ("suite", "agent", "model")
 # Where and how fast a model runs, and what it is guessed to cost: not part of what an episode is.
 DEPLOYMENT_KEYS = frozenset(

@@ -20,8 +20,8 @@ from pydantic import ValidationError
 
 from mmgym.core.records import EpisodeRecord
 from mmgym.errors import MmgymError
-
-EPISODES_FILE = "episodes.jsonl"
+from mmgym.results.layout import EPISODES_FILE, RESULTS_FILE
+from mmgym.results.summary import RunResults
 
 
 class ResultsStore:
@@ -110,6 +110,10 @@ class ResultsStore:
             finally:
                 os.close(fd)
             self._last_sync = time.monotonic()
+
+    def write_results(self, results: RunResults) -> Path:
+        """Write the run's aggregates to `results.json` (atomically, as `write_json`)."""
+        return self.write_json(RESULTS_FILE, results.model_dump(mode="json"))
 
     def write_json(self, name: str, payload: object) -> Path:
         """Write a JSON file into the run directory atomically (temp file, then rename)."""

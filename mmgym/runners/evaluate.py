@@ -3,35 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from mmgym.agents.models.registry import close_all
 from mmgym.core.records import EpisodeRecord
 from mmgym.errors import ConfigError, MmgymError
-from mmgym.results.aggregate import aggregate, bucket, macro_summaries
 from mmgym.results.store import ResultsStore
-from mmgym.results.summary import MetricInfo, RunResults
+from mmgym.results.summarize import one_line, summarize_stored
+from mmgym.results.summary import RunResults
+from mmgym.runners.base import AgentFactory, Runner
 from mmgym.runners.budget import Budget, BudgetMeter, Spending
 from mmgym.runners.env_session import EnvFactory, make_env
-from mmgym.runners.local import AgentFactory, LocalRunner
+from mmgym.runners.local import LocalRunner
+from mmgym.runners.observers import EpisodeObserver
 from mmgym.runners.recorder import RecordConfig, Recorder
-from mmgym.tasks.scoring import Suite
-
-RESULTS_FILE = "results.json"
+from mmgym.tasks.suite import Notes, Suite
 
 
 def evaluate(
     suite: Suite,
     agent_factory: AgentFactory,
     run_dir: str | Path,
-    runner: Any = None,
+    runner: Runner | None = None,
     show_progress: bool = True,
     record: RecordConfig | None = None,
     env_factory: EnvFactory = make_env,
@@ -49,14 +45,19 @@ def evaluate(
     results say so in `aborted`) instead of failing every other episode the same way.
     """
     runner = runner or LocalRunner()
+    if not isinstance(runner, Runner):
+        raise ConfigError(
+            f"runner {type(runner).__name__} is not an mmgym runner (mmgym.runners.base.Runner: a `keeps_budget` "
+            "flag and an async `run`); use runner=local or runner=ray"
+        )
     store = ResultsStore(run_dir)
     recorder = Recorder(run_dir, record) if record is not None and record.video else None
+    observers: list[EpisodeObserver] = [recorder] if recorder else []
     specs = suite.specs()
     todo = [spec for spec in specs if spec.id not in store]
 
     meter = BudgetMeter(budget, Spending.of(store.attempts())) if budget is not None and budget.limited else None
-    budget_kwargs = {"budget": meter} if meter else {}  # only a budgeted run needs a runner that takes one
-    if meter and "budget" not in inspect.signature(runner.run).parameters:
+    if meter and not runner.keeps_budget:
         raise ConfigError(f"runner {type(runner).__name__} cannot keep a budget; use runner=local or runner=ray")
     groupings = suite.groupings()
     breaker = FailFast(fail_fast if fail_fast < len(todo) else 0)
@@ -72,7 +73,7 @@ def evaluate(
             breaker.observe(record)
 
         try:
-            asyncio.run(runner.run(todo, agent_factory, on_done, env_factory, recorder=recorder, **budget_kwargs))
+            asyncio.run(runner.run(todo, agent_factory, on_done, env_factory, observers=observers, budget=meter))
         except EpisodesFailing as exc:
             aborted = str(exc)
         finally:
@@ -80,67 +81,13 @@ def evaluate(
             if recorder:
                 recorder.close()
 
-    # Only what the aggregates need is kept of each record (a whole run's steps would not fit in memory),
-    # in the suite's order, not completion order: the bootstrap CIs must not depend on scheduling.
-    by_id = {record.id: ScoredEpisode.of(record, groupings) for record in store.records()}
-    results = summarize_scored(suite, [by_id[spec.id] for spec in specs if spec.id in by_id])
+    results = summarize_stored(suite, specs, store.records())  # in the suite's order, whatever finished first
     results.stopped = meter.stop_line() if meter else None
     results.aborted = aborted
-    if callable(getattr(suite, "notes", None)):  # e.g. a judged suite measures its judge (`Suite.notes`)
-        results.notes = asyncio.run(_closing_models(suite.notes()))
-    store.write_json(RESULTS_FILE, results.model_dump(mode="json"))
+    notes = asyncio.run(_closing_models(suite.notes()))  # e.g. a judged suite measures its judge
+    results.notes = {name: finding.model_dump(mode="json") for name, finding in notes.items()}
+    store.write_results(results)
     return results
-
-
-@dataclass(frozen=True)
-class ScoredEpisode:
-    """What aggregation reads of an episode record: its status, metrics, usage and group in each grouping."""
-
-    status: str
-    metrics: dict[str, float]
-    usage: dict[str, float]
-    groups: dict[str, str | None]
-    error: str | None = None
-
-    @classmethod
-    def of(cls, record: EpisodeRecord, groupings: Mapping[str, Callable[[EpisodeRecord], str | None]]) -> ScoredEpisode:
-        groups = {name: key(record) for name, key in groupings.items()}
-        return cls(record.status, dict(record.metrics), dict(record.usage), groups, _one_line(record.error))
-
-
-def summarize_run(suite: Suite, records: Iterable[EpisodeRecord]) -> RunResults:
-    """The run's aggregates: per declared grouping and group, and macro means over the `macro_over` groupings."""
-    groupings = suite.groupings()
-    return summarize_scored(suite, [ScoredEpisode.of(record, groupings) for record in records])
-
-
-def summarize_scored(suite: Suite, episodes: list[ScoredEpisode]) -> RunResults:
-    """`summarize_run` over episodes already reduced to their scores and groups."""
-    scored = [(episode, episode.metrics) for episode in episodes]
-    groupings = {name: _group_in(name) for name in suite.groupings()}
-    buckets = bucket(scored, {name: groupings[name] for name in suite.macro_over})
-    failed = [episode for episode in episodes if episode.status == "error"]
-    return RunResults(
-        suite=suite.name,
-        metrics=[MetricInfo(**metric.model_dump()) for metric in suite.metrics],
-        episodes=len(episodes),
-        errors=sum(episode.status == "error" for episode in episodes),
-        usage=total_usage(episodes),
-        groups=aggregate(scored, groupings),
-        macro={name: macro_summaries(buckets[name]) for name in suite.macro_over if name in buckets},
-        group_errors=errors_by_group(failed, groupings),
-        error_kinds=dict(Counter(episode.error for episode in failed).most_common(MOST_COMMON_ERRORS)),
-    )
-
-
-def errors_by_group(failed: list[ScoredEpisode], groupings: Mapping[str, Callable]) -> dict[str, dict[str, int]]:
-    """Per grouping and group, how many episodes ended in an error (groups without any are left out)."""
-    counts: dict[str, Counter[str]] = {name: Counter() for name in groupings}
-    for episode in failed:
-        for name, key in groupings.items():
-            if (group := key(episode)) is not None:
-                counts[name][group] += 1
-    return {name: dict(sorted(count.items())) for name, count in counts.items() if count}
 
 
 class EpisodesFailing(MmgymError):
@@ -162,31 +109,13 @@ class FailFast:
         if len(self.seen) == self.after and None not in kinds and len(kinds) == 1:
             raise EpisodesFailing(
                 f"the first {self.after} episodes all failed with {kinds.pop()}; stopped early "
-                f"(last: {_one_line(self.seen[-1])}); fix the cause and rerun the same command (fail_fast=0 plays on)"
+                f"(last: {one_line(self.seen[-1])}); fix the cause and rerun the same command (fail_fast=0 plays on)"
             )
 
 
 def _error_kind(error: str | None) -> str | None:
     """An error's kind: its exception type (the message may name the episode)."""
     return None if error is None else error.split(":", 1)[0]
-
-
-MOST_COMMON_ERRORS = 5
-ERROR_LINE_CHARS = 300
-
-
-def _one_line(error: str | None) -> str | None:
-    """An error message as the summary shows it: on one line, cut short (tracebacks stay in the record).
-
-    A simulator's message may span lines (`Scene ... not contained in build` and the list of scenes)."""
-    if error is None:
-        return None
-    line = " ".join(error.split()) or "error"
-    return line if len(line) <= ERROR_LINE_CHARS else line[: ERROR_LINE_CHARS - 3] + "..."
-
-
-def _group_in(grouping: str) -> Callable[[ScoredEpisode], str | None]:
-    return lambda episode: episode.groups[grouping]
 
 
 def _progress(enabled: bool) -> Progress:
@@ -201,16 +130,7 @@ def _progress(enabled: bool) -> Progress:
     )
 
 
-def total_usage(records: Iterable[EpisodeRecord | ScoredEpisode]) -> dict[str, float]:
-    """Model calls, parse failures, invalid actions, tokens, latency and cost summed over the run."""
-    totals: dict[str, float] = {}
-    for record in records:
-        for name, value in record.usage.items():
-            totals[name] = totals.get(name, 0.0) + value
-    return totals
-
-
-async def _closing_models(work: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+async def _closing_models(work: Awaitable[Notes]) -> Notes:
     """Await `work` (which may build model backends), then close them: the run's loop is gone."""
     try:
         return await work

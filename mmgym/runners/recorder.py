@@ -1,10 +1,11 @@
-"""Episode videos: each step's frame kept compressed in memory, encoded to MP4 when the episode ends.
+"""Episode videos: an observer that keeps each step's frame compressed in memory and writes the episode's video
+when it ends.
 
 Frames are zlib-compressed as they arrive (puzzle and simulator frames shrink 20-100x), and a
 buffer that reaches `max_frames` halves its sampling rate, so memory per episode stays bounded
-however long the episode runs. Encoding (H.264 through imageio's bundled ffmpeg) runs in worker
-threads while the event loop keeps stepping other episodes; the file is written under a
-temporary name and renamed, so a video in the run directory is always complete.
+however long the episode runs. Encoding (H.264 through imageio's bundled ffmpeg, into the run
+directory's `videos/`: `mmgym.results.videos`) runs in worker threads while the event loop keeps
+stepping other episodes; a video in the run directory is always complete.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import os
 import zlib
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,8 +20,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from mmgym.core.records import EpisodeRecord, VideoRecord
-
-VIDEO_DIR = "videos"
+from mmgym.core.spec import EpisodeSpec
+from mmgym.results.videos import fit, write_video
+from mmgym.runners.observers import EpisodeState
 
 
 class RecordConfig(BaseModel):
@@ -77,123 +78,65 @@ def decompressed(shape: tuple[int, ...], data: bytes) -> np.ndarray:
 
 
 class EpisodeFrames:
-    """An episode's observation frames and, for envs with a full render, its render frames."""
+    """One attempt's observation frames and, for envs with a full render, its render frames."""
 
     def __init__(self, config: RecordConfig) -> None:
-        self.config = config
-        self.clear()
-
-    def clear(self) -> None:
-        """Forget every frame (an episode replayed after its env worker died starts over)."""
-        self.observation = FrameBuffer(self.config)
-        self.render = FrameBuffer(self.config)
-        self.wants_render = False  # set by the rollout from the env's description
-
-
-def fit(image: np.ndarray, max_side: int) -> np.ndarray:
-    """Scale down to `max_side` (nearest neighbour: crisp cells) and pad to even sides (H.264 needs them)."""
-    height, width = image.shape[:2]
-    if max(height, width) > max_side:
-        from PIL import Image
-
-        scale = max_side / max(height, width)
-        size = (max(2, round(width * scale)), max(2, round(height * scale)))
-        image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.NEAREST))
-    pad_h, pad_w = image.shape[0] % 2, image.shape[1] % 2
-    if pad_h or pad_w:
-        image = np.pad(image, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
-    return image
-
-
-def encode_mp4(frames: Iterable[np.ndarray], path: Path, fps: float) -> None:
-    """Write H.264 MP4 (yuv420p, fast start: plays in browsers) via imageio's ffmpeg; atomic rename.
-
-    `frames` may be a generator: each frame is only needed while it is written.
-    """
-    import imageio.v2 as imageio
-
-    # imageio-ffmpeg starts ffmpeg in its own process group through a preexec_fn, which forces a
-    # full fork() of this (large) process per video: half of the encoding time went to the kernel.
-    # Without it the child is spawned cheaply; Ctrl-C then stops ffmpeg with the run, as it should.
-    os.environ.setdefault("IMAGEIO_FFMPEG_NO_PREVENT_SIGINT", "1")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial.mp4")
-    writer = imageio.get_writer(
-        partial,
-        format="FFMPEG",
-        mode="I",
-        fps=fps,
-        codec="libx264",
-        pixelformat="yuv420p",
-        macro_block_size=2,
-        ffmpeg_log_level="quiet",  # Ctrl-C reaches ffmpeg too: its last words would bury mmgym's one line
-        output_params=["-preset", "veryfast", "-movflags", "+faststart"],
-    )
-    try:
-        size = None
-        for frame in frames:
-            size = size or frame.shape
-            writer.append_data(frame if frame.shape == size else _pad_to(frame, size))
-    finally:
-        writer.close()
-    os.replace(partial, path)
-
-
-def _pad_to(frame: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """A frame of another size (an env that changed resolution) cropped or padded to the first frame's size."""
-    out = np.zeros(shape, np.uint8)
-    height, width = min(shape[0], frame.shape[0]), min(shape[1], frame.shape[1])
-    out[:height, :width] = frame[:height, :width]
-    return out
-
-
-def file_stem(episode_id: str) -> str:
-    """A file name stem for an episode id (ids hold '/' and other characters paths should not)."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in episode_id)
-
-
-def video_name(episode_id: str) -> str:
-    return file_stem(episode_id) + ".mp4"
+        self.observation = FrameBuffer(config)
+        self.render = FrameBuffer(config)
+        self.wants_render = False  # the env's description says render() shows more than the observation
 
 
 class Recorder:
-    """Hands out frame buffers and encodes finished episodes into `run_dir/videos/` off the event loop."""
+    """An `EpisodeObserver` that buffers each episode's frames and, once it ends, encodes them into `run_dir/videos/`
+    off the event loop and notes the videos in its record."""
 
     def __init__(self, run_dir: str | Path, config: RecordConfig | None = None) -> None:
         self.run_dir = Path(run_dir)
         self.config = config or RecordConfig()
         self._encoders = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="mmgym-video")
+        self._episodes: dict[str, EpisodeFrames] = {}  # episode id -> the frames of its current attempt
 
-    def buffer(self) -> EpisodeFrames | None:
-        return EpisodeFrames(self.config) if self.config.video else None
+    def on_start(self, spec: EpisodeSpec) -> None:
+        """A fresh buffer: a replay records from its own start."""
+        if self.config.video:
+            self._episodes[spec.id] = EpisodeFrames(self.config)
 
-    async def finish(self, record: EpisodeRecord, frames: EpisodeFrames | None) -> None:
-        """Encode the episode's frames and note the videos in its record; a failure is noted, never raised."""
+    async def on_step(self, state: EpisodeState) -> None:
+        """Keep the state's observation image, and the env's full render when it has one."""
+        frames = self._episodes.get(state.spec.id)
         if frames is None:
             return
-        name = video_name(record.id)
-        record.video = await self._encode(record, frames.observation, name)
+        frames.wants_render = state.description.full_render
+        frames.observation.add(state.step, state.observation.get("image"))
         if frames.wants_render:
-            record.render_video = await self._encode(record, frames.render, name.replace(".mp4", ".render.mp4"))
+            frames.render.add(state.step, await state.render())
 
-    async def _encode(self, record: EpisodeRecord, buffer: FrameBuffer, name: str) -> VideoRecord | None:
+    async def on_end(self, record: EpisodeRecord) -> None:
+        """Encode the episode's frames and note the videos in its record; a failure is noted, never raised."""
+        frames = self._episodes.pop(record.id, None)
+        if frames is None:
+            return
+        record.video = await self._encode(record, frames.observation)
+        if frames.wants_render:
+            record.render_video = await self._encode(record, frames.render, render=True)
+
+    async def _encode(self, record: EpisodeRecord, buffer: FrameBuffer, render: bool = False) -> VideoRecord | None:
         frames = buffer.kept()
         if not frames:
             return None
-        relative = Path(VIDEO_DIR) / name
         # Decompressed one at a time in the encoding thread: episodes waiting for an encoder hold
         # only their compressed frames (decompressing up front held ~9 MB per waiting episode).
         images = (decompressed(shape, data) for _, shape, data in frames)
         try:
-            await asyncio.get_running_loop().run_in_executor(
-                self._encoders, encode_mp4, images, self.run_dir / relative, self.config.fps
+            path = await asyncio.get_running_loop().run_in_executor(
+                self._encoders, write_video, self.run_dir, record.id, images, self.config.fps, render
             )
         except Exception as exc:  # a missing video must not cost the episode
             record.extra["video_error"] = f"{type(exc).__name__}: {exc}"
             return None
         height, width = frames[0][1][:2]
         steps = [step for step, _, _ in frames]
-        return VideoRecord(path=relative.as_posix(), frame_steps=steps, fps=self.config.fps, width=width, height=height)
+        return VideoRecord(path=path, frame_steps=steps, fps=self.config.fps, width=width, height=height)
 
     def close(self) -> None:
         self._encoders.shutdown(wait=True)

@@ -17,7 +17,7 @@ from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.errors import ConfigError, SimulatorLost
 from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, EnvWorkerLost
 from mmgym.runners.in_process import in_process
-from mmgym.runners.recorder import EpisodeFrames
+from mmgym.runners.observers import EpisodeObserver, EpisodeState
 
 
 def agent_view(observation: dict[str, Any], rules: PlayRules) -> dict[str, Any]:
@@ -36,23 +36,25 @@ def agent_info(info: dict[str, Any], rules: PlayRules) -> dict[str, Any]:
 
 
 async def run_episode(
-    spec: EpisodeSpec, agent: Agent, open_env: EnvOpener | None = None, frames: EpisodeFrames | None = None
+    spec: EpisodeSpec, agent: Agent, open_env: EnvOpener | None = None, observer: EpisodeObserver | None = None
 ) -> EpisodeRecord:
     """Play one episode; an exception from the agent or env ends it as an error record, never a crash.
 
     Two escape: `EnvWorkerLost` or `SimulatorLost` (the env's process or its simulator died, so the
     runner may replay the episode from its seed, on a fresh worker or simulator) and `ConfigError`
     (the agent or env refuses the run's configuration, say an oracle on an env without an expert:
-    every episode would, so the run stops with that one line). `frames`, when given, receives every
-    state's image (and full render).
+    every episode would, so the run stops with that one line). `observer`, when given, is told the
+    attempt starts and shown every state (`observers.EpisodeObserver`).
     """
+    if observer is not None:
+        observer.on_start(spec)
     record = EpisodeRecord(id=spec.id, spec=spec, started_at=time.time())
     start = time.perf_counter()
     env: EnvSession | None = None
     own_envs = in_process() if open_env is None else None
     try:
         env = await (open_env or own_envs)(spec)  # type: ignore[misc]
-        await _play(spec, agent, env, record, frames)
+        await _play(spec, agent, env, record, observer)
     except (EnvWorkerLost, SimulatorLost, ConfigError):  # a replay, or a configuration every episode would refuse
         raise
     except Exception as exc:  # one episode's failure must not stop the run
@@ -75,14 +77,13 @@ def mark_failed(record: EpisodeRecord, exc: BaseException) -> EpisodeRecord:
 
 
 async def _play(
-    spec: EpisodeSpec, agent: Agent, env: EnvSession, record: EpisodeRecord, frames: EpisodeFrames | None
+    spec: EpisodeSpec, agent: Agent, env: EnvSession, record: EpisodeRecord, observer: EpisodeObserver | None
 ) -> None:
     rules = spec.rules
     obs, info = await env.reset(spec.seed, dict(spec.reset_options))
     description = await env.describe()
-    if frames is not None:
-        frames.wants_render = description.full_render
-        await _capture(frames, env, 0, obs)
+    shown = _Shown(observer, spec, description, env)
+    await shown(0, obs)
     record.instruction = str(obs.get("instruction", ""))
     record.initial_text = obs.get("text", "")
     record.initial_data = {key: info.get(key) for key in spec.step_data}
@@ -99,7 +100,7 @@ async def _play(
         if reply.stop_reason:
             record.stop_reason = reply.stop_reason
             break
-        obs, info, done = await _execute(spec, env, reply, record, history, obs, info, frames)
+        obs, info, done = await _execute(spec, env, reply, record, history, obs, info, shown)
     record.success = bool(info.get("success", False))
     record.progress = float(info.get("progress", 0.0))
     record.truncated = not record.success and len(record.steps) >= rules.max_steps
@@ -114,7 +115,7 @@ async def _execute(
     history: list[StepView],
     obs: dict[str, Any],
     info: dict[str, Any],
-    frames: EpisodeFrames | None,
+    shown: _Shown,
 ) -> tuple[dict[str, Any], dict[str, Any], bool]:
     """Step the env through the reply's actions, as the rules allow; returns the last observation, info, and done.
 
@@ -126,13 +127,13 @@ async def _execute(
         reason = reply.parse_error or "the reply held no action"
         info = {**info, "valid": False, "state_changed": False, "feedback": f"No action taken: {reason}."}
         _append_step(spec, record, history, "", 0.0, obs, info, reply.reasoning)
-        await _capture(frames, env, len(record.steps), obs)
+        await shown(len(record.steps), obs)
         return obs, info, False
     actions = reply.actions[:1] if spec.rules.actions_per_reply == "one" else reply.actions
     for i, action in enumerate(actions):
         obs, reward, terminated, truncated, info = await env.step(action)
         step = _append_step(spec, record, history, action, reward, obs, info, reply.reasoning if i == 0 else "")
-        await _capture(frames, env, len(record.steps), obs)
+        await shown(len(record.steps), obs)
         if terminated or truncated:
             return obs, info, True
         stop_at_invalid = spec.rules.actions_per_reply == "plan" and not step.valid
@@ -169,13 +170,18 @@ def _append_step(
     return step
 
 
-async def _capture(frames: EpisodeFrames | None, env: EnvSession, step: int, obs: dict[str, Any]) -> None:
-    """Keep the state's observation image, and the env's full render when it has one."""
-    if frames is None:
-        return
-    frames.observation.add(step, obs.get("image"))
-    if frames.wants_render:
-        frames.render.add(step, await env.render())
+class _Shown:
+    """Shows an episode's states to its observer (when it has one)."""
+
+    def __init__(
+        self, observer: EpisodeObserver | None, spec: EpisodeSpec, description: EnvDescription, env: EnvSession
+    ) -> None:
+        self.observer, self.spec, self.description, self.env = observer, spec, description, env
+
+    async def __call__(self, step: int, obs: dict[str, Any]) -> None:
+        """The state after `step` steps (0: after reset)."""
+        if self.observer is not None:
+            await self.observer.on_step(EpisodeState(self.spec, step, obs, self.description, self.env))
 
 
 def _record_turn(record: EpisodeRecord, reply: AgentReply) -> None:

@@ -5,19 +5,18 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
-from mmgym.core.agent import Agent
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import SimulatorLost
+from mmgym.runners.base import AgentFactory, OnDone
 from mmgym.runners.budget import BudgetMeter
 from mmgym.runners.env_session import EnvOpener, EnvWorkerLost
-from mmgym.runners.recorder import EpisodeFrames, Recorder
+from mmgym.runners.observers import EpisodeObserver, Observers
 from mmgym.runners.rollout import mark_failed, run_episode
 
-AgentFactory = Callable[[], Agent]
-OnDone = Callable[[EpisodeRecord], Awaitable[None] | None]  # receives each finished episode; may be async
+__all__ = ["AgentFactory", "OnDone", "play_all", "play_with_restarts"]
 
 
 async def play_all(
@@ -27,25 +26,27 @@ async def play_all(
     open_env: EnvOpener,
     concurrency: int,
     max_restarts: int = 0,
-    recorder: Recorder | None = None,
+    *,
+    observers: Sequence[EpisodeObserver] = (),
     budget: BudgetMeter | None = None,
 ) -> None:
-    """Play every spec with at most `concurrency` in flight; `on_done` gets each record as its episode ends.
+    """Play every spec with at most `concurrency` in flight; `on_done` gets each record as its episode ends,
+    after each of `observers` had it.
 
     With a `budget`, a spec whose turn comes once a limit is reached is not started (in-flight ones finish).
     """
     limit = asyncio.Semaphore(concurrency)
     if budget is not None:
         agent_factory = _metered(agent_factory, budget)
+    observer = Observers(observers) or None
 
     async def one(spec: EpisodeSpec) -> None:
-        frames = recorder.buffer() if recorder else None
         async with limit:
             if budget is not None and not budget.may_start():
                 return
-            record = await play_with_restarts(spec, agent_factory, open_env, max_restarts, frames)
-        if recorder:  # the next episode starts meanwhile: encoding and scoring hold no slot
-            await recorder.finish(record, frames)
+            record = await play_with_restarts(spec, agent_factory, open_env, max_restarts, observer)
+        if observer is not None:  # the next episode starts meanwhile: observers (encoding) and scoring hold no slot
+            await observer.on_end(record)
         done = on_done(record)
         if inspect.isawaitable(done):
             await done
@@ -62,13 +63,13 @@ async def play_with_restarts(
     agent_factory: AgentFactory,
     open_env: EnvOpener,
     max_restarts: int,
-    frames: EpisodeFrames | None = None,
+    observer: EpisodeObserver | None = None,
 ) -> EpisodeRecord:
     """One episode; if its env worker or simulator process dies, replay it from its seed with a fresh agent, up to
     `max_restarts` times.
 
     A replay starts from scratch, so the record it yields is the one an undisturbed run would give;
-    only `extra["env_restarts"]` tells them apart.
+    only `extra["env_restarts"]` tells them apart (and `observer` sees each attempt start over).
     """
     losses = 0
     while True:
@@ -76,10 +77,8 @@ async def play_with_restarts(
             agent = agent_factory()
         except Exception as exc:  # a failing constructor fails its episode, not the run
             return mark_failed(EpisodeRecord(id=spec.id, spec=spec, started_at=time.time()), exc)
-        if frames is not None:
-            frames.clear()  # a replay records from its own start
         try:
-            record = await run_episode(spec, agent, open_env, frames)
+            record = await run_episode(spec, agent, open_env, observer)
         except (EnvWorkerLost, SimulatorLost) as exc:
             losses += 1
             if losses > max_restarts:

@@ -18,8 +18,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from mmgym.core.records import EpisodeRecord
 from mmgym.errors import MmgymError
-from mmgym.results.store import ResultsStore
-from mmgym.runners.recorder import encode_mp4, file_stem, fit
+from mmgym.results.run_dir import RunDir
+from mmgym.results.videos import encode_mp4, fit
 
 FRAME_SIDE = 384
 PANEL_WIDTH = 440
@@ -39,7 +39,7 @@ class EpisodeNotFound(MmgymError):
 
 def find_episode(run_dir: Path, episode_id: str) -> EpisodeRecord:
     """The record whose id is `episode_id`, or starts with it when that prefix is unique."""
-    records = list(ResultsStore(run_dir).records())
+    records = list(RunDir(run_dir).records())
     exact = [r for r in records if r.id == episode_id]
     matches = exact or [r for r in records if r.id.startswith(episode_id)]
     if len(matches) == 1:
@@ -59,7 +59,7 @@ def replay_frames(record: EpisodeRecord, run_dir: Path) -> list[np.ndarray]:
 def state_images(record: EpisodeRecord, run_dir: Path) -> list[np.ndarray]:
     """The image of each state: from the recorded video (the latest frame at or before it), else its text."""
     count = len(record.steps) + 1
-    video = run_dir / record.video.path if record.video else None
+    video = RunDir(run_dir).video_path(record.video)
     if video is None or not video.exists():
         texts = [record.initial_text, *(step.state_text for step in record.steps)]
         return [text_image(text) for text in texts]
@@ -197,4 +197,4 @@ def _pad_rows(frame: np.ndarray, height: int) -> np.ndarray:
 
 
 def default_output(run_dir: Path, record: EpisodeRecord, suffix: str = ".mp4") -> Path:
-    return run_dir / "replays" / (file_stem(record.id) + suffix)
+    return RunDir(run_dir).replay_path(record.id, suffix)

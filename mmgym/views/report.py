@@ -25,10 +25,9 @@ import yaml
 
 from mmgym.core.records import EpisodeRecord, VideoRecord
 from mmgym.errors import MmgymError
-from mmgym.results.run_config import CONFIG_FILE
-from mmgym.results.store import ResultsStore
+from mmgym.results.run_dir import RunDir
 from mmgym.results.summary import RunResults, Summary
-from mmgym.runners.evaluate import RESULTS_FILE
+from mmgym.tasks.plugins import ReportTable, RunNotes, report_tables
 from mmgym.views.plots import Bar, grouped_bars
 from mmgym.views.progress import progress
 from mmgym.views.report_folder import check_replaceable, fresh_folder
@@ -54,13 +53,11 @@ def load_runs(run_dirs: list[Path]) -> list[Run]:
     """Each run's results and config, labelled by agent (and model) and made unique by directory name."""
     runs = []
     for path in run_dirs:
-        results_path = path / RESULTS_FILE
-        if not results_path.exists():
-            raise MmgymError(f"{path} has no {RESULTS_FILE}; rerun its `mmgym run` command to finish the run")
-        config_path = path / CONFIG_FILE
-        config = (yaml.safe_load(config_path.read_text()) or {}) if config_path.exists() else {}
+        run_dir = RunDir(path)
+        results = run_dir.results()
+        config = run_dir.config()
         agent = str((config.get("agent") or {}).get("name") or path.name)
-        runs.append(Run(agent, path, RunResults.model_validate_json(results_path.read_text()), config))
+        runs.append(Run(agent, path, results, config))
     labels = [run.label for run in runs]
     for run in runs:
         if labels.count(run.label) > 1:
@@ -169,29 +166,9 @@ def comparisons(runs: list[Run]) -> list[dict[str, Any]]:
     return rows
 
 
-def judge_checks(runs: list[Run]) -> list[dict[str, Any]]:
-    """Each judged run's check of its judge (`notes.judge_check`): agreement, precision and recall per link,
-    and how often a verdict changes with the choices reordered or the reasoning padded."""
-    rows = []
-    for run in runs:
-        check = run.results.notes.get("judge_check")
-        if not check:
-            continue
-        for link, figures in check["links"].items():
-            cells = [figures.get(k) for k in ("agreement", "precision", "recall")]
-            rows.append(
-                {
-                    "run": run.label,
-                    "judge": check["judge"],
-                    "cases": check["cases"],
-                    "link": link,
-                    "cells": ["-" if v is None else f"{v:.1f}" for v in cells],
-                    "unscored": figures.get("unscored", 0),
-                    "order": f"{check['order_flips']:.1f}",
-                    "length": f"{check['length_flips']:.1f}",
-                }
-            )
-    return rows
+def plugin_tables(runs: list[Run]) -> list[ReportTable]:
+    """The benchmarks' own tables (a judged suite's check of its judge), from what their suites noted."""
+    return report_tables([RunNotes(run.label, run.results.notes) for run in runs])
 
 
 USAGE_COLUMNS = ("model calls", "unparsed", "tokens in / out", "cost $")
@@ -305,7 +282,7 @@ def write_report(run_dirs: list[Path], output: Path) -> Path:
     check_replaceable(output)
     runs = load_runs([Path(p) for p in run_dirs])
     filters = breakdowns(runs)
-    records = [(i, run, r) for i, run in enumerate(runs) for r in ResultsStore(run.path).records()]
+    records = [(i, run, r) for i, run in enumerate(runs) for r in RunDir(run.path).records()]
     with fresh_folder(output) as folder:
         _write_page(runs, filters, records, folder)
     return output
@@ -338,7 +315,7 @@ def _write_page(
         configs=[yaml.safe_dump(run.config, sort_keys=False) for run in runs],
         board=leaderboard(runs),
         breakdown_tables=breakdown_tables(runs),
-        judge_checks=judge_checks(runs),
+        plugin_tables=plugin_tables(runs),
         failures=failure_banners(runs),
         comparisons=comparisons(runs),
         plots=[Markup(svg) for svg in plots(runs)],  # built with every label escaped (plots.py)
@@ -352,10 +329,8 @@ def _write_page(
 
 def _place_video(run: Run, run_index: int, video: VideoRecord | None, output: Path) -> str | None:
     """Link (or copy) a video of the run into the report; its path relative to index.html."""
-    if video is None:
-        return None
-    source = run.path / video.path
-    if not source.exists():
+    source = RunDir(run.path).video_path(video)
+    if source is None or not source.exists():
         return None
     relative = Path("videos") / str(run_index) / Path(video.path).name
     target = output / relative

@@ -18,7 +18,7 @@ from mmgym.errors import ConfigError
 from mmgym.runners.budget import Budget, BudgetMeter, Spending
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 from mmgym.views.report import write_report
 
 USAGE = {"prompt_tokens": 10.0, "completion_tokens": 2.0, "cost_usd": 0.01}
@@ -117,7 +117,11 @@ def test_the_run_stops_at_the_episode_that_reaches_the_limit_and_resumes_exactly
 
 def test_a_runner_without_budgets_refuses_a_budget_in_one_line(tmp_path: Path) -> None:
     class PlainRunner:
-        async def run(self, specs: Any, agent_factory: Any, on_done: Any, env_factory: Any, recorder: Any) -> None:
+        keeps_budget = False  # a runner that cannot stop starting episodes at a limit says so
+
+        async def run(
+            self, specs: Any, agent_factory: Any, on_done: Any, env_factory: Any, *, observers: Any, budget: Any
+        ) -> None:
             raise AssertionError("never started")
 
     with pytest.raises(ConfigError, match="runner PlainRunner cannot keep a budget; use runner=local or runner=ray"):

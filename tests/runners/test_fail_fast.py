@@ -1,4 +1,4 @@
-"""The early stop of a run whose first episodes all fail alike, and the error lines the summary shows."""
+"""The early stop of a run whose first episodes all fail alike (the summary's error lines: test_summarize.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec
-from mmgym.runners.evaluate import EpisodesFailing, FailFast, ScoredEpisode
+from mmgym.runners.evaluate import EpisodesFailing, FailFast
 
 MULTI_LINE = "ValueError: \nScene 'FloorPlan12_physics' not contained in build.\nPlease choose one of:\n  FloorPlan1"
 
@@ -47,7 +47,3 @@ def test_a_success_among_the_first_episodes_or_two_kinds_of_error_plays_on(
         ["ModelError: HTTP 401", "ValueError: bad scene"],
         ["ModelError: HTTP 401", None],
     )
-
-
-def test_the_summary_keeps_a_multi_line_error_on_one_line(record: Callable[..., EpisodeRecord]) -> None:
-    assert ScoredEpisode.of(record(0, MULTI_LINE), {}).error.startswith("ValueError: Scene 'FloorPlan12_physics'")

@@ -34,7 +34,7 @@ from mmgym.runners.local import LocalRunner  # noqa: E402
 from mmgym.runners.ray.env_workers import EnvWorkersUnavailable  # noqa: E402
 from mmgym.runners.ray.runner import EnvLayout, RayRunner  # noqa: E402
 from mmgym.runners.recorder import RecordConfig, Recorder  # noqa: E402
-from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+from mmgym.tasks.ingvp.suite import IngvpSuite  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
 
@@ -202,7 +202,7 @@ def test_a_replayed_episodes_video_holds_only_the_replay(maze_spec, tmp_path: Pa
     done: list[EpisodeRecord] = []
     runner = RayRunner(env_workers=1)
     asyncio.run(
-        runner.run(specs, OracleAgent, done.append, crash_once_factory(tmp_path, crash_at=3), recorder=recorder)
+        runner.run(specs, OracleAgent, done.append, crash_once_factory(tmp_path, crash_at=3), observers=[recorder])
     )
     recorder.close()
     [record] = done

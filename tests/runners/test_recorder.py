@@ -15,12 +15,12 @@ import pytest
 imageio = pytest.importorskip("imageio.v2", reason="imageio is not installed (pip install 'imageio[ffmpeg]')")
 
 from mmgym.agents.scripted import OracleAgent, RandomAgent  # noqa: E402
-from mmgym.runners import recorder as recorder_module  # noqa: E402
+from mmgym.results import videos as videos_module  # noqa: E402
 from mmgym.runners.env_session import make_env  # noqa: E402
 from mmgym.runners.evaluate import evaluate  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
-from mmgym.runners.recorder import FrameBuffer, RecordConfig, Recorder, fit  # noqa: E402
-from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+from mmgym.runners.recorder import FrameBuffer, RecordConfig, Recorder  # noqa: E402
+from mmgym.tasks.ingvp.suite import IngvpSuite  # noqa: E402
 
 SETTINGS = ["multi_step-image_text-history", "multi_step-text-history"]
 
@@ -50,11 +50,6 @@ def test_every_samples_and_none_is_skipped() -> None:
     assert [step for step, _ in buffer.final()] == [0, 6, 7]
 
 
-def test_frames_are_scaled_to_max_side_and_padded_to_even_sides() -> None:
-    assert fit(np.zeros((1000, 500, 3), np.uint8), 100).shape == (100, 50, 3)
-    assert fit(np.zeros((15, 9, 3), np.uint8), 100).shape == (16, 10, 3)
-
-
 def test_each_image_episode_gets_an_mp4_with_one_frame_per_state(tmp_path: Path) -> None:
     suite = IngvpSuite(games=["maze", "sokoban"], settings=SETTINGS, levels=2, image_size=96)
     evaluate(suite, OracleAgent, tmp_path, LocalRunner(concurrency=4), False, RecordConfig())
@@ -80,7 +75,7 @@ def test_a_failed_encoding_is_noted_and_costs_the_episode_nothing(tmp_path: Path
     def broken(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(recorder_module, "encode_mp4", broken)
+    monkeypatch.setattr(videos_module, "encode_mp4", broken)
     suite = IngvpSuite(games=["maze"], settings=SETTINGS[:1], levels=1, image_size=64)
     evaluate(suite, OracleAgent, tmp_path, LocalRunner(), False, RecordConfig())
     [record] = records(tmp_path)
@@ -116,7 +111,7 @@ def test_an_env_with_a_full_render_gets_a_second_video(tmp_path: Path, maze_spec
     spec = maze_spec(setting="multi_step-image_text-history")
     done: list = []
     recorder = Recorder(tmp_path, RecordConfig())
-    asyncio.run(LocalRunner().run([spec], OracleAgent, done.append, factory, recorder=recorder))
+    asyncio.run(LocalRunner().run([spec], OracleAgent, done.append, factory, observers=[recorder]))
     recorder.close()
     [record] = done
     observation = imageio.mimread(tmp_path / record.video.path, format="FFMPEG")

@@ -17,10 +17,10 @@ import pytest
 
 from mmgym.agents.scripted import OracleAgent
 from mmgym.core.records import EpisodeRecord
-from mmgym.results.store import EPISODES_FILE
-from mmgym.runners.evaluate import RESULTS_FILE, evaluate
+from mmgym.results.layout import EPISODES_FILE, RESULTS_FILE
+from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 SLOW_AGENT = '''
 import asyncio

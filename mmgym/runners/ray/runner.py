@@ -16,20 +16,21 @@ import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
 
 from mmgym.agents.models.registry import BackendRegistry, close_all
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError
+from mmgym.runners.base import AgentFactory, OnDone
 from mmgym.runners.budget import BudgetMeter
 from mmgym.runners.env_session import EnvFactory, make_env, steps_are_cheap
 from mmgym.runners.in_process import in_process
+from mmgym.runners.observers import EpisodeObserver
 from mmgym.runners.ray.env_workers import EnvWorkerPool
 from mmgym.runners.ray.model_actors import actor_builder
-from mmgym.runners.recorder import Recorder
-from mmgym.runners.schedule import AgentFactory, OnDone, play_all
+from mmgym.runners.schedule import play_all
 
 INSTALL_HINT = 'pip install "mmgym[ray]" (or: pip install ray)'
 
@@ -39,6 +40,7 @@ class RayRunner(BaseModel):
 
     # Fields named model_* are ours; pydantic before 2.10 warns about them on stderr unless told.
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
+    keeps_budget: ClassVar[bool] = True
 
     name: str = "ray"
     address: str | None = None
@@ -64,10 +66,12 @@ class RayRunner(BaseModel):
         agent_factory: AgentFactory,
         on_done: OnDone,
         env_factory: EnvFactory = make_env,
-        recorder: Recorder | None = None,
+        *,
+        observers: Sequence[EpisodeObserver] = (),
         budget: BudgetMeter | None = None,
     ) -> None:
-        """Play every spec; `on_done` receives each record as soon as its episode ends (with its video, if recorded).
+        """Play every spec (`base.Runner`); `on_done` receives each record as soon as its episode ends, after the
+        `observers` (with its video, if recorded).
 
         With a `budget`, episodes stop starting once one of its limits is reached (counted here, in the driver).
         The run's model backends are built by a registry of its own, which places them (`model_actor`).
@@ -94,7 +98,14 @@ class RayRunner(BaseModel):
                 open_env = pool.open if pool else local_envs
                 with backends.in_effect():
                     await play_all(
-                        specs, agent_factory, on_done, open_env, self.concurrency, self.max_restarts, recorder, budget
+                        specs,
+                        agent_factory,
+                        on_done,
+                        open_env,
+                        self.concurrency,
+                        self.max_restarts,
+                        observers=observers,
+                        budget=budget,
                     )
             finally:
                 if pool:
