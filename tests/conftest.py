@@ -71,8 +71,8 @@ def _maze_spec(
     task: str = "corridor",
 ) -> EpisodeSpec:
     from mmgym.core.spec import EpisodeSpec
-    from mmgym.tasks.ingvp.suite import IngvpSuite
     from mmgym.tasks.ingvp.settings import Setting
+    from mmgym.tasks.ingvp.suite import IngvpSuite
 
     return EpisodeSpec(
         suite="test",

@@ -107,7 +107,7 @@ def sweep_combinations(overrides: list[str]) -> list[list[str]]:
             if override.is_sweep_override()
             else [override.get_value_element_as_str()]
         )
-        if override.key_or_group in GROUPS:
+        if override.key_or_group in GROUPS or override.key_or_group.startswith("suite/"):
             for value in values:
                 if value not in config_options(override.key_or_group):
                     raise unknown_name(override.key_or_group, value, config_options(override.key_or_group))

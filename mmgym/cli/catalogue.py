@@ -1,9 +1,15 @@
-"""The config catalogue shipped in mmgym/conf: its groups and each option's one-line description."""
+"""The config catalogue: the groups a run is composed of and each option's one-line description.
+
+The agent, model and runner options are YAML files shipped in mmgym/conf; the suites (and a suite's
+own groups, such as `suite/judge`) come from the benchmark packages (`mmgym.tasks.configs`).
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+
+from mmgym.tasks import configs
 
 CONFIG_MODULE = "mmgym.conf"
 GROUPS = ("suite", "agent", "model", "runner")
@@ -12,7 +18,8 @@ GROUPS = ("suite", "agent", "model", "runner")
 def config_options(group: str) -> dict[str, str]:
     """Option name -> its one-line description (the YAML's first comment) for a config group."""
     folder = Path(str(resources.files(CONFIG_MODULE) / group))
-    return {path.stem: _description(path) for path in sorted(folder.glob("*.yaml"))}
+    shipped = {path.stem: _description(path) for path in sorted(folder.glob("*.yaml"))}
+    return shipped | configs.options(group)
 
 
 def _description(path: Path) -> str:

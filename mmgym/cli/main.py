@@ -140,7 +140,9 @@ def _list() -> int:
     table.add_column("description")
     for env_id, description in env_summaries().items():
         table.add_row("env", env_id, escape(description))
-    for group in GROUPS:
+    from mmgym.tasks import configs
+
+    for group in dict.fromkeys([*GROUPS, *configs.groups()]):
         for name, description in config_options(group).items():
             table.add_row(group, name, escape(description))
     Console(width=140).print(table)

@@ -1,22 +1,24 @@
-"""What a benchmark package adds to the generic CLI and report, without the generic layers naming it.
+"""What a benchmark package adds to mmgym, without the generic layers naming it.
 
-A package under `mmgym.tasks` that has a `plugin` module declaring `BENCHMARK = Benchmark(...)` is
-found by `benchmarks()`; so is any installed distribution that names one under the
-`mmgym.benchmarks` entry-point group. The CLI adds each benchmark's commands as subcommands of
-`mmgym`, and the report shows each benchmark's tables, built from the findings its suites keep in
-`results.json` (`Suite.notes`). Discovery imports only the `plugin` modules, so `mmgym --help`
-stays fast: a command imports its benchmark's heavy parts when it runs.
+Every package under `mmgym.tasks` is a benchmark: its configs in its `conf/` folder are found, and
+a `plugin` module declaring `BENCHMARK = Benchmark(...)` adds more. So is any installed
+distribution that names a `Benchmark` under the `mmgym.benchmarks` entry-point group. Hydra gets
+each benchmark's suite configs (`mmgym.tasks.configs`), the CLI adds its commands as subcommands
+of `mmgym`, and the report shows its tables, built from the findings its suites keep in
+`results.json` (`Suite.notes`). A command imports its benchmark's heavy parts when it runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 import importlib
-import importlib.util
 import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Protocol
 
 ENTRY_POINT_GROUP = "mmgym.benchmarks"
@@ -81,15 +83,17 @@ class Benchmark:
     """A benchmark's contributions: subcommands of `mmgym` and sections of the report."""
 
     name: str
+    configs: Path | None = None  # a folder of Hydra config groups (suite/<name>.yaml); mmgym's own: <package>/conf
     commands: tuple[Command, ...] = ()
     report_sections: tuple[ReportSection, ...] = ()
 
 
-def benchmarks() -> list[Benchmark]:
-    """Every benchmark plug-in: mmgym's own packages (in name order), then installed ones."""
-    found = [_builtin(name) for name in _task_packages()]
+@functools.cache
+def benchmarks() -> tuple[Benchmark, ...]:
+    """Every benchmark: mmgym's own packages (in name order), then installed plug-ins."""
+    found = [_builtin(name, folder) for name, folder in _task_packages().items()]
     found += [point.load() for point in entry_points(group=ENTRY_POINT_GROUP)]
-    return [benchmark for benchmark in found if benchmark is not None]
+    return tuple(found)
 
 
 def commands() -> dict[str, Command]:
@@ -109,17 +113,20 @@ def report_tables(runs: Sequence[RunNotes]) -> list[ReportTable]:
     return [table for table in tables if table is not None]
 
 
-def _task_packages() -> list[str]:
+def _task_packages() -> dict[str, Path]:
+    """mmgym's benchmark packages by name, with their folders (found without importing them)."""
     import mmgym.tasks
 
-    return sorted(info.name for info in pkgutil.iter_modules(mmgym.tasks.__path__) if info.ispkg)
+    infos = sorted(pkgutil.iter_modules(mmgym.tasks.__path__), key=lambda info: info.name)
+    return {info.name: Path(info.module_finder.path) / info.name for info in infos if info.ispkg}  # type: ignore[union-attr]
 
 
-def _builtin(package: str) -> Benchmark | None:
-    module = f"mmgym.tasks.{package}.plugin"
-    if importlib.util.find_spec(module) is None:
-        return None
-    return importlib.import_module(module).BENCHMARK
+def _builtin(package: str, folder: Path) -> Benchmark:
+    configs = folder / "conf" if (folder / "conf").is_dir() else None
+    if not (folder / "plugin.py").exists():
+        return Benchmark(name=package, configs=configs)
+    benchmark: Benchmark = importlib.import_module(f"mmgym.tasks.{package}.plugin").BENCHMARK
+    return benchmark if benchmark.configs else dataclasses.replace(benchmark, configs=configs)
 
 
 def _is_number(cell: str) -> bool:

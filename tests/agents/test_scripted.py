@@ -25,8 +25,8 @@ from mmgym.results.summary import RunResults
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.rollout import run_episode
-from mmgym.tasks.ingvp.suite import IngvpSuite
 from mmgym.tasks.ingvp.settings import ALL_SETTINGS
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 GAMES = list(GAME_CLASSES)
 

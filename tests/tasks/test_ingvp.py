@@ -12,8 +12,8 @@ from mmgym.core.spec import PlayRules
 from mmgym.envs.games import GAME_CLASSES
 from mmgym.envs.games.levels import default_set_path
 from mmgym.errors import ConfigError
-from mmgym.tasks.ingvp.suite import IngvpSuite
 from mmgym.tasks.ingvp.settings import ALL_SETTINGS, Setting
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 SETTING_NAMES = [
     "one_step-image_text",

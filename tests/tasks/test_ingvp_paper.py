@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import shutil
-from importlib import resources
 from pathlib import Path
 
 import pytest
-import yaml
+from hydra import compose, initialize_config_module
+from omegaconf import OmegaConf
 
 from mmgym.agents.scripted import OracleAgent
 from mmgym.errors import ConfigError
 from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.tasks.ingvp.suite import IngvpSuite, score_ingvp
 from mmgym.tasks.ingvp.paper import IngvpPaperSuite
 from mmgym.tasks.ingvp.settings import ALL_SETTINGS, Setting
+from mmgym.tasks.ingvp.suite import IngvpSuite, score_ingvp
 
 FIXTURES = Path(__file__).parents[1] / "envs" / "games" / "fixtures" / "ingvp"
 LEVELS = {"sokoban": 4, "maze": 3, "sudoku": 2, "nqueens": 3, "hanoi": 4, "puzzle15": 3}
 
 
 def test_the_conf_is_the_suite_with_its_defaults() -> None:
-    path = Path(str(resources.files("mmgym.conf") / "suite" / "ingvp_paper.yaml"))
-    config = yaml.safe_load(path.read_text())
+    with initialize_config_module("mmgym.conf", version_base=None):
+        config = dict(OmegaConf.to_container(compose("config", overrides=["suite=ingvp_paper"]).suite))
     assert config.pop("_target_") == "mmgym.tasks.ingvp.IngvpPaperSuite"
     assert IngvpPaperSuite(**config) == IngvpPaperSuite()
     suite = IngvpPaperSuite()

@@ -12,8 +12,8 @@ import pytest
 import mmgym  # noqa: F401  (registers the envs)
 from mmgym.core.records import EpisodeRecord, StepRecord
 from mmgym.core.spec import EpisodeSpec
-from mmgym.tasks.ingvp.suite import IngvpSuite, score_ingvp
 from mmgym.tasks.ingvp.settings import Setting
+from mmgym.tasks.ingvp.suite import IngvpSuite, score_ingvp
 
 ONE_STEP = "one_step-text"
 MULTI_STEP = "multi_step-text-history"

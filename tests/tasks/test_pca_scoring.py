@@ -19,8 +19,8 @@ from mmgym.envs.pca.pcabench import load_domain
 from mmgym.errors import ConfigError
 from mmgym.runners.evaluate import evaluate
 from mmgym.tasks.pca.judge_check import cases_for, check_judge, reordered
-from mmgym.tasks.pca.suite import PCASuite, decision_scores
 from mmgym.tasks.pca.judges import LexicalJudge, parse_scores
+from mmgym.tasks.pca.suite import PCASuite, decision_scores
 
 ACTIONS = ("Keep driving in the current lane", "Change to the left lane", "Speed up", "Slow down")
 

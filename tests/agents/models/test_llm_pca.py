@@ -24,8 +24,8 @@ from mmgym.agents.llm import LLMAgent
 from mmgym.envs.pca import frozen
 from mmgym.runners.evaluate import evaluate
 from mmgym.tasks.pca.judge_check import check_judge
-from mmgym.tasks.pca.suite import PCASuite
 from mmgym.tasks.pca.judges import ModelJudge
+from mmgym.tasks.pca.suite import PCASuite
 
 
 def hf_model(tiny_vlm_dir: Path) -> dict:

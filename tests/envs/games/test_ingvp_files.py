@@ -17,6 +17,8 @@ from mmgym.envs.games import GAME_CLASSES, get_game
 from mmgym.envs.games import hanoi as three_rods
 from mmgym.envs.games.core import Rejected, replay
 from mmgym.envs.games.hanoi_rods import HanoiRods, HanoiRodsState, distances, from_letters, positions
+from mmgym.envs.games.nqueens import NQueensState
+from mmgym.errors import ConfigError, LevelFormatError
 from mmgym.tasks.ingvp.files import (
     FILES,
     PAPER_LEVELS,
@@ -27,8 +29,6 @@ from mmgym.tasks.ingvp.files import (
     read_data_dir,
     read_levels,
 )
-from mmgym.envs.games.nqueens import NQueensState
-from mmgym.errors import ConfigError, LevelFormatError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingvp"
 HANOI: HanoiRods = get_game("hanoi_rods")
