@@ -51,7 +51,7 @@ class PromptConfig:
 def load_few_shot(path: str | None, env_id: str) -> tuple[FewShot, ...]:
     """Examples for `env_id` from a YAML file mapping env ids (or `default`) to lists of {user, assistant}.
 
-    `path` is a file, or the name of a file shipped in mmgym/conf/few_shot/ (e.g. `ingvp`).
+    `path` is a file, or the name of a file shipped in mmgym/conf/few_shot/ (its stem).
     """
     if not path:
         return ()

@@ -66,4 +66,4 @@ class ExpertAgent:
         return AgentReply(actions=plan, reasoning=advice.reasoning or f"expert plan of {len(plan)} actions")
 
 
-OracleAgent = ExpertAgent  # the name ING-VP's configs and users know
+OracleAgent = ExpertAgent  # the name benchmark papers and `agent=oracle` use

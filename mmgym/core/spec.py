@@ -58,7 +58,7 @@ class EpisodeSpec(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     suite: str
-    task: str  # readable name of the episode within the suite, e.g. "multi_step-text-history/sokoban/007"
+    task: str  # readable name of the episode within the suite, e.g. "<subset>/007" or "<setting>/<game>/007"
     env_id: str
     env_kwargs: dict[str, Any] = {}
     reset_options: dict[str, Any] = {}

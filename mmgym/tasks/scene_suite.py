@@ -1,8 +1,8 @@
 """Suites over a data source of capability subsets: frozen scene sets, or any folder of episodes by subset.
 
-EmbodiedBench-style suites play episodes from capability subsets, with plan-style replies, a step
-limit, the embodied goal metrics and results per subset with a macro mean over subsets
-(EmbodiedBench's way). `SubsetSuite` is that protocol over any source of episodes by subset;
+Embodied suites play episodes from capability subsets, with plan-style replies, a step limit,
+the embodied goal metrics and results per subset with a macro mean over subsets (as embodied
+benchmarks report them). `SubsetSuite` is that protocol over any source of episodes by subset;
 `SceneSuite` reads the source from a family's frozen scene sets (`mmgym.envs.frozen_scenes`).
 """
 

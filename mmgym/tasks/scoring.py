@@ -2,7 +2,7 @@
 
 Each metric says its scale (for plots and tables) and whether higher is better; a suite's
 `macro_over` names groupings (subsets, domains) whose groups are averaged with equal weight, as
-EmbodiedBench reports them, next to the micro mean over all episodes.
+embodied benchmarks report them, next to the micro mean over all episodes.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class Suite(Protocol):
         ...
 
     async def notes(self) -> Notes:
-        """Findings about the run as a whole, awaited once its episodes are scored (PCA measures its judge)."""
+        """Findings about the whole run, awaited once its episodes are scored (a judged suite measures its judge)."""
         ...
 
 
