@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup setup-core system demo test test-latest test-lowest lock lint bench bench-ray bench-llm bench-babyai bench-eb-nav bench-eb-manip bench-thor bench-pca levels media clean
+.PHONY: setup setup-core system demo test test-latest test-lowest lock lint docs bench bench-ray bench-llm bench-babyai bench-eb-nav bench-eb-manip bench-thor bench-pca levels media clean
 
 setup: system $(VENV)/.installed-dev
 setup-core: $(VENV)/.installed-core
@@ -84,6 +84,11 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check mmgym tests benchmarks docs
 	$(BIN)/ruff format --check mmgym tests benchmarks docs
+
+# The documentation site, into site/ (open site/index.html), with warnings as errors. The suite pages'
+# tables are generated from the code at each build (docs/hooks/suite_pages.py): it needs the whole install.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 bench: setup
 	$(BIN)/python benchmarks/bench_ingvp.py
