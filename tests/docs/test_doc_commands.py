@@ -271,3 +271,30 @@ def test_the_from_python_example_runs(in_project: Path, capsys: pytest.CaptureFi
     exec(compile(block, "docs/extending.md (From Python)", "exec"), {"__name__": "from_python"})
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("100.0")  # the oracle's accuracy, with its CI
     assert (in_project / "runs" / "oracle-demo" / "results.json").exists()
+
+
+def doc_references(pattern: str) -> list[str]:
+    """Every distinct backticked match of `pattern` in the README and on the site, prose and code alike."""
+    return sorted({m for path in DOC_FILES for m in re.findall(f"`({pattern})`", path.read_text())})
+
+
+@pytest.mark.parametrize("name", doc_references(r"mmgym(?:\.\w+)+"))
+def test_a_documented_module_or_name_exists(name: str) -> None:
+    """`mmgym.x.y` in the docs is a module, or a name a module defines (modules move; the docs must follow)."""
+    if importlib.util.find_spec(name) is None:
+        module, _, attr = name.rpartition(".")
+        assert hasattr(importlib.import_module(module), attr), f"{name}: no such module or name"
+
+
+@pytest.mark.parametrize("path", [p for p in doc_references(r"mmgym/[a-z_][\w./*-]*") if "<" not in p])
+def test_a_documented_path_exists(path: str) -> None:
+    assert list(ROOT.glob(path.rstrip("/"))), f"{path}: no such file or folder"
+
+
+@pytest.mark.parametrize("env_id", doc_references(r"mmgym/[A-Z]\w*-v\d+"))
+def test_a_documented_env_id_is_registered(env_id: str) -> None:
+    import gymnasium as gym
+
+    import mmgym  # noqa: F401  (registers the envs)
+
+    assert env_id in gym.registry
