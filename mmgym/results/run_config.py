@@ -71,9 +71,14 @@ def check_resumable(run_dir: Path, cfg: DictConfig, append: bool = False) -> Non
 
 
 def _episode_part(node: Any) -> Any:
-    """A config node without its deployment keys, at any depth."""
+    """A config node without its deployment keys, at any depth, each `_target_` by its class name only (a
+    class that moved to another module in a later mmgym is the same class)."""
     if isinstance(node, dict):
-        return {key: _episode_part(value) for key, value in node.items() if key not in DEPLOYMENT_KEYS}
+        return {
+            key: value.rsplit(".", 1)[-1] if key == "_target_" and isinstance(value, str) else _episode_part(value)
+            for key, value in node.items()
+            if key not in DEPLOYMENT_KEYS
+        }
     return node
 
 
@@ -125,9 +130,12 @@ def _resolved(cfg: DictConfig) -> dict[str, Any]:
 
 
 def first_difference(old: Any, new: Any, path: str) -> str | None:
-    """`'path: old -> new'` for the first leaf that differs, or None when equal."""
+    """`'path: old -> new'` for the first leaf that differs, or None when equal.
+
+    A key only `new` has is a setting added since `old` was written (at its default, which keeps what
+    the setting did before it existed), so it is not a difference."""
     if isinstance(old, dict) and isinstance(new, dict):
-        for key in sorted(set(old) | set(new)):
+        for key in sorted(old):
             found = first_difference(old.get(key), new.get(key), f"{path}.{key}")
             if found:
                 return found
