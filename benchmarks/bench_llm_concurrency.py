@@ -52,8 +52,8 @@ from mmgym.envs.games import get_game
 from mmgym.envs.games.levels import load_set
 from mmgym.envs.games.render import Backgrounds
 from mmgym.runners.env_session import make_env
-from mmgym.tasks.ingvp.suite import IngvpSuite
 from mmgym.tasks.ingvp.settings import Setting
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 SERVER_DIR = Path(__file__).resolve().parent.parent / "tests" / "agents" / "models"
 SERVER = """

@@ -71,7 +71,7 @@ from mmgym.runners.in_process import InProcessSession
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.ray.env_workers import EnvWorkerPool
 from mmgym.runners.ray.runner import RayRunner
-from mmgym.tasks.ingvp_settings import Setting
+from mmgym.tasks.ingvp.settings import Setting
 
 SECTIONS = ("scaling", "overhead", "concurrency")
 TEXT_SETTING = "multi_step-text-no_history"

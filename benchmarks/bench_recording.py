@@ -26,7 +26,7 @@ from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.recorder import RecordConfig
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 from mmgym.views.report import write_report
 
 SETTINGS = ["multi_step-image_text-history", "one_step-image_text"]

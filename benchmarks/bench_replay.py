@@ -33,7 +33,7 @@ from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.recorder import RecordConfig
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 from mmgym.views.replay import default_output
 
 

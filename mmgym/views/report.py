@@ -67,7 +67,7 @@ def load_runs(run_dirs: list[Path]) -> list[Run]:
 
 def leaderboard(runs: list[Run]) -> dict[str, Any]:
     """Rows of runs; columns: overall per metric, the macro means, then the first metric per group of the
-    first breakdown (ING-VP's settings, a suite's subsets), each with its CI."""
+    first breakdown (a suite's settings or subsets), each with its CI."""
     first_breakdown = next(iter(breakdowns(runs)), None)
     groups = sorted({g for run in runs for g in run.results.groups.get(first_breakdown or "", {})})
     metrics = list(dict.fromkeys(m for run in runs for m in run.results.metric_names))
@@ -118,7 +118,7 @@ def breakdown_tables(runs: list[Run]) -> list[dict[str, Any]]:
     """Every metric of each run by each breakdown, with CIs: a table per run and breakdown (groups as rows).
 
     The leaderboard shows the first metric per group; a suite with several links or measures per
-    group (PCA's perception, cognition, action and error localisation per domain) shows them all here.
+    group (a decision's perception, cognition and action per domain) shows them all here.
     """
     tables = []
     for run in runs:

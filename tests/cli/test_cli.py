@@ -51,7 +51,7 @@ gym.register("mine/Maze-v0", entry_point="mmgym.envs.puzzle_env:PuzzleEnv", kwar
 """
 
 USER_SUITE = '''
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 from mmgym.core.spec import EpisodeSpec
 
 

@@ -19,7 +19,7 @@ import pytest
 from cli_helpers import cli_command, cli_env
 
 from mmgym.results.store import EPISODES_FILE, CorruptRecord, parse_line
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 SMALL = ["suite.games=[maze]", "suite.levels=1", "progress=false", "record.video=false"]

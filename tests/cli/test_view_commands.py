@@ -23,7 +23,7 @@ RunCli = Callable[..., subprocess.CompletedProcess[str]]
 SMALL = ["suite.games=[maze]", "suite.levels=1", "progress=false", "record.video=false"]
 EXTRA_METRICS = [f"measure_number_{i}" for i in range(5)]
 WIDE_SUITE = f'''
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 from mmgym.tasks.scoring import Metric
 
 EXTRA = {EXTRA_METRICS!r}

@@ -11,8 +11,8 @@ import pytest
 from mmgym.core.records import EpisodeRecord, StepRecord
 from mmgym.core.spec import EpisodeSpec
 from mmgym.results.aggregate import aggregate, bootstrap_ci, summarize_metrics
-from mmgym.tasks.ingvp import IngvpSuite, score_ingvp
-from mmgym.tasks.ingvp_settings import Setting
+from mmgym.tasks.ingvp.settings import Setting
+from mmgym.tasks.ingvp.suite import IngvpSuite, score_ingvp
 
 ONE_STEP = "one_step-text"
 MULTI_STEP = "multi_step-text-history"

@@ -13,7 +13,7 @@ from mmgym.agents.scripted import ExpertAgent, RandomAgent
 from mmgym.errors import MmgymError
 from mmgym.results.compare import compare_runs, paired_stat, sign_flip_p
 from mmgym.runners.evaluate import evaluate
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 scipy_stats = pytest.importorskip("scipy.stats")
 

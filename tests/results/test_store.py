@@ -11,8 +11,8 @@ from mmgym.core.records import EpisodeRecord, StepRecord
 from mmgym.core.spec import EpisodeSpec
 from mmgym.results import store as store_module
 from mmgym.results.store import EPISODES_FILE, ResultsStore
-from mmgym.tasks.ingvp import IngvpSuite
-from mmgym.tasks.ingvp_settings import Setting
+from mmgym.tasks.ingvp.settings import Setting
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 
 def make_record(index: int, success: bool = True) -> EpisodeRecord:

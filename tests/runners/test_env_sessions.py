@@ -21,7 +21,7 @@ from mmgym.runners.env_session import make_env
 from mmgym.runners.in_process import InProcessEnvs, in_process
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.rollout import run_episode
-from mmgym.tasks.ingvp import IngvpSuite
+from mmgym.tasks.ingvp.suite import IngvpSuite
 
 
 class YieldingExpert(ExpertAgent):

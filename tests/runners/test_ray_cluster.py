@@ -19,7 +19,7 @@ from mmgym.core.records import EpisodeRecord  # noqa: E402
 from mmgym.errors import ConfigError  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
 from mmgym.runners.ray.runner import RayRunner  # noqa: E402
-from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+from mmgym.tasks.ingvp.suite import IngvpSuite  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
 

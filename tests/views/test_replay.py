@@ -17,7 +17,7 @@ from mmgym.results.store import ResultsStore  # noqa: E402
 from mmgym.runners.evaluate import evaluate  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
 from mmgym.runners.recorder import RecordConfig  # noqa: E402
-from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+from mmgym.tasks.ingvp.suite import IngvpSuite  # noqa: E402
 from mmgym.views.replay import FRAME_SIDE, MAX_REASONING_LINES, PANEL_WIDTH, panel  # noqa: E402
 
 SETTINGS = ["multi_step-image_text-history", "multi_step-text-history"]

@@ -24,7 +24,7 @@ from mmgym.results.store import ResultsStore  # noqa: E402
 from mmgym.runners.evaluate import evaluate  # noqa: E402
 from mmgym.runners.local import LocalRunner  # noqa: E402
 from mmgym.runners.recorder import RecordConfig  # noqa: E402
-from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+from mmgym.tasks.ingvp.suite import IngvpSuite  # noqa: E402
 from mmgym.views.report import write_report  # noqa: E402
 
 pytestmark = pytest.mark.slow

@@ -105,7 +105,7 @@ class EnvWorkerPool:
 
         # Software OpenGL (Mesa's llvmpipe) renders with a thread per core of the machine; a worker gets the CPUs it
         # reserves, so that two workers on two cores do not fight over four threads (1.26x for the second worker
-        # before, on this machine's MiniWorld; benchmarks/bench_eb_nav.py).
+        # before, measured on this machine with the MiniWorld env).
         threads = {"LP_NUM_THREADS": str(max(1, round(num_cpus)))}
         self._actor_class = ray.remote(EnvWorker).options(
             num_cpus=num_cpus, num_gpus=num_gpus, max_restarts=0, runtime_env={"env_vars": threads}

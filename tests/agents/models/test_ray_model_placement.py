@@ -22,7 +22,7 @@ from mmgym.agents.llm import LLMAgent  # noqa: E402
 from mmgym.core.records import EpisodeRecord  # noqa: E402
 from mmgym.runners.ray.model_actors import RemoteBackend  # noqa: E402
 from mmgym.runners.ray.runner import RayRunner  # noqa: E402
-from mmgym.tasks.ingvp import IngvpSuite  # noqa: E402
+from mmgym.tasks.ingvp.suite import IngvpSuite  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
 
