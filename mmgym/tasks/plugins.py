@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 ENTRY_POINT_GROUP = "mmgym.benchmarks"
+MISSING = ("", "-")  # a table cell with no value
 
 
 class Configs(Protocol):
@@ -71,8 +72,10 @@ class ReportTable:
 
     @property
     def numeric(self) -> tuple[bool, ...]:
-        """Which columns hold numbers (right-aligned): every non-empty cell parses as one."""
-        return tuple(all(_is_number(row[i]) for row in self.rows if row[i]) for i in range(len(self.columns)))
+        """Which columns hold numbers (right-aligned): every cell parses as one or is missing (empty or `-`)."""
+        return tuple(
+            all(_is_number(row[i]) for row in self.rows if row[i] not in MISSING) for i in range(len(self.columns))
+        )
 
 
 ReportSection = Callable[[Sequence[RunNotes]], ReportTable | None]  # None: nothing to show for these runs
