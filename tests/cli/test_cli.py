@@ -20,7 +20,7 @@ from mmgym.envs.games import GAME_CLASSES, get_game
 from mmgym.envs.registry import env_summaries
 from mmgym.results.store import EPISODES_FILE
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+EXTENDING = Path(__file__).resolve().parents[2] / "docs" / "extending.md"
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 ENV_IDS = [f"mmgym/{n}-v0" for n in ("Sokoban", "Maze", "Sudoku", "NQueens", "Hanoi", "Puzzle15")]
@@ -226,19 +226,19 @@ def read_records(run_dir: Path) -> list[dict]:
     return [json.loads(line) for line in (run_dir / EPISODES_FILE).read_text().splitlines()]
 
 
-def readme_block(after: str, language: str) -> str:
-    """The first fenced `language` block of the README that follows the line `after`."""
-    text = README.read_text()
+def docs_block(after: str, language: str) -> str:
+    """The first fenced `language` block of the docs' Extending page that follows the line `after`."""
+    text = EXTENDING.read_text()
     start = text.index(f"```{language}\n", text.index(after)) + len(language) + 4
     return text[start : text.index("```", start)]
 
 
-def test_the_readmes_custom_agent_example_runs_verbatim(run_cli: RunCli, tmp_path: Path) -> None:
-    code = readme_block("An agent is any object with two async methods", "python")
+def test_the_docs_custom_agent_example_runs_verbatim(run_cli: RunCli, tmp_path: Path) -> None:
+    code = docs_block("An agent is any object with two async methods", "python")
     assert code.startswith("# my_pkg/agents.py\n")
     (tmp_path / "my_pkg").mkdir()
     (tmp_path / "my_pkg" / "agents.py").write_text(code)
-    [command] = [line for line in readme_block("From the folder that holds `my_pkg/`", "bash").splitlines() if line]
+    [command] = [line for line in docs_block("From the folder that holds `my_pkg/`", "bash").splitlines() if line]
     args = shlex.split(command)
     assert args[:2] == ["mmgym", "run"]
     result = run_cli(args[1:], cwd=tmp_path)  # the installed script, no PYTHONPATH
