@@ -27,10 +27,9 @@ Read through any wrappers (`env.get_wrapper_attr`):
 - `expert_reasoning()` (optional, privileged): why, in words; the oracle's reply carries it as its
   reasoning (a decision suite scores the reasoning too).
 
-`metadata` flags: `cheap_steps` (a step costs microseconds: runners keep the env in their own
-process), `full_render` (`render()` shows more than the observation: recorded as a second video),
-`reusable` (a `reset` restores any episode: runners reuse one env across episodes instead of
-building one per episode).
+An env class declares what runners may assume of it in `traits` (`EnvTraits`), read through
+`env_traits`; `metadata` keeps Gymnasium's own keys (`render_modes`, `render_fps`). mmgym's envs
+derive from `LanguageEnvBase`, which holds what they all share.
 """
 
 from __future__ import annotations
@@ -38,8 +37,10 @@ from __future__ import annotations
 import numbers
 import string
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
+import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
@@ -89,6 +90,63 @@ class LanguageEnv(Protocol):
     action_grammar: str
 
     def candidate_actions(self) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True)
+class EnvTraits:
+    """What runners may assume of an env class, declared by the class, never guessed."""
+
+    cheap_steps: bool = False  # a step costs microseconds: runners keep the env in their own process
+    reusable: bool = False  # a `reset` restores any episode: one env serves many episodes, not one each
+    full_render: bool = False  # `render()` shows more than the observation: recorded as a second video
+
+
+def env_traits(env: Any) -> EnvTraits:
+    """The traits of an env (through any wrappers) or of an env class; none declared, none assumed."""
+    try:
+        traits = env.traits if isinstance(env, type) else env.get_wrapper_attr("traits")
+    except AttributeError:
+        return EnvTraits()
+    return traits if isinstance(traits, EnvTraits) else EnvTraits()
+
+
+class LanguageEnvBase(gym.Env):
+    """What every mmgym env shares: the constructor's image arguments, the language spaces, the rules and
+    grammar from class constants, traits and `summary()`.
+
+    A subclass sets `traits`, `RULES` and `GRAMMAR` (or overrides `rules` and `action_grammar` when they
+    depend on its arguments), `SUMMARY` (or overrides `summary`), and `metadata["render_fps"]`.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 2}
+    traits: ClassVar[EnvTraits] = EnvTraits()
+    RULES: ClassVar[str] = ""
+    GRAMMAR: ClassVar[str] = ""
+    SUMMARY: ClassVar[str] = ""
+
+    def __init__(
+        self, image_size: int, observe_image: bool = True, render_mode: str | None = "rgb_array", **sizes: int
+    ) -> None:
+        """Check `image_size` and any other frame `sizes` (given by name), and set the spaces."""
+        check_image_sizes(image_size=image_size, **sizes)
+        self.image_size, self.observe_image, self.render_mode = image_size, observe_image, render_mode
+        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
+
+    @classmethod
+    def summary(cls, **_: object) -> str:
+        """One line for `mmgym list` (given the registration's kwargs): `SUMMARY`, else the docstring's first line."""
+        return cls.SUMMARY or (cls.__doc__ or "").strip().partition("\n")[0]
+
+    @property
+    def rules(self) -> str:
+        return self.RULES
+
+    @property
+    def action_grammar(self) -> str:
+        return self.GRAMMAR
+
+    def candidate_actions(self) -> Sequence[str]:
+        raise NotImplementedError
 
 
 class ContractViolation(AssertionError):

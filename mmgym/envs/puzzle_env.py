@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import gymnasium as gym
 import numpy as np
 
-from mmgym.core.language_env import language_spaces
+from mmgym.core.language_env import MIN_IMAGE_SIZE, EnvTraits, LanguageEnvBase
 from mmgym.envs.fingerprints import digest
 from mmgym.envs.games import PuzzleGame, Rejected, get_game
 from mmgym.envs.games.level_fingerprints import FINGERPRINTS
 from mmgym.envs.games.levels import load_set
 from mmgym.envs.games.render import Backgrounds
-from mmgym.errors import ConfigError
 
-MIN_IMAGE_SIZE = 32
+__all__ = ["MIN_IMAGE_SIZE", "PuzzleEnv"]
 
 
-class PuzzleEnv(gym.Env):
+class PuzzleEnv(LanguageEnvBase):
     """A puzzle game as a `gymnasium.Env`.
 
     `observe_image=False` drops the image from observations (text-only play need not pay for
@@ -35,14 +33,9 @@ class PuzzleEnv(gym.Env):
     `optimal_length` (at reset).
     """
 
-    # cheap_steps: a step costs microseconds, so runners keep these envs in their own process;
-    # reusable: a reset loads any level, so one env serves every episode of a slot.
-    metadata: ClassVar[dict[str, Any]] = {
-        "render_modes": ["rgb_array"],
-        "render_fps": 2,
-        "cheap_steps": True,
-        "reusable": True,
-    }
+    # A step costs microseconds, so runners keep these envs in their own process; a reset loads any
+    # level, so one env serves every episode of a slot.
+    traits: ClassVar[EnvTraits] = EnvTraits(cheap_steps=True, reusable=True)
 
     def __init__(
         self,
@@ -55,17 +48,12 @@ class PuzzleEnv(gym.Env):
         observe_image: bool = True,
         render_mode: str | None = "rgb_array",
     ) -> None:
-        if image_size < MIN_IMAGE_SIZE:
-            raise ConfigError(f"image_size must be at least {MIN_IMAGE_SIZE} pixels, got {image_size}")
+        super().__init__(image_size, observe_image, render_mode)
         self.game: PuzzleGame = get_game(game)
         self.level = level
         self.level_set = level_set
         self.level_index = level_index
         self.difficulty = self.game.default_difficulty if difficulty is None else difficulty
-        self.image_size = image_size
-        self.observe_image = observe_image
-        self.render_mode = render_mode
-        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
         self.state: Any = None
         self.optimal_length = 0
         self._backgrounds = Backgrounds()  # the level's background, drawn once and reused by every step

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import gymnasium as gym
 
 from mmgym.core.agent import ExpertAdvice
+from mmgym.core.language_env import env_traits
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError, MmgymError
 
@@ -50,8 +51,8 @@ def env_key(spec: EpisodeSpec) -> str:
 
 
 def is_reusable(env: gym.Env) -> bool:
-    """Whether the env says a `reset` restores any episode (`metadata["reusable"]`), so it may serve many."""
-    return bool(env.metadata.get("reusable", False))
+    """Whether the env says a `reset` restores any episode (its `traits.reusable`), so it may serve many."""
+    return env_traits(env).reusable
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def import_env_modules(modules: Sequence[str]) -> None:
 
 
 def steps_are_cheap(env_id: str) -> bool:
-    """Whether the env's class says its steps cost microseconds (`metadata["cheap_steps"]`).
+    """Whether the env's class says its steps cost microseconds (its `traits.cheap_steps`).
 
     Across processes a step costs about a millisecond of the driver's time, so such envs are
     best stepped in the rollout's own process; the Ray runner's `env_workers=auto` reads this.
@@ -92,7 +93,7 @@ def steps_are_cheap(env_id: str) -> bool:
         creator = gym.envs.registration.load_env_creator(gym.spec(env_id).entry_point)
     except Exception:  # an env that cannot be looked up here is not known to be cheap
         return False
-    return bool(getattr(creator, "metadata", {}).get("cheap_steps", False))
+    return env_traits(creator).cheap_steps
 
 
 def describe_env(env: gym.Env) -> EnvDescription:
@@ -104,7 +105,7 @@ def describe_env(env: gym.Env) -> EnvDescription:
         action_grammar=_wrapper_attr(env, "action_grammar", ""),
         valid_actions=tuple(candidates()) if candidates is not None else (),
         action_vector=tuple((int(low), int(high)) for low, high in (() if bounds is None else bounds)),
-        full_render=bool(env.metadata.get("full_render", False)),
+        full_render=env_traits(env).full_render,
         has_expert=_wrapper_attr(env, "expert_plan", None) is not None,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from ray_helpers import comparable, construction_log_factory, constructions
 
 from mmgym.agents.scripted import ExpertAgent
 from mmgym.core.agent import AgentReply, Turn
+from mmgym.core.language_env import env_traits
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec
 from mmgym.runners.env_session import make_env
@@ -39,7 +41,7 @@ class NotReusable(gym.Wrapper):
 
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
-        self.metadata = {**env.metadata, "reusable": False}
+        self.traits = dataclasses.replace(env_traits(env), reusable=False)
 
     def close(self) -> None:
         NotReusable.closed += 1
@@ -71,8 +73,8 @@ def fresh_records(specs: list[EpisodeSpec]) -> dict[str, dict[str, Any]]:
 
 def test_puzzle_envs_say_they_are_reusable() -> None:
     env = make_env(maze_specs(1)[0])
-    assert env.metadata["reusable"] is True
-    assert env.unwrapped is not env  # make_env keeps Gymnasium's wrappers; the flag is read through them
+    assert env_traits(env).reusable is True
+    assert env.unwrapped is not env  # make_env keeps Gymnasium's wrappers; the traits are read through them
 
 
 def test_in_process_envs_reuse_an_idle_env_with_the_same_id_and_arguments() -> None:

@@ -12,6 +12,7 @@ import gymnasium as gym
 import pytest
 
 from mmgym.agents.scripted import OracleAgent
+from mmgym.core.language_env import EnvTraits
 from mmgym.core.records import EpisodeRecord
 from mmgym.envs.puzzle_env import PuzzleEnv
 from mmgym.runners.in_process import InProcessEnvs, InProcessSession, ThreadedSession
@@ -24,7 +25,7 @@ HANG_SEED = 1
 class HangingMaze(PuzzleEnv):
     """A maze whose steps claim to be expensive (so it gets a thread) and that hangs at step 2 of seed 1."""
 
-    metadata: ClassVar[dict[str, Any]] = {**PuzzleEnv.metadata, "cheap_steps": False}
+    traits: ClassVar[EnvTraits] = EnvTraits(reusable=True)
     threads: ClassVar[set[str]] = set()
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):

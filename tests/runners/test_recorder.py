@@ -15,6 +15,7 @@ import pytest
 imageio = pytest.importorskip("imageio.v2", reason="imageio is not installed (pip install 'imageio[ffmpeg]')")
 
 from mmgym.agents.scripted import OracleAgent, RandomAgent  # noqa: E402
+from mmgym.core.language_env import EnvTraits  # noqa: E402
 from mmgym.results import videos as videos_module  # noqa: E402
 from mmgym.runners.env_session import make_env  # noqa: E402
 from mmgym.runners.evaluate import evaluate  # noqa: E402
@@ -86,7 +87,7 @@ def test_a_failed_encoding_is_noted_and_costs_the_episode_nothing(tmp_path: Path
 class ThirdPersonView(gym.Wrapper):
     """An env whose full render differs from its observation (like a simulator's overview camera)."""
 
-    metadata: ClassVar[dict] = {"render_modes": ["rgb_array"], "full_render": True}
+    traits: ClassVar[EnvTraits] = EnvTraits(full_render=True)
 
     def render(self) -> np.ndarray:
         return 255 - self.env.unwrapped.last_image

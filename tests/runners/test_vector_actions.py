@@ -17,7 +17,7 @@ from mmgym.agents.llm import LLMAgent
 from mmgym.agents.models.base import GenerationConfig, Message, ModelResponse, Usage
 from mmgym.agents.scripted import RandomAgent
 from mmgym.core.agent import AgentReply, EpisodeContext, Turn
-from mmgym.core.language_env import ContractViolation, check_language_env, format_vector
+from mmgym.core.language_env import ContractViolation, EnvTraits, check_language_env, format_vector
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.runners.env_session import describe_env
@@ -30,7 +30,8 @@ TARGET = (1, 2, 1)
 class VectorReach(gym.Env):
     """Name a hidden point `[x, y, z]` with integer-vector actions; a malformed or out-of-bounds vector is refused."""
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": [], "cheap_steps": True}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
+    traits: ClassVar[EnvTraits] = EnvTraits(cheap_steps=True)
     rules = "Name the hidden point."
     action_grammar = "[x, y, z]: x and y integers 0-9, z 0 or 1"
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from mmgym.core.language_env import language_spaces
+from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.babyai import deps, expert, mission  # noqa: F401  (deps first: one line if minigrid is missing)
 from mmgym.envs.babyai.episodes import FINGERPRINTS
 from mmgym.envs.babyai.layout import layout
@@ -44,7 +44,6 @@ from mmgym.errors import ConfigError, unknown_name
 
 DEFAULT_LEVEL = "BabyAI-GoToLocal-v0"
 ACTION_LEVELS = ("primitive", "skill")
-MIN_IMAGE_SIZE = 32
 MINIGRID_MAX_STEPS = 10**9  # minigrid never truncates; the suite sets the episode's limit
 DONE_REFUSAL = (
     "done completes no part of the mission here (it only helps when you already face an object you must go to)"
@@ -70,7 +69,7 @@ def _no_observation() -> dict[str, Any]:
     return {}
 
 
-class BabyAIEnv(gym.Env):
+class BabyAIEnv(LanguageEnvBase):
     """A BabyAI level with the mmgym language contract.
 
     Observations: `image`, the agent's egocentric view (minigrid's agent-POV render, image_size
@@ -89,23 +88,14 @@ class BabyAIEnv(gym.Env):
     fingerprint (`episodes`): `EpisodeChanged` if minigrid now lays it out differently.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
-        "render_modes": ["rgb_array"],
-        "render_fps": 4,
-        # A primitive step costs ~0.15 ms with text only, ~0.3 ms with the 224 px image; a skill,
-        # ~17 primitive steps planned on the grid, ~2-3 ms (`python -m mmgym.envs.babyai.speed`).
-        "cheap_steps": True,
-        "full_render": True,
-        "reusable": True,
-    }
-
-    @classmethod
-    def summary(cls, **_: object) -> str:
-        """One line for `mmgym list`."""
-        return (
-            "BabyAI levels (minigrid): egocentric view and its description; actions: primitive "
-            "(turn left, go forward, pick up, ...) or skill (go to the red ball, open the blue door, ...)"
-        )
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 4}
+    # A primitive step costs ~0.15 ms with text only, ~0.3 ms with the 224 px image; a skill,
+    # ~17 primitive steps planned on the grid, ~2-3 ms (`python -m mmgym.envs.babyai.speed`).
+    traits: ClassVar[EnvTraits] = EnvTraits(cheap_steps=True, reusable=True, full_render=True)
+    SUMMARY: ClassVar[str] = (
+        "BabyAI levels (minigrid): egocentric view and its description; actions: primitive "
+        "(turn left, go forward, pick up, ...) or skill (go to the red ball, open the blue door, ...)"
+    )
 
     def __init__(
         self,
@@ -117,14 +107,9 @@ class BabyAIEnv(gym.Env):
     ) -> None:
         if action_level not in ACTION_LEVELS:
             raise unknown_name("action_level", str(action_level), ACTION_LEVELS)
-        if not isinstance(image_size, int) or image_size < MIN_IMAGE_SIZE:
-            raise ConfigError(f"image_size must be an integer of at least {MIN_IMAGE_SIZE} pixels, got {image_size!r}")
+        super().__init__(image_size, observe_image, render_mode)
         self.level = check_level(level)
         self.action_level = action_level
-        self.image_size = image_size
-        self.observe_image = observe_image
-        self.render_mode = render_mode
-        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
         self._levels: dict[str, Any] = {}  # level id -> its minigrid env
         self.grid_env: Any = None  # the minigrid env of the current episode
         self.episode_level = self.level

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import gymnasium as gym
 import numpy as np
 
-from mmgym.core.language_env import check_image_sizes, language_spaces
+from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.embodied_eval.frozen import FINGERPRINTS, SETS
 from mmgym.envs.embodied_eval.menu import ChoiceError, Option, answer_option, menu_text, read_choice
 from mmgym.envs.embodied_eval.predicates import Answered, WorldState, check
@@ -24,7 +23,7 @@ RULES = (
 GRAMMAR = "the number of one option of the current menu, written [N] (e.g. `Choice: [2]`), or the option's own words"
 
 
-class EmbodiedEvalEnv(gym.Env):
+class EmbodiedEvalEnv(LanguageEnvBase):
     """A task (`reset(options={"scene": <Task>})`) played through an option menu; scored by predicates.
 
     A frozen task is checked against its fingerprint (`frozen`) at reset: `EpisodeChanged` if its
@@ -43,17 +42,13 @@ class EmbodiedEvalEnv(gym.Env):
     "" before one) and `candidate_actions` (the words of the current menu's options).
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
-        "render_modes": ["rgb_array"],
-        "render_fps": 4,
-        "cheap_steps": False,  # a 3D render per step for the MiniWorld tasks
-        "full_render": True,
-        "reusable": True,
-    }
-
-    @classmethod
-    def summary(cls, **_: object) -> str:
-        return "EmbodiedEval-style tasks on MiniWorld and BabyAI: a numbered option menu each step, predicate scoring"
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 4}
+    traits: ClassVar[EnvTraits] = EnvTraits(reusable=True, full_render=True)  # a 3D render per step (MiniWorld)
+    RULES: ClassVar[str] = RULES
+    GRAMMAR: ClassVar[str] = GRAMMAR
+    SUMMARY: ClassVar[str] = (
+        "EmbodiedEval-style tasks on MiniWorld and BabyAI: a numbered option menu each step, predicate scoring"
+    )
 
     def __init__(
         self,
@@ -62,10 +57,8 @@ class EmbodiedEvalEnv(gym.Env):
         max_steps: int | None = None,
         render_mode: str | None = "rgb_array",
     ) -> None:
-        check_image_sizes(image_size=image_size)
-        self.image_size, self.observe_image, self.max_steps = image_size, observe_image, max_steps
-        self.render_mode = render_mode
-        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
+        super().__init__(image_size, observe_image, render_mode)
+        self.max_steps = max_steps
         self._worlds: dict[Simulator, Any] = {}
         self.world: Any = None
         self.task: Task | None = None
@@ -179,11 +172,3 @@ class EmbodiedEvalEnv(gym.Env):
     def candidate_actions(self) -> list[str]:
         """The words of the current menu's options (the menu changes from step to step; see `info`)."""
         return [option.text for option in self.menu]
-
-    @property
-    def rules(self) -> str:
-        return RULES
-
-    @property
-    def action_grammar(self) -> str:
-        return GRAMMAR

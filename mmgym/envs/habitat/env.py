@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-import gymnasium as gym
 import numpy as np
 
-from mmgym.core.language_env import check_image_sizes, language_spaces
+from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.fingerprints import digest
 from mmgym.envs.habitat.describe import describe
 from mmgym.envs.habitat.frozen import FINGERPRINTS, SETS, SUBSETS
@@ -32,7 +31,7 @@ _HINTS = {  # EBHabEnv's hints after a failed skill: (verb, holding something) -
 }
 
 
-class EBHabitatEnv(gym.Env):
+class EBHabitatEnv(LanguageEnvBase):
     """Rearrange objects in a ReplicaCAD apartment with EB-Habitat's 70 skills (navigate, pick, place, open, close).
 
     `simulator="standin"` (the default) plays symbolic scenes (`standin`): `reset(options={"scene":
@@ -52,18 +51,13 @@ class EBHabitatEnv(gym.Env):
     `info` holds `held` and `subgoals_met`. `render()` shows every object (the stand-in only).
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
-        "render_modes": ["rgb_array"],
-        "render_fps": 2,
-        "cheap_steps": False,  # a frame per step (and a 3D simulator under habitat): env workers under runner=ray
-        "full_render": True,
-        "reusable": True,
-    }
-
-    @classmethod
-    def summary(cls, **_: object) -> str:
-        """One line for `mmgym list`."""
-        return "EB-Habitat household rearrangement: 70 high-level skills; a symbolic stand-in or habitat-lab"
+    # a frame per step (and a 3D simulator under habitat): not cheap
+    traits: ClassVar[EnvTraits] = EnvTraits(reusable=True, full_render=True)
+    RULES: ClassVar[str] = RULES
+    GRAMMAR: ClassVar[str] = GRAMMAR
+    SUMMARY: ClassVar[str] = (
+        "EB-Habitat household rearrangement: 70 high-level skills; a symbolic stand-in or habitat-lab"
+    )
 
     def __init__(
         self,
@@ -72,12 +66,10 @@ class EBHabitatEnv(gym.Env):
         simulator: Simulator = "standin",
         render_mode: str | None = "rgb_array",
     ) -> None:
-        check_image_sizes(image_size=image_size)
+        super().__init__(image_size, observe_image, render_mode)
         if simulator not in ("standin", "habitat"):
             raise ConfigError(f"unknown simulator {simulator!r}; valid: habitat, standin")
-        self.image_size, self.observe_image, self.simulator = image_size, observe_image, simulator
-        self.render_mode = render_mode
-        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
+        self.simulator = simulator
         if simulator == "habitat":
             from mmgym.envs.habitat.real import RealHabitat
 
@@ -194,14 +186,6 @@ class EBHabitatEnv(gym.Env):
     # ---- prompt material -------------------------------------------------------------------
     def candidate_actions(self) -> list[str]:
         return list(self.sim.skills or SKILL_WORDS)
-
-    @property
-    def rules(self) -> str:
-        return RULES
-
-    @property
-    def action_grammar(self) -> str:
-        return GRAMMAR
 
     def close(self) -> None:
         if self.simulator == "habitat":

@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-import gymnasium as gym
 import numpy as np
 
-from mmgym.core.language_env import check_image_sizes, language_spaces
+from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.fingerprints import digest
 from mmgym.envs.miniworld import planner
 from mmgym.envs.miniworld.actions import ACTIONS, GRAMMAR, PITCH_RANGE, RULES, parse_action
@@ -17,7 +16,7 @@ from mmgym.envs.miniworld.frozen import FINGERPRINTS, SETS
 from mmgym.envs.miniworld.scene import GRID, Scene
 
 
-class EBNavEnv(gym.Env):
+class EBNavEnv(LanguageEnvBase):
     """Walk to a named object in one or more rooms, seeing through the agent's camera.
 
     `reset(options={"scene": ...})` builds a `Scene` (a dict or the model); the suite's episodes are
@@ -35,18 +34,13 @@ class EBNavEnv(gym.Env):
     only). `render()` draws the map from above.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
-        "render_modes": ["rgb_array"],
-        "render_fps": 4,
-        "cheap_steps": False,  # a 3D render per step: env workers under runner=ray
-        "full_render": True,
-        "reusable": True,
-    }
-
-    @classmethod
-    def summary(cls, **_: object) -> str:
-        """One line for `mmgym list`."""
-        return "EB-Navigation-style object navigation in MiniWorld 3D rooms: egocentric view; move, rotate, tilt"
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 4}
+    traits: ClassVar[EnvTraits] = EnvTraits(reusable=True, full_render=True)  # a 3D render per step: not cheap
+    RULES: ClassVar[str] = RULES
+    GRAMMAR: ClassVar[str] = GRAMMAR
+    SUMMARY: ClassVar[str] = (
+        "EB-Navigation-style object navigation in MiniWorld 3D rooms: egocentric view; move, rotate, tilt"
+    )
 
     def __init__(
         self,
@@ -56,13 +50,9 @@ class EBNavEnv(gym.Env):
         samples: int = 1,
         render_mode: str | None = "rgb_array",
     ) -> None:
-        check_image_sizes(image_size=image_size, map_size=map_size)
+        super().__init__(image_size, observe_image, render_mode, map_size=map_size)
         from mmgym.envs.miniworld.world import SceneWorld  # imports MiniWorld (one line if missing)
 
-        self.image_size = image_size
-        self.observe_image = observe_image
-        self.render_mode = render_mode
-        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
         self.world = SceneWorld(image_size, map_size, samples)
         self.scene: Scene | None = None
         self.pose: planner.Pose = (0, 0, 0)
@@ -179,14 +169,6 @@ class EBNavEnv(gym.Env):
     # ---- prompt material -------------------------------------------------------------------
     def candidate_actions(self) -> list[str]:
         return list(ACTIONS)
-
-    @property
-    def rules(self) -> str:
-        return RULES
-
-    @property
-    def action_grammar(self) -> str:
-        return GRAMMAR
 
     def close(self) -> None:
         self.world.close()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import gymnasium as gym
 import numpy as np
 
-from mmgym.core.language_env import check_image_sizes, language_spaces
+from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.fingerprints import digest, quantised
 from mmgym.envs.mujoco import expert
 from mmgym.envs.mujoco.actions import BOUNDS, GRAMMAR, RULES, ArmAction, parse_action
@@ -18,7 +17,7 @@ from mmgym.envs.mujoco.goals import goals_met
 from mmgym.envs.mujoco.scene import Scene
 
 
-class EBManipEnv(gym.Env):
+class EBManipEnv(LanguageEnvBase):
     """Pick and place, stack, sort and push objects on a table with a gripper driven by absolute 7-D poses.
 
     `reset(options={"scene": ...})` builds a `Scene` (a dict or the model); the suite's episodes are
@@ -36,19 +35,13 @@ class EBManipEnv(gym.Env):
     from the side.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
-        "render_modes": ["rgb_array"],
-        "render_fps": 2,
-        "cheap_steps": False,  # physics and a 3D render per step: env workers under runner=ray
-        "full_render": True,
-        "reusable": True,
-    }
+    traits: ClassVar[EnvTraits] = EnvTraits(reusable=True, full_render=True)  # physics and a 3D render per step
     action_vector: ClassVar[tuple[tuple[int, int], ...]] = BOUNDS
-
-    @classmethod
-    def summary(cls, **_: object) -> str:
-        """One line for `mmgym list`."""
-        return "EB-Manipulation-style tabletop manipulation on MuJoCo: front camera; 7-D gripper poses in voxels"
+    RULES: ClassVar[str] = RULES
+    GRAMMAR: ClassVar[str] = GRAMMAR
+    SUMMARY: ClassVar[str] = (
+        "EB-Manipulation-style tabletop manipulation on MuJoCo: front camera; 7-D gripper poses in voxels"
+    )
 
     def __init__(
         self,
@@ -57,13 +50,10 @@ class EBManipEnv(gym.Env):
         render_size: int = 256,
         render_mode: str | None = "rgb_array",
     ) -> None:
-        check_image_sizes(image_size=image_size, render_size=render_size)
+        super().__init__(image_size, observe_image, render_mode, render_size=render_size)
         from mmgym.envs.mujoco.world import Tabletop  # imports MuJoCo (one line if missing)
 
-        self.image_size, self.render_size = image_size, render_size
-        self.observe_image = observe_image
-        self.render_mode = render_mode
-        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
+        self.render_size = render_size
         self.world = Tabletop(image_size, render_size)
         self.scene: Scene | None = None
         self.names: list[str] = []
@@ -178,14 +168,6 @@ class EBManipEnv(gym.Env):
     # ---- prompt material -------------------------------------------------------------------
     def candidate_actions(self) -> list[str]:
         return []  # 10^6 positions x 120^3 rotations x 2: described by `action_vector` instead
-
-    @property
-    def rules(self) -> str:
-        return RULES
-
-    @property
-    def action_grammar(self) -> str:
-        return GRAMMAR
 
     def close(self) -> None:
         self.world.close()

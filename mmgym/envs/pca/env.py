@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import gymnasium as gym
 import numpy as np
 
-from mmgym.core.language_env import check_image_sizes, language_spaces
+from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.pca.choice import choice_index
 from mmgym.envs.pca.domain import ClosedLoop
 from mmgym.envs.pca.frozen import FINGERPRINTS, domain, frozen_key, item_for_seed
@@ -30,7 +29,7 @@ def _item_for_reset(options: dict[str, Any] | None, seed: int | None) -> Decisio
     return item_for_seed(seed)
 
 
-class PCAEnv(gym.Env):
+class PCAEnv(LanguageEnvBase):
     """One decision item (`reset(options={"item": ...})`), or a closed loop of up to `decisions` of them.
 
     Single decision (`decisions=1`, PCA-Bench's way): the observation is the item's image and its
@@ -47,12 +46,12 @@ class PCAEnv(gym.Env):
     rebuilds another state from its scene.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 2, "cheap_steps": False,
-                                          "reusable": True}  # fmt: skip
-
-    @classmethod
-    def summary(cls, **_: object) -> str:
-        return "PCA-Bench-style decisions from simulator states (driving, domestic robot, open-world game)"
+    traits: ClassVar[EnvTraits] = EnvTraits(reusable=True)
+    RULES: ClassVar[str] = RULES
+    GRAMMAR: ClassVar[str] = GRAMMAR
+    SUMMARY: ClassVar[str] = (
+        "PCA-Bench-style decisions from simulator states (driving, domestic robot, open-world game)"
+    )
 
     def __init__(
         self,
@@ -62,12 +61,10 @@ class PCAEnv(gym.Env):
         image_dir: str | None = None,
         render_mode: str | None = "rgb_array",
     ) -> None:
-        check_image_sizes(image_size=image_size)
+        super().__init__(image_size, observe_image, render_mode)
         if decisions < 1:
             raise ValueError(f"decisions must be at least 1, got {decisions}")
-        self.image_size, self.observe_image, self.decisions = image_size, observe_image, decisions
-        self.image_dir, self.render_mode = image_dir, render_mode
-        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
+        self.decisions, self.image_dir = decisions, image_dir
         self.item: DecisionItem | None = None
         self.loop: ClosedLoop | None = None
         self.frame = np.zeros((image_size, image_size, 3), np.uint8)
@@ -174,11 +171,3 @@ class PCAEnv(gym.Env):
     def expert_reasoning(self) -> str:
         """The current decision's reference reasoning (privileged): it names every key concept."""
         return self.item.reasoning if self.item else ""
-
-    @property
-    def rules(self) -> str:
-        return RULES
-
-    @property
-    def action_grammar(self) -> str:
-        return GRAMMAR

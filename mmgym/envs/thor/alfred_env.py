@@ -37,10 +37,7 @@ class EBAlfredEnv(ThorEnv):
 
     RULES: ClassVar[str] = RULES
     GRAMMAR: ClassVar[str] = GRAMMAR
-
-    @classmethod
-    def summary(cls, **_: object) -> str:
-        return "EB-ALFRED on AI2-THOR (ai2thor's Controller): household tasks with high-level skills"
+    SUMMARY: ClassVar[str] = "EB-ALFRED on AI2-THOR (ai2thor's Controller): household tasks with high-level skills"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

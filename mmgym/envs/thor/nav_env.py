@@ -46,10 +46,9 @@ class EBThorNavEnv(ThorEnv):
     RULES: ClassVar[str] = RULES
     GRAMMAR: ClassVar[str] = GRAMMAR
     CAMERA: ClassVar[dict[str, float]] = {"field_of_view": 100.0, "grid_size": 0.1}  # EB-Navigation's
-
-    @classmethod
-    def summary(cls, **_: object) -> str:
-        return "EB-Navigation on AI2-THOR (ai2thor's Controller): reach a named object with 8 atomic actions"
+    SUMMARY: ClassVar[str] = (
+        "EB-Navigation on AI2-THOR (ai2thor's Controller): reach a named object with 8 atomic actions"
+    )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

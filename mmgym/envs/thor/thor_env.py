@@ -8,10 +8,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-import gymnasium as gym
 from pydantic import BaseModel
 
-from mmgym.core.language_env import check_image_sizes, language_spaces
+from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.thor.session import ThorConfig, ThorSession
 from mmgym.errors import ConfigError
 
@@ -41,18 +40,11 @@ def _shipped_base(load_subset: Callable[[Path, str], list[EpisodeT]], shipped: s
     return tuple(load_subset(Path(str(resources.files("mmgym.envs.thor.standin") / "data" / shipped)), "base"))
 
 
-class ThorEnv(gym.Env):
+class ThorEnv(LanguageEnvBase):
     """A language env over one AI2-THOR process (`ThorSession`), kept across episodes; subclasses give
     `RULES`, `GRAMMAR` and the camera (`CAMERA`: extra `ThorConfig` fields)."""
 
-    metadata: ClassVar[dict[str, Any]] = {
-        "render_modes": ["rgb_array"],
-        "render_fps": 2,
-        "cheap_steps": False,  # a simulator process per env: env workers under runner=ray
-        "reusable": True,
-    }
-    RULES: ClassVar[str]
-    GRAMMAR: ClassVar[str]
+    traits: ClassVar[EnvTraits] = EnvTraits(reusable=True)  # a simulator process per env: not cheap
     CAMERA: ClassVar[dict[str, float]] = {}
 
     def __init__(
@@ -64,22 +56,12 @@ class ThorEnv(gym.Env):
         x_display: str | None = None,
         render_mode: str | None = "rgb_array",
     ) -> None:
-        check_image_sizes(image_size=image_size)
-        self.image_size, self.observe_image, self.render_mode = image_size, observe_image, render_mode
-        self.observation_space, self.action_space = language_spaces(image_size, observe_image)
+        super().__init__(image_size, observe_image, render_mode)
         place = {"executable": executable, "platform": platform, "x_display": x_display}
         self.session = ThorSession(ThorConfig(**place, width=image_size, height=image_size, **self.CAMERA))
 
     def render(self):
         return self.session.last_event.frame
-
-    @property
-    def rules(self) -> str:
-        return self.RULES
-
-    @property
-    def action_grammar(self) -> str:
-        return self.GRAMMAR
 
     def close(self) -> None:
         self.session.close()

@@ -16,6 +16,7 @@ from babyai_helpers import EAST, NORTH, room
 from gymnasium.utils.env_checker import check_env
 from minigrid.core.world_object import Ball, Box, Door, Key, Wall
 
+from mmgym.core.language_env import EnvTraits, env_traits
 from mmgym.envs.babyai import ENV_ID  # registered for each test by conftest.py
 from mmgym.envs.babyai.env import BabyAIEnv
 from mmgym.envs.babyai.view import FULL_RENDER_SIZE, ego_view, render_view
@@ -56,7 +57,7 @@ def test_observations_info_and_flags(action_level: str) -> None:
     assert info.keys() >= INFO_KEYS and info["valid"] and info["progress"] == 0.0 and not info["success"]
     assert isinstance(env.rules, str) and env.rules and isinstance(env.action_grammar, str) and env.action_grammar
     assert env.candidate_actions() and all(isinstance(action, str) for action in env.candidate_actions())
-    assert {"cheap_steps", "full_render", "reusable"} <= {k for k, v in env.metadata.items() if v is True}
+    assert env_traits(env) == EnvTraits(cheap_steps=True, reusable=True, full_render=True)
     frame = env.render()
     assert frame.shape == (FULL_RENDER_SIZE, FULL_RENDER_SIZE, 3) and frame.dtype == np.uint8
     for action in env.candidate_actions()[:5]:
