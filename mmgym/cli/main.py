@@ -21,26 +21,10 @@ from mmgym.tasks.plugins import commands as plugin_commands
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     import_from_working_directory()
-    parser = argparse.ArgumentParser(
-        prog="mmgym", description="Evaluate multimodal agents in interactive environments."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run a suite: mmgym run [-m] [--dry-run] [--append] [key=value ...]", add_help=False)
-    sub.add_parser("list", help="list registered envs, suites, agents and runners")
-    replay.add_parser(sub)
-    report = sub.add_parser("report", help="write a self-contained HTML report of one or more runs")
-    report.add_argument("run_dirs", type=Path, nargs="+", help="run directories")
-    report.add_argument(
-        "-o", "--output", type=Path, default=Path("report"), help="report folder, replaced whole (default: report)"
-    )
-    compare.add_parser(sub)
-    doctor.add_parser(sub)
-    plugins = plugin_commands()
-    for command in plugins.values():
-        command.add_arguments(sub.add_parser(command.name, help=command.help))
     if argv[:1] == ["run"]:
         return _run(argv[1:])
-    args = parser.parse_args(argv)
+    plugins = plugin_commands()
+    args = build_parser().parse_args(argv)
     try:
         if args.command == "list":
             return _list()
@@ -66,6 +50,27 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout
         return 141
     return 2  # pragma: no cover - argparse exits on anything else
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `mmgym` command's parser: its own subcommands and those benchmark plug-ins add (`run` is Hydra's)."""
+    parser = argparse.ArgumentParser(
+        prog="mmgym", description="Evaluate multimodal agents in interactive environments."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run a suite: mmgym run [-m] [--dry-run] [--append] [key=value ...]", add_help=False)
+    sub.add_parser("list", help="list registered envs, suites, agents and runners")
+    replay.add_parser(sub)
+    report = sub.add_parser("report", help="write a self-contained HTML report of one or more runs")
+    report.add_argument("run_dirs", type=Path, nargs="+", help="run directories")
+    report.add_argument(
+        "-o", "--output", type=Path, default=Path("report"), help="report folder, replaced whole (default: report)"
+    )
+    compare.add_parser(sub)
+    doctor.add_parser(sub)
+    for command in plugin_commands().values():
+        command.add_arguments(sub.add_parser(command.name, help=command.help))
+    return parser
 
 
 def import_from_working_directory() -> None:
