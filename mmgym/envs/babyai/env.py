@@ -7,17 +7,14 @@ of reach: the suite enforces its own.
 
 from __future__ import annotations
 
-import contextlib
-import io
 from typing import Any, ClassVar
 
-import gymnasium as gym
 import numpy as np
 
 from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.babyai import deps, expert, mission  # noqa: F401  (deps first: one line if minigrid is missing)
 from mmgym.envs.babyai.episodes import FINGERPRINTS
-from mmgym.envs.babyai.layout import layout
+from mmgym.envs.babyai.grid import NEVER, LevelPool, check_level, layout
 from mmgym.envs.babyai.primitives import (
     PRIMITIVE_GRAMMAR,
     PRIMITIVE_RULES,
@@ -44,29 +41,9 @@ from mmgym.errors import ConfigError, unknown_name
 
 DEFAULT_LEVEL = "BabyAI-GoToLocal-v0"
 ACTION_LEVELS = ("primitive", "skill")
-MINIGRID_MAX_STEPS = 10**9  # minigrid never truncates; the suite sets the episode's limit
 DONE_REFUSAL = (
     "done completes no part of the mission here (it only helps when you already face an object you must go to)"
 )
-
-
-def babyai_levels() -> list[str]:
-    """Every BabyAI level id minigrid registers."""
-    import minigrid  # noqa: F401  (registers the BabyAI levels with Gymnasium)
-
-    return sorted(env_id for env_id in gym.registry if env_id.startswith("BabyAI-"))
-
-
-def check_level(level: Any) -> str:
-    levels = babyai_levels()
-    if not isinstance(level, str) or level not in levels:
-        raise unknown_name("BabyAI level", str(level), levels)
-    return level
-
-
-def _no_observation() -> dict[str, Any]:
-    """Stands in for minigrid's per-step observation, which this env never reads (it costs ~0.3 ms)."""
-    return {}
 
 
 class BabyAIEnv(LanguageEnvBase):
@@ -110,7 +87,9 @@ class BabyAIEnv(LanguageEnvBase):
         super().__init__(image_size, observe_image, render_mode)
         self.level = check_level(level)
         self.action_level = action_level
-        self._levels: dict[str, Any] = {}  # level id -> its minigrid env
+        # One minigrid env per level; minigrid never truncates (the suite sets the episode's limit), and
+        # this env reads the grid, not minigrid's observation.
+        self._levels = LevelPool(max_steps=NEVER, observe=False)
         self.grid_env: Any = None  # the minigrid env of the current episode
         self.episode_level = self.level
         self._over = False
@@ -126,9 +105,7 @@ class BabyAIEnv(LanguageEnvBase):
         if options:
             raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'level'")
         episode_seed = seed if seed is not None else int(self.np_random.integers(2**31))
-        self.grid_env = self._minigrid(level)
-        with contextlib.redirect_stdout(io.StringIO()):  # minigrid prints each rejected level draw
-            self.grid_env.reset(seed=episode_seed)
+        self.grid_env = self._levels.reset(level, episode_seed)
         FINGERPRINTS.verify((level, episode_seed), lambda: digest(layout(self.grid_env)))
         name_objects(self.grid_env)
         self.episode_level = level
@@ -249,13 +226,6 @@ class BabyAIEnv(LanguageEnvBase):
             self._bot, self._bot_broken = None, True
 
     # ---- helpers ---------------------------------------------------------------------------
-    def _minigrid(self, level: str):
-        if level not in self._levels:
-            env = gym.make(level, max_steps=MINIGRID_MAX_STEPS, disable_env_checker=True).unwrapped
-            env.gen_obs = _no_observation
-            self._levels[level] = env
-        return self._levels[level]
-
     def _observation(self) -> dict[str, Any]:
         view = ego_view(self.grid_env)
         label = label_of if self.action_level == "skill" else None

@@ -8,18 +8,22 @@ ball 2" when several look alike). The level's own mission is ignored: the task's
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections.abc import Iterator
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 
-from mmgym.envs.babyai import deps  # noqa: F401  (first: one line if minigrid is missing)
-from mmgym.envs.babyai.layout import layout
-from mmgym.envs.babyai.skills import name_objects, name_of
-from mmgym.envs.babyai.view import describe_view, ego_view, render_full, render_view
+from mmgym.envs.babyai import (
+    NEVER,
+    LevelPool,
+    describe_view,
+    ego_view,
+    layout,
+    name_objects,
+    name_of,
+    render_full,
+    render_view,
+)
 from mmgym.envs.embodied_eval.grid_expert import AHEAD, MOVES, GridProblem, GridState
 from mmgym.envs.embodied_eval.menu import Option
 from mmgym.envs.embodied_eval.predicates import WorldState
@@ -27,7 +31,6 @@ from mmgym.envs.embodied_eval.task import Task
 
 Pose = tuple[int, int, int]  # cell x, cell y, direction (minigrid's: 0 east, 1 south, 2 west, 3 north)
 EXACT_UP_TO = 20  # options: the longest plan the expert checks against a search in which every object moves
-NEVER = 10**9  # minigrid's own step limit, out of reach: the suite sets the episode's
 
 
 class GridRoom:
@@ -35,17 +38,12 @@ class GridRoom:
 
     def __init__(self, image_size: int, observe_image: bool) -> None:
         self.image_size, self.observe_image = image_size, observe_image
-        self._levels: dict[str, Any] = {}
+        self._levels = LevelPool(max_steps=NEVER)  # minigrid's own step limit out of reach: the suite sets its own
         self.env: Any = None
         self._plan: tuple[GridProblem, list[str], list[GridState]] | None = None  # the expert's last plan
 
     def load(self, task: Task) -> None:
-        level = task.babyai
-        if level.level not in self._levels:
-            self._levels[level.level] = gym.make(level.level, max_steps=NEVER, disable_env_checker=True).unwrapped
-        self.env = self._levels[level.level]
-        with contextlib.redirect_stdout(io.StringIO()):  # minigrid prints each rejected level draw
-            self.env.reset(seed=level.seed)
+        self.env = self._levels.reset(task.babyai.level, task.babyai.seed)
         name_objects(self.env)
         self._plan = None
 

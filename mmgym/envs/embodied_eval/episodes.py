@@ -24,8 +24,6 @@ committed sets instead.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import sys
 from collections.abc import Callable, Iterator
@@ -48,9 +46,8 @@ from mmgym.envs.embodied_eval.predicates import (
 )
 from mmgym.envs.embodied_eval.task import CATEGORIES, GridLevel, Task
 from mmgym.envs.frozen_scenes import Episode, EpisodeSet
-from mmgym.envs.miniworld.frozen import load_subset as load_nav
-from mmgym.envs.miniworld.scene import Scene
-from mmgym.envs.miniworld.things import COLOURS, KINDS
+from mmgym.envs.miniworld import COLOURS, KINDS, Scene
+from mmgym.envs.miniworld import load_subset as load_nav
 
 SET_SEED = 2026
 TASKS_PER_CATEGORY = 20
@@ -201,20 +198,18 @@ GRID_FORMS: tuple[Form, ...] = (
 
 def object_interaction(rng: np.random.Generator) -> list[Candidates]:
     """One stream per form of `GRID_FORMS`, each on its own level seeds (form k on seeds k, k + 7, ...)."""
-    import gymnasium as gym
-    import minigrid  # noqa: F401  (registers BabyAI's levels with gymnasium)
+    from mmgym.envs.babyai import make_level
 
-    probe = gym.make(GRID_LEVEL, disable_env_checker=True).unwrapped
+    probe = make_level(GRID_LEVEL)
     return [_grid_tasks(probe, form, range(k, 10_000, len(GRID_FORMS)), rng) for k, form in enumerate(GRID_FORMS)]
 
 
 def _grid_tasks(probe: Any, form: Form, seeds: range, rng: np.random.Generator) -> Candidates:
-    from mmgym.envs.babyai.skills import name_objects, name_of
+    from mmgym.envs.babyai import name_objects, name_of, reset_level
 
     text, predicates = form
     for seed in seeds:
-        with contextlib.redirect_stdout(io.StringIO()):  # minigrid prints each rejected level draw
-            probe.reset(seed=seed)
+        reset_level(probe, seed)
         name_objects(probe)
         names = sorted(name_of(o) for o in probe.grid.grid if o is not None and o.type not in ("wall", "door"))
         names = [n for n in names if not n[-1].isdigit()]

@@ -7,7 +7,6 @@ lattice steps are free, so the menu itself says when the way is blocked.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from typing import Any
 
@@ -16,9 +15,7 @@ import numpy as np
 from mmgym.envs.embodied_eval.menu import Option
 from mmgym.envs.embodied_eval.predicates import Answered, WorldState, check
 from mmgym.envs.embodied_eval.task import Task
-from mmgym.envs.miniworld import planner
-from mmgym.envs.miniworld.describe import Segment, describe, in_view
-from mmgym.envs.miniworld.scene import GRID, Scene
+from mmgym.envs.miniworld import GRID, Pose, Scene, Segment, apply_action, describe, in_view, pose_of
 from mmgym.envs.search import shortest
 
 FORWARD = "move forward"
@@ -43,12 +40,12 @@ class MiniWorldRooms:
     """A MiniWorld scene played through menu options (see `world.World`)."""
 
     def __init__(self, image_size: int, observe_image: bool) -> None:
-        from mmgym.envs.miniworld.world import SceneWorld  # imports MiniWorld (one line if missing)
+        from mmgym.envs.miniworld import SceneWorld  # imports MiniWorld (one line if missing)
 
         self.world = SceneWorld(image_size, MAP_SIZE)
         self.observe_image = observe_image
         self.scene: Scene | None = None
-        self.pose: planner.Pose = (0, 0, 0)
+        self.pose: Pose = (0, 0, 0)
         self.names: list[str] = []
         self._walls: list[Segment] = []
         self._blockers: dict[tuple[int, int], str | None] = {}
@@ -57,22 +54,22 @@ class MiniWorldRooms:
         self.scene = task.miniworld
         self.world.build(self.scene)
         self.names = thing_names(self.scene)
-        self._walls = [((s[0][0], s[0][2]), (s[1][0], s[1][2])) for s in np.asarray(self.world.wall_segs).tolist()]
+        self._walls = self.world.walls()
         self._blockers = {}
-        self.pose = planner.pose_of(self.scene.agent_x, self.scene.agent_z, self.scene.agent_heading)
+        self.pose = pose_of(self.scene.agent_x, self.scene.agent_z, self.scene.agent_heading)
 
     # ---- moves -----------------------------------------------------------------------------
-    def moves(self, pose: planner.Pose) -> list[tuple[str, planner.Pose]]:
+    def moves(self, pose: Pose) -> list[tuple[str, Pose]]:
         """(option words, pose after it) for every move possible from `pose`."""
         found = []
         ahead = pose
         for _ in range(FORWARD_STEPS):
-            ahead = planner.apply(ahead, STEP)
+            ahead = apply_action(ahead, STEP)
             if self._blocked(ahead):
                 break
         else:
             found.append((FORWARD, ahead))
-        found += [(words, planner.apply(pose, name)) for words, name in TURNS.items()]
+        found += [(words, apply_action(pose, name)) for words, name in TURNS.items()]
         return found
 
     def options(self) -> list[Option]:
@@ -82,19 +79,19 @@ class MiniWorldRooms:
         self.pose = dict(self.moves(self.pose))[option.text]
         return f"You {option.text.replace('move', 'moved').replace('turn', 'turned')}."
 
-    def _blocked(self, pose: planner.Pose) -> bool:
+    def _blocked(self, pose: Pose) -> bool:
         key = (pose[0], pose[1])
         if key not in self._blockers:
             self._blockers[key] = self.world.blocked(pose[0] * GRID, pose[1] * GRID)
         return self._blockers[key] is not None
 
     # ---- state and view --------------------------------------------------------------------
-    def state(self, pose: planner.Pose | None = None) -> WorldState:
+    def state(self, pose: Pose | None = None) -> WorldState:
         i, j, _ = pose or self.pose
         objects = {name: (thing.x, thing.z) for name, thing in zip(self.names, self.scene.things, strict=True)}
         return WorldState(agent=(i * GRID, j * GRID), objects=objects)
 
-    def seen(self, pose: planner.Pose) -> set[str]:
+    def seen(self, pose: Pose) -> set[str]:
         """The names of the objects in view from `pose`."""
         i, j, k = pose
         visible = in_view(i * GRID, j * GRID, k * 90.0, self.scene.things, self._walls)
@@ -109,18 +106,12 @@ class MiniWorldRooms:
         text = describe(i * GRID, j * GRID, k * 90.0, 0, self.scene.things, self._walls)
         if not self.observe_image:
             return None, text
-        self._place_agent()
+        self.world.set_pose(self.pose)
         return self.world.render_obs(), text
 
     def render(self) -> np.ndarray:
-        self._place_agent()
+        self.world.set_pose(self.pose)
         return self.world.top_view()
-
-    def _place_agent(self) -> None:
-        agent = self.world.agent
-        agent.pos = np.array([self.pose[0] * GRID, 0.0, self.pose[1] * GRID])
-        agent.dir = math.radians(self.pose[2] * 90)
-        agent.cam_pitch = 0
 
     # ---- the expert ------------------------------------------------------------------------
     def expert(self, task: Task, start: WorldState) -> list[str] | None:
@@ -129,7 +120,7 @@ class MiniWorldRooms:
         wanted = set(task.look_at)
         placed = [p for p in task.predicates if not isinstance(p, Answered)]
 
-        def goal(pose: planner.Pose) -> bool:
+        def goal(pose: Pose) -> bool:
             return all(check(placed, self.state(pose), start)) and (not wanted or wanted <= self.seen(pose))
 
         found = shortest(self.pose, self.moves, goal)

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mmgym.envs.embodied_eval.predicates import Answered, Predicate
-from mmgym.envs.miniworld.scene import Scene
+from mmgym.envs.miniworld import Scene
 
 CATEGORIES: dict[str, str] = {
     "navigation": "walk to an object named by colour and kind, its use, or its relation to another, or to a "

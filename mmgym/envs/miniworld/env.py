@@ -11,9 +11,9 @@ from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.fingerprints import digest
 from mmgym.envs.miniworld import planner
 from mmgym.envs.miniworld.actions import ACTIONS, GRAMMAR, PITCH_RANGE, RULES, parse_action
-from mmgym.envs.miniworld.describe import Segment, describe
 from mmgym.envs.miniworld.frozen import FINGERPRINTS, SETS
 from mmgym.envs.miniworld.scene import GRID, Scene
+from mmgym.envs.miniworld.view import Segment, describe
 
 
 class EBNavEnv(LanguageEnvBase):
@@ -71,7 +71,7 @@ class EBNavEnv(LanguageEnvBase):
         self.world.build(self.scene)
         FINGERPRINTS.verify(self.scene, lambda: digest(self.world.layout()))
         self._blockers, self._plan, self._plan_poses = {}, [], []
-        self._walls = [((s[0][0], s[0][2]), (s[1][0], s[1][2])) for s in np.asarray(self.world.wall_segs).tolist()]
+        self._walls = self.world.walls()
         self.pose = planner.pose_of(self.scene.agent_x, self.scene.agent_z, self.scene.agent_heading)
         self.pitch = 0
         self._over = False
@@ -94,7 +94,7 @@ class EBNavEnv(LanguageEnvBase):
                 return self._refuse(f"the camera cannot tilt further {'up' if motion.tilt > 0 else 'down'}")
             self.pitch = pitch
         else:
-            pose = planner.apply(self.pose, name)
+            pose = planner.apply_action(self.pose, name)
             blocker = self._blocked(pose[0] * GRID, pose[1] * GRID)
             if blocker is not None:
                 return self._refuse(f"{blocker} is in the way")
@@ -107,7 +107,7 @@ class EBNavEnv(LanguageEnvBase):
     def render(self) -> np.ndarray:
         if self.scene is None:
             raise RuntimeError("call reset() before render()")
-        self._place_agent()
+        self.world.set_pose(self.pose, self.pitch)
         return self.world.top_view()
 
     # ---- the expert ------------------------------------------------------------------------
@@ -120,7 +120,7 @@ class EBNavEnv(LanguageEnvBase):
         self._plan = planner.shortest_plan(self.pose, self._target(), self._blocked) or []
         self._plan_poses = [self.pose]
         for action in self._plan[:-1]:
-            self._plan_poses.append(planner.apply(self._plan_poses[-1], action))
+            self._plan_poses.append(planner.apply_action(self._plan_poses[-1], action))
         return list(self._plan)
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -138,18 +138,12 @@ class EBNavEnv(LanguageEnvBase):
     def _distance(self) -> float:
         return math.dist((self.pose[0] * GRID, self.pose[1] * GRID), self._target())
 
-    def _place_agent(self) -> None:
-        agent = self.world.agent
-        agent.pos = np.array([self.pose[0] * GRID, 0.0, self.pose[1] * GRID])
-        agent.dir = math.radians(self.pose[2] * 90)
-        agent.cam_pitch = self.pitch
-
     def _observation(self) -> dict[str, Any]:
         x, z, quarter_turns = self.pose[0] * GRID, self.pose[1] * GRID, self.pose[2]
         text = describe(x, z, quarter_turns * 90.0, self.pitch, self.scene.things, self._walls)
         observation: dict[str, Any] = {"text": text, "instruction": self.scene.instruction}
         if self.observe_image:
-            self._place_agent()
+            self.world.set_pose(self.pose, self.pitch)
             observation["image"] = self.world.render_obs()
         return observation
 

@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from mmgym.envs.miniworld.describe import in_view
 from mmgym.envs.miniworld.frozen import (
     FINGERPRINTS,
     SETS,
@@ -39,6 +38,7 @@ from mmgym.envs.miniworld.frozen import (
 )
 from mmgym.envs.miniworld.scene import GRID, Doorway, Room, Scene, Thing
 from mmgym.envs.miniworld.things import COLOURED, COLOURS, KINDS
+from mmgym.envs.miniworld.view import in_view
 
 SET_SEED = 2025
 EPISODES_PER_SUBSET = 50

@@ -27,7 +27,7 @@ def pose_of(x: float, z: float, heading_degrees: float) -> Pose:
     return round(x / GRID), round(z / GRID), round(heading_degrees / 90) % 4
 
 
-def apply(pose: Pose, name: str) -> Pose:
+def apply_action(pose: Pose, name: str) -> Pose:
     """The pose after a moving action (not checked for collisions)."""
     i, j, k = pose
     motion = ACTIONS[name]
@@ -54,7 +54,7 @@ def shortest_plan(
 
     def moves(pose: Pose) -> Iterator[tuple[str, Pose]]:
         for name, _ in MOVES:
-            following = apply(pose, name)
+            following = apply_action(pose, name)
             if not blocked(following[0] * GRID, following[1] * GRID):
                 yield name, following
 

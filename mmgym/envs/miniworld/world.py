@@ -18,8 +18,10 @@ from PIL import Image, ImageDraw
 
 from mmgym.envs.fingerprints import quantised
 from mmgym.envs.miniworld.deps import entity, gl, miniworld, opengl, pyglet_image
-from mmgym.envs.miniworld.scene import Scene, Thing
+from mmgym.envs.miniworld.planner import Pose
+from mmgym.envs.miniworld.scene import GRID, Scene, Thing
 from mmgym.envs.miniworld.things import KINDS
+from mmgym.envs.miniworld.view import Segment
 
 WALL_HEIGHT = 2.5
 LOOKS = ("radius", "height", "color", "size", "scale", "cam_height", "cam_fov_y", "cam_fwd_disp")  # of entities
@@ -131,6 +133,16 @@ class SceneWorld(miniworld.MiniWorldEnv):
             for ent in self.entities
         ]
         return {"walls": plain(self.wall_segs), "rooms": rooms, "entities": entities}
+
+    def walls(self) -> list[Segment]:
+        """The built walls as floor-plan segments ((x0, z0), (x1, z1)), for what the agent can see."""
+        return [((s[0][0], s[0][2]), (s[1][0], s[1][2])) for s in np.asarray(self.wall_segs).tolist()]
+
+    def set_pose(self, pose: Pose, pitch: int = 0) -> None:
+        """Put the agent's camera at a lattice pose, tilted `pitch` degrees, before rendering."""
+        self.agent.pos = np.array([pose[0] * GRID, 0.0, pose[1] * GRID])
+        self.agent.dir = math.radians(pose[2] * 90)
+        self.agent.cam_pitch = pitch
 
     def blocked(self, x: float, z: float) -> str | None:
         """Why the agent cannot stand at (x, z): 'a wall', 'the red box', ...; None when it can."""

@@ -14,14 +14,12 @@ minigrid is imported only when an item is generated, rendered or played.
 
 from __future__ import annotations
 
-import contextlib
-import io
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from mmgym.envs.babyai.layout import layout
+from mmgym.envs.babyai import LevelPool, bot, instruction_kind, layout, make_level, reset_level
 from mmgym.envs.fingerprints import digest
 from mmgym.envs.pca.domain import Outcome
 from mmgym.envs.pca.domestic_rules import (
@@ -73,19 +71,10 @@ TILE = 32  # pixels per cell of the render before it is scaled to the requested 
 # ---- the simulator -----------------------------------------------------------------------------
 
 
-def make_env(level: str) -> Any:
-    """A fresh minigrid env for a BabyAI level (imports minigrid, which registers the levels)."""
-    import gymnasium as gym
-    import minigrid  # noqa: F401
-
-    return gym.make(level).unwrapped
-
-
 def rebuild(scene: dict[str, Any], env: Any = None) -> Any:
     """The env in the item's state: reset with its seed, then its recorded actions replayed."""
-    env = env if env is not None else make_env(scene["level"])
-    with contextlib.redirect_stdout(io.StringIO()):  # minigrid prints each rejected level draw
-        env.reset(seed=scene["seed"])
+    env = env if env is not None else make_level(scene["level"])
+    reset_level(env, scene["seed"])
     env.max_steps = 10**9  # the closed loop keeps its own budget
     for action in scene["actions"]:
         env.step(int(action))
@@ -94,12 +83,10 @@ def rebuild(scene: dict[str, Any], env: Any = None) -> Any:
 
 def bot_actions(env: Any) -> list[int] | None:
     """BabyAI's bot from `env`'s state to the mission's end (None if it fails); `env` is left at the end."""
-    from minigrid.utils.baby_ai_bot import BabyAIBot
-
-    bot, taken, last = BabyAIBot(env), [], None
+    planner, taken, last = bot(env), [], None
     try:
         for _ in range(MAX_BOT_STEPS):
-            last = int(bot.replan(last))
+            last = int(planner.replan(last))
             taken.append(last)
             _, reward, terminated, _, _ = env.step(last)
             if terminated:
@@ -111,8 +98,6 @@ def bot_actions(env: Any) -> list[int] | None:
 
 def snapshot(env: Any) -> tuple[World, State] | None:
     """The env's state as plain data (None for a mission this domain does not read)."""
-    from minigrid.envs.babyai.core.verifier import GoToInstr, OpenInstr, PickupInstr, PutNextInstr
-
     walls, things, places, doors, door_states = set(), [], [], [], []
     index_of: dict[int, int] = {}
     for y in range(env.height):
@@ -142,13 +127,14 @@ def snapshot(env: Any) -> tuple[World, State] | None:
         return frozenset(index_of[id(o)] for o in objs if id(o) in index_of)
 
     instr = env.instrs
-    if isinstance(instr, GoToInstr):
+    kind = instruction_kind(instr)
+    if kind == "goto":
         goal = Goal("goto", cells=frozenset((int(x), int(y)) for x, y in instr.desc.obj_poss))
-    elif isinstance(instr, PickupInstr):
+    elif kind == "pickup":
         goal = Goal("pickup", objects=indices(instr.desc.obj_set))
-    elif isinstance(instr, OpenInstr):
+    elif kind == "open":
         goal = Goal("open", doors=indices(instr.desc.obj_set))
-    elif isinstance(instr, PutNextInstr):
+    elif kind == "putnext":
         goal = Goal("putnext", objects=indices(instr.desc_move.obj_set), fixed=indices(instr.desc_fixed.obj_set))
     else:
         return None
@@ -571,7 +557,7 @@ def _false_facts(world: World, state: State, reason: Why) -> tuple[str, ...]:
 
 # ---- the domain --------------------------------------------------------------------------------
 
-_ENVS: dict[str, Any] = {}  # level -> a minigrid env reused by `generate` (not by closed loops)
+_ENVS = LevelPool()  # a minigrid env per level, reused by `generate` (not by closed loops)
 
 
 def _rng(seed: int, step_count: int = 0) -> np.random.Generator:
@@ -593,7 +579,7 @@ class DomesticDomain:
         """
         rng = _rng(seed)
         level = LEVELS[int(rng.integers(len(LEVELS)))]
-        env = _ENVS[level] if level in _ENVS else _ENVS.setdefault(level, make_env(level))
+        env = _ENVS.get(level)
         rebuild({"level": level, "seed": seed, "actions": ""}, env)
         plan = bot_actions(env)
         if not plan:
@@ -614,7 +600,7 @@ class DomesticDomain:
 
     def view(self, item: DecisionItem, size: int) -> tuple[np.ndarray, str]:
         scene = item.scene
-        env = rebuild(scene, make_env(scene["level"]))
+        env = rebuild(scene)
         return render_env(env, size), digest(layout(env))
 
     def closed_loop(self, item: DecisionItem) -> DomesticLoop:

@@ -7,8 +7,8 @@ from pydantic import ValidationError
 
 from mmgym.envs.miniworld import planner
 from mmgym.envs.miniworld.actions import ACTIONS, parse_action
-from mmgym.envs.miniworld.describe import bearing, describe, in_view
 from mmgym.envs.miniworld.scene import Scene, Thing
+from mmgym.envs.miniworld.view import bearing, describe, in_view
 
 ROOM = {"rooms": [{"x0": 0, "x1": 4, "z0": 0, "z1": 4}], "agent_x": 1.0, "agent_z": 1.0, "target": 0}
 
@@ -30,11 +30,11 @@ def test_eight_actions_in_eb_navigations_words_and_its_short_forms() -> None:
 def test_moves_follow_minipworlds_frame(heading: int, forward: tuple[int, int], right: tuple[int, int]) -> None:
     """Heading 0 faces +x; forward and rightward step one lattice cell; turns change the heading only."""
     start = (10, 10, heading)
-    assert planner.apply(start, "Move forward by 0.25")[:2] == (10 + forward[0], 10 + forward[1])
-    assert planner.apply(start, "Move backward by 0.25")[:2] == (10 - forward[0], 10 - forward[1])
-    assert planner.apply(start, "Move rightward by 0.25")[:2] == (10 + right[0], 10 + right[1])
-    assert planner.apply(start, "Rotate to the left by 90 degrees") == (10, 10, (heading + 1) % 4)
-    assert planner.apply(start, "Rotate to the right by 90 degrees") == (10, 10, (heading - 1) % 4)
+    assert planner.apply_action(start, "Move forward by 0.25")[:2] == (10 + forward[0], 10 + forward[1])
+    assert planner.apply_action(start, "Move backward by 0.25")[:2] == (10 - forward[0], 10 - forward[1])
+    assert planner.apply_action(start, "Move rightward by 0.25")[:2] == (10 + right[0], 10 + right[1])
+    assert planner.apply_action(start, "Rotate to the left by 90 degrees") == (10, 10, (heading + 1) % 4)
+    assert planner.apply_action(start, "Rotate to the right by 90 degrees") == (10, 10, (heading - 1) % 4)
 
 
 def test_the_planner_finds_the_shortest_way_round_a_wall() -> None:
@@ -47,7 +47,7 @@ def test_the_planner_finds_the_shortest_way_round_a_wall() -> None:
     assert plan is not None
     pose = (0, 0, 0)
     for action in plan:
-        pose = planner.apply(pose, action)
+        pose = planner.apply_action(pose, action)
         assert not blocked(pose[0] * 0.25, pose[1] * 0.25)
     assert planner.reached(pose, (3.0, 0.0))
     open_plan = planner.shortest_plan((0, 0, 0), (3.0, 0.0), lambda x, z: False)
