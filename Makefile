@@ -121,7 +121,7 @@ bench-pca: setup
 	$(BIN)/python benchmarks/bench_pca.py
 
 levels: setup
-	$(BIN)/python -m mmgym.envs.games.levels
+	$(BIN)/python -m mmgym.envs.puzzles.levels
 	$(BIN)/python -m mmgym.envs.babyai.episodes
 
 # The README's report screenshot and replay GIF, made by mmgym's own commands.

@@ -34,9 +34,9 @@ import numpy as np
 import mmgym  # noqa: F401
 from mmgym.core.agent import AgentReply, EpisodeContext, Turn
 from mmgym.core.spec import EpisodeSpec
-from mmgym.envs.games import GAME_CLASSES, get_game
-from mmgym.envs.games.core import clear_solver_cache
-from mmgym.envs.games.levels import generate_set
+from mmgym.envs.puzzles import GAME_CLASSES, get_game
+from mmgym.envs.puzzles.core import clear_solver_cache
+from mmgym.envs.puzzles.levels import generate_set
 from mmgym.results.store import ResultsStore
 from mmgym.results.summarize import summarize_run
 from mmgym.runners.evaluate import evaluate

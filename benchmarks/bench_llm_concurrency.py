@@ -48,9 +48,9 @@ from mmgym.agents.models.openai_backend import OpenAIBackend
 from mmgym.agents.prompts import PromptConfig, build_messages
 from mmgym.core.agent import EpisodeContext, StepView, Turn
 from mmgym.core.spec import EpisodeSpec
-from mmgym.envs.games import get_game
-from mmgym.envs.games.levels import load_set
-from mmgym.envs.games.render import Backgrounds
+from mmgym.envs.puzzles import get_game
+from mmgym.envs.puzzles.levels import load_set
+from mmgym.envs.puzzles.render import Backgrounds
 from mmgym.runners.env_session import make_env
 from mmgym.tasks.ingvp.settings import Setting
 from mmgym.tasks.ingvp.suite import IngvpSuite

@@ -64,7 +64,7 @@ from mmgym.agents.llm import LLMAgent
 from mmgym.agents.scripted import RandomAgent
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
-from mmgym.envs.games.levels import generate_set, save_set
+from mmgym.envs.puzzles.levels import generate_set, save_set
 from mmgym.runners.env_session import EnvSession, make_env
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.in_process import InProcessSession

@@ -23,7 +23,7 @@ from typing import Any
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from mmgym.agents.llm import LLMAgent
-from mmgym.envs.games.levels import generate_set, save_set
+from mmgym.envs.puzzles.levels import generate_set, save_set
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
 from mmgym.runners.recorder import RecordConfig

@@ -32,7 +32,7 @@ import numpy as np
 from mmgym.errors import ConfigError, EpisodeChanged, unknown_name
 
 FAMILIES: dict[str, str] = {  # family -> the module whose `FINGERPRINTS` book holds its fingerprints
-    "games": "mmgym.envs.games.level_fingerprints",
+    "games": "mmgym.envs.puzzles.level_fingerprints",
     "babyai": "mmgym.envs.babyai.episodes",
     "miniworld": "mmgym.envs.miniworld.frozen",
     "mujoco": "mmgym.envs.mujoco.frozen",

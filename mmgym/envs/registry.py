@@ -9,6 +9,11 @@ from __future__ import annotations
 import gymnasium as gym
 
 
+def env_id(name: str) -> str:
+    """The id mmgym registers an env under: `mmgym/<Name>-v0`."""
+    return f"mmgym/{name}-v0"
+
+
 def env_summaries(namespace: str = "mmgym/") -> dict[str, str]:
     """Env id -> one-line description, for every registered env whose id starts with `namespace`."""
     return {env_id: summary(env_id) for env_id in sorted(gym.registry) if env_id.startswith(namespace)}

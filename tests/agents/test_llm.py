@@ -174,8 +174,7 @@ def test_shipped_few_shot_examples_load_by_name_and_are_correct(maze_spec: SpecF
     import yaml
 
     from mmgym.agents.prompts import SHIPPED_FEW_SHOT, load_few_shot
-    from mmgym.envs import game_of
-    from mmgym.envs.games import get_game
+    from mmgym.envs.puzzles import game_of, get_game
 
     data = yaml.safe_load((SHIPPED_FEW_SHOT / "ingvp.yaml").read_text())
     assert len(data) == 6

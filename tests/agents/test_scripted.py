@@ -17,8 +17,8 @@ from mmgym.core.agent import Agent, EpisodeContext, Turn
 from mmgym.core.language_env import check_language_env, format_vector
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
-from mmgym.envs.games import GAME_CLASSES
-from mmgym.envs.games.levels import default_set_path, load_set
+from mmgym.envs.puzzles import GAME_CLASSES
+from mmgym.envs.puzzles.levels import default_set_path, load_set
 from mmgym.errors import ConfigError
 from mmgym.results.store import ResultsStore
 from mmgym.results.summary import RunResults

@@ -15,8 +15,7 @@ import pytest
 import yaml
 
 from mmgym.cli.sweep import job_labels
-from mmgym.envs import game_of
-from mmgym.envs.games import GAME_CLASSES, get_game
+from mmgym.envs.puzzles import GAME_CLASSES, game_of, get_game
 from mmgym.envs.registry import env_summaries
 from mmgym.results.store import EPISODES_FILE
 
@@ -47,7 +46,7 @@ class Stubborn:
 USER_ENVS = """
 import gymnasium as gym
 
-gym.register("mine/Maze-v0", entry_point="mmgym.envs.puzzle_env:PuzzleEnv", kwargs={"game": "maze"})
+gym.register("mine/Maze-v0", entry_point="mmgym.envs.puzzles.env:PuzzleEnv", kwargs={"game": "maze"})
 """
 
 USER_SUITE = '''

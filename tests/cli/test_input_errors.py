@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import cli_command, cli_env, only_error_line
 
-from mmgym.envs.games.levels import default_set_path
+from mmgym.envs.puzzles.levels import default_set_path
 from mmgym.results.store import EPISODES_FILE
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]

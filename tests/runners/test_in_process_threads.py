@@ -14,7 +14,7 @@ import pytest
 from mmgym.agents.scripted import OracleAgent
 from mmgym.core.language_env import EnvTraits
 from mmgym.core.records import EpisodeRecord
-from mmgym.envs.puzzle_env import PuzzleEnv
+from mmgym.envs.puzzles.env import PuzzleEnv
 from mmgym.runners.in_process import InProcessEnvs, InProcessSession, ThreadedSession
 from mmgym.runners.local import LocalRunner
 

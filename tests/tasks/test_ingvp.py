@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from mmgym.core.spec import PlayRules
-from mmgym.envs.games import GAME_CLASSES
-from mmgym.envs.games.levels import default_set_path
+from mmgym.envs.puzzles import GAME_CLASSES
+from mmgym.envs.puzzles.levels import default_set_path
 from mmgym.errors import ConfigError
 from mmgym.tasks.ingvp.settings import ALL_SETTINGS, Setting
 from mmgym.tasks.ingvp.suite import IngvpSuite

@@ -18,7 +18,7 @@ from mmgym.tasks.ingvp.paper import IngvpPaperSuite
 from mmgym.tasks.ingvp.settings import ALL_SETTINGS, Setting
 from mmgym.tasks.ingvp.suite import IngvpSuite, score_ingvp
 
-FIXTURES = Path(__file__).parents[1] / "envs" / "games" / "fixtures" / "ingvp"
+FIXTURES = Path(__file__).parents[1] / "envs" / "puzzles" / "fixtures" / "ingvp"
 LEVELS = {"sokoban": 4, "maze": 3, "sudoku": 2, "nqueens": 3, "hanoi": 4, "puzzle15": 3}
 
 

@@ -23,12 +23,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mmgym.envs.games import get_game
-from mmgym.envs.games.core import replay
-from mmgym.envs.games.hanoi_rods import from_letters
-from mmgym.envs.games.levels import json_kind
-from mmgym.envs.games.nqueens import NQueensState
-from mmgym.envs.games.sudoku import SudokuState
+from mmgym.envs.puzzles import get_game
+from mmgym.envs.puzzles.core import replay
+from mmgym.envs.puzzles.hanoi_rods import from_letters
+from mmgym.envs.puzzles.levels import json_kind
+from mmgym.envs.puzzles.nqueens import NQueensState
+from mmgym.envs.puzzles.sudoku import SudokuState
 from mmgym.errors import ConfigError, LevelFormatError
 
 # game -> (game object's name, the file's path under ING-VP's data/ folder)

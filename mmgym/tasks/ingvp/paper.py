@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from mmgym.core.spec import EpisodeSpec, PlayRules
-from mmgym.envs.games import get_game
+from mmgym.envs.puzzles import get_game
 from mmgym.errors import ConfigError
 from mmgym.tasks.ingvp.files import FILES, PAPER_LEVELS, game_name, read_data_dir
 from mmgym.tasks.ingvp.settings import Setting

@@ -16,12 +16,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
+from mmgym.core.language_env import MIN_IMAGE_SIZE
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import PlayRules
-from mmgym.envs import PUZZLE_ENVS, env_id
-from mmgym.envs.games import GAME_CLASSES
-from mmgym.envs.games.levels import load_set
-from mmgym.envs.puzzle_env import MIN_IMAGE_SIZE
+from mmgym.envs import env_id
+from mmgym.envs.puzzles import GAME_CLASSES, PUZZLE_ENVS
+from mmgym.envs.puzzles.levels import load_set
 from mmgym.errors import unknown_name
 from mmgym.tasks.ingvp.settings import ALL_SETTINGS, Setting
 from mmgym.tasks.scoring import GroupKey, Metric, Scores

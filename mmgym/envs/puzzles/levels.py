@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mmgym.envs.games import get_game
+from mmgym.envs.puzzles.games import get_game
 from mmgym.errors import ConfigError, LevelFormatError
 
 DEFAULT_SET_SEED = 2024
@@ -95,7 +95,7 @@ def save_set(level_set: LevelSet, path: Path) -> None:
 
 
 def default_set_path(game_name: str) -> Path:
-    return Path(str(resources.files("mmgym.envs.games") / "levels" / f"{game_name}.json"))
+    return Path(str(resources.files("mmgym.envs.puzzles") / "levels" / f"{game_name}.json"))
 
 
 @functools.cache
@@ -172,11 +172,11 @@ def levels_from_text(game_name: str, text: str, source: str = "text") -> LevelSe
 
 
 def main() -> None:
-    """Regenerate the frozen default sets: `python -m mmgym.envs.games.levels [game ...]`."""
+    """Regenerate the frozen default sets: `python -m mmgym.envs.puzzles.levels [game ...]`."""
     import sys
     import time
 
-    from mmgym.envs.games import GAME_CLASSES
+    from mmgym.envs.puzzles.games import GAME_CLASSES
 
     for name in sys.argv[1:] or GAME_CLASSES:
         start = time.perf_counter()

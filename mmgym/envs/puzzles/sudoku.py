@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from mmgym.envs.games import render
-from mmgym.envs.games.core import PuzzleGame, Rejected
+from mmgym.envs.puzzles import render
+from mmgym.envs.puzzles.core import PuzzleGame, Rejected
 from mmgym.errors import LevelFormatError
 
 SIDE, CELLS = 9, 81

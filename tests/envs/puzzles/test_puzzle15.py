@@ -19,10 +19,10 @@ from game_checks import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmgym.envs.games import get_game
-from mmgym.envs.games.core import Rejected
-from mmgym.envs.games.levels import load_set
-from mmgym.envs.games.puzzle15 import Puzzle15, Puzzle15State, heuristic, is_solvable
+from mmgym.envs.puzzles import get_game
+from mmgym.envs.puzzles.core import Rejected
+from mmgym.envs.puzzles.levels import load_set
+from mmgym.envs.puzzles.puzzle15 import Puzzle15, Puzzle15State, heuristic, is_solvable
 from mmgym.errors import LevelFormatError
 
 GAME: Puzzle15 = get_game("puzzle15")

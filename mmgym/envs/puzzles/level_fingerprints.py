@@ -9,8 +9,8 @@ scores progress. A reset of a default level, by index or by its text, is checked
 from __future__ import annotations
 
 from mmgym.envs.fingerprints import Book
-from mmgym.envs.games import GAME_CLASSES
-from mmgym.envs.games.levels import default_set_path, load_set
+from mmgym.envs.puzzles.games import GAME_CLASSES
+from mmgym.envs.puzzles.levels import default_set_path, load_set
 
 
 def _keys() -> dict[str, list[tuple[str, str]]]:

@@ -15,7 +15,7 @@ from typing import ClassVar, Generic, TypeVar
 import numpy as np
 from PIL import Image
 
-from mmgym.envs.games import render
+from mmgym.envs.puzzles import render
 
 State = TypeVar("State", bound=Hashable)
 Move = TypeVar("Move")

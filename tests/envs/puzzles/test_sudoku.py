@@ -13,9 +13,9 @@ from game_checks import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmgym.envs.games.core import Rejected
-from mmgym.envs.games.levels import load_set
-from mmgym.envs.games.sudoku import Sudoku, SudokuState
+from mmgym.envs.puzzles.core import Rejected
+from mmgym.envs.puzzles.levels import load_set
+from mmgym.envs.puzzles.sudoku import Sudoku, SudokuState
 
 GAME = Sudoku()
 WIKI_PUZZLE = "53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79"

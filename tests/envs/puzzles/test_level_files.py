@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mmgym.agents.scripted import ExpertAgent
-from mmgym.envs.games.levels import load_set
+from mmgym.envs.puzzles.levels import load_set
 from mmgym.runners.evaluate import evaluate
 from mmgym.tasks.ingvp.suite import IngvpSuite
 

@@ -24,8 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import ImageDraw
 
-from mmgym.envs.games import GAME_CLASSES, Rejected, get_game, render
-from mmgym.envs.games.levels import generate_set, load_set
+from mmgym.envs.puzzles import GAME_CLASSES, Rejected, get_game, render
+from mmgym.envs.puzzles.levels import generate_set, load_set
 
 GAMES = list(GAME_CLASSES)
 FROZEN_SET_SIZE = 50
@@ -285,7 +285,7 @@ def test_text_changes_whenever_the_state_changes(name):
 def test_env_serves_frozen_levels_and_ignores_rejected_actions(name):
     from gymnasium.utils.env_checker import check_env
 
-    from mmgym.envs.puzzle_env import PuzzleEnv
+    from mmgym.envs.puzzles.env import PuzzleEnv
 
     game, frozen = get_game(name), load_set(name)
     env = PuzzleEnv(game=name, image_size=128)

@@ -16,11 +16,11 @@ from game_checks import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmgym.envs.games import get_game, render
-from mmgym.envs.games.core import Rejected
-from mmgym.envs.games.directions import DELTAS
-from mmgym.envs.games.levels import load_set
-from mmgym.envs.games.maze import Maze, MazeState
+from mmgym.envs.puzzles import get_game, render
+from mmgym.envs.puzzles.core import Rejected
+from mmgym.envs.puzzles.directions import DELTAS
+from mmgym.envs.puzzles.levels import load_set
+from mmgym.envs.puzzles.maze import Maze, MazeState
 
 GAME: Maze = get_game("maze")
 FROZEN = load_set("maze")

@@ -18,10 +18,10 @@ from game_checks import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmgym.envs.games import get_game
-from mmgym.envs.games.core import Rejected
-from mmgym.envs.games.hanoi import Hanoi, HanoiState, distance, plan, positions, rods_of
-from mmgym.envs.games.levels import load_set
+from mmgym.envs.puzzles import get_game
+from mmgym.envs.puzzles.core import Rejected
+from mmgym.envs.puzzles.hanoi import Hanoi, HanoiState, distance, plan, positions, rods_of
+from mmgym.envs.puzzles.levels import load_set
 
 GAME: Hanoi = get_game("hanoi")
 FROZEN = load_set("hanoi")

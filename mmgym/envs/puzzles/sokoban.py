@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from mmgym.envs.games import render
-from mmgym.envs.games.core import PuzzleGame, Rejected
-from mmgym.envs.games.directions import DELTAS, GRAMMAR, parse_direction
+from mmgym.envs.puzzles import render
+from mmgym.envs.puzzles.core import PuzzleGame, Rejected
+from mmgym.envs.puzzles.directions import DELTAS, GRAMMAR, parse_direction
 from mmgym.errors import LevelFormatError
 
 WALL, FLOOR, BOX, TARGET, BOX_ON_TARGET, PLAYER, PLAYER_ON_TARGET = "#", " ", "$", ".", "*", "@", "+"

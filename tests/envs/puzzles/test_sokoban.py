@@ -16,10 +16,10 @@ from game_checks import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmgym.envs.games import get_game
-from mmgym.envs.games.core import Rejected
-from mmgym.envs.games.levels import load_set
-from mmgym.envs.games.sokoban import Sokoban, SokobanState
+from mmgym.envs.puzzles import get_game
+from mmgym.envs.puzzles.core import Rejected
+from mmgym.envs.puzzles.levels import load_set
+from mmgym.envs.puzzles.sokoban import Sokoban, SokobanState
 
 GAME: Sokoban = get_game("sokoban")
 FROZEN = load_set("sokoban")

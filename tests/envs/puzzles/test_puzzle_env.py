@@ -11,10 +11,11 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import mmgym  # noqa: F401  (registers the envs)
-from mmgym.envs import PUZZLE_ENVS, env_id, game_of
-from mmgym.envs.games import PuzzleGame, Rejected
-from mmgym.envs.games.levels import default_set_path, load_set
-from mmgym.envs.puzzle_env import MIN_IMAGE_SIZE, PuzzleEnv
+from mmgym.core.language_env import MIN_IMAGE_SIZE
+from mmgym.envs import env_id
+from mmgym.envs.puzzles import PUZZLE_ENVS, PuzzleGame, Rejected, game_of
+from mmgym.envs.puzzles.env import PuzzleEnv
+from mmgym.envs.puzzles.levels import default_set_path, load_set
 from mmgym.errors import ConfigError
 
 ENV_IDS = sorted(env_id(name) for name in PUZZLE_ENVS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mmgym.envs.games.core import Rejected
+from mmgym.envs.puzzles.core import Rejected
 
 DELTAS: dict[str, tuple[int, int]] = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
 ALIASES = {"u": "up", "d": "down", "l": "left", "r": "right", **{d: d for d in DELTAS}}

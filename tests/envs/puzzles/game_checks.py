@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from mmgym.envs.games import PuzzleGame
-from mmgym.envs.games.core import Rejected, replay
-from mmgym.envs.games.levels import LevelSet
+from mmgym.envs.puzzles import PuzzleGame
+from mmgym.envs.puzzles.core import Rejected, replay
+from mmgym.envs.puzzles.levels import LevelSet
 from mmgym.errors import LevelFormatError
 
 State = Any
@@ -198,7 +198,7 @@ def play_in_env(name: str, level: str, rejected: list[str], winning: str) -> tup
     """Play `level` in a `PuzzleEnv`: each `rejected` action must leave the state and text observation
     unchanged for no reward, then the `winning` action must solve it. Returns the rejections' feedback
     and the final text observation."""
-    from mmgym.envs.puzzle_env import PuzzleEnv
+    from mmgym.envs.puzzles.env import PuzzleEnv
 
     env = PuzzleEnv(game=name, image_size=64)
     obs, _ = env.reset(options={"level": level})

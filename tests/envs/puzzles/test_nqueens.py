@@ -8,9 +8,9 @@ from game_checks import accepted_steps, action_lists, assert_plan_solves, distan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmgym.envs.games.core import Rejected
-from mmgym.envs.games.levels import load_set
-from mmgym.envs.games.nqueens import NQueens, NQueensState
+from mmgym.envs.puzzles.core import Rejected
+from mmgym.envs.puzzles.levels import load_set
+from mmgym.envs.puzzles.nqueens import NQueens, NQueensState
 from mmgym.errors import LevelFormatError
 
 GAME = NQueens()

@@ -5,23 +5,23 @@ from __future__ import annotations
 import functools
 import importlib
 
-from mmgym.envs.games.core import PuzzleGame, Rejected
+from mmgym.envs.puzzles.core import PuzzleGame, Rejected
 from mmgym.errors import unknown_name
 
 # game name -> "module:Class"; modules are imported on first use so one broken game cannot
 # stop the others from loading.
 GAME_CLASSES: dict[str, str] = {
-    "sokoban": "mmgym.envs.games.sokoban:Sokoban",
-    "maze": "mmgym.envs.games.maze:Maze",
-    "sudoku": "mmgym.envs.games.sudoku:Sudoku",
-    "nqueens": "mmgym.envs.games.nqueens:NQueens",
-    "hanoi": "mmgym.envs.games.hanoi:Hanoi",
-    "puzzle15": "mmgym.envs.games.puzzle15:Puzzle15",
+    "sokoban": "mmgym.envs.puzzles.sokoban:Sokoban",
+    "maze": "mmgym.envs.puzzles.maze:Maze",
+    "sudoku": "mmgym.envs.puzzles.sudoku:Sudoku",
+    "nqueens": "mmgym.envs.puzzles.nqueens:NQueens",
+    "hanoi": "mmgym.envs.puzzles.hanoi:Hanoi",
+    "puzzle15": "mmgym.envs.puzzles.puzzle15:Puzzle15",
 }
 # rule variants, not games of their own: an env plays one with `game=<name>` (the ingvp_paper suite
 # plays ING-VP's 4-rod, lettered-disk Hanoi); they stay out of GAME_CLASSES and the default suite.
 VARIANT_CLASSES: dict[str, str] = {
-    "hanoi_rods": "mmgym.envs.games.hanoi_rods:HanoiRods",
+    "hanoi_rods": "mmgym.envs.puzzles.hanoi_rods:HanoiRods",
 }
 
 

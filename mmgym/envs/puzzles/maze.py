@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from mmgym.envs.games import render
-from mmgym.envs.games.core import PuzzleGame, Rejected
-from mmgym.envs.games.directions import DELTAS, GRAMMAR, parse_direction
+from mmgym.envs.puzzles import render
+from mmgym.envs.puzzles.core import PuzzleGame, Rejected
+from mmgym.envs.puzzles.directions import DELTAS, GRAMMAR, parse_direction
 from mmgym.errors import LevelFormatError
 
 WALL, FLOOR, PLAYER, GOAL, PLAYER_ON_GOAL = "#", ".", "P", "G", "*"

@@ -6,14 +6,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from mmgym.core.language_env import MIN_IMAGE_SIZE, EnvTraits, LanguageEnvBase
+from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.fingerprints import digest
-from mmgym.envs.games import PuzzleGame, Rejected, get_game
-from mmgym.envs.games.level_fingerprints import FINGERPRINTS
-from mmgym.envs.games.levels import load_set
-from mmgym.envs.games.render import Backgrounds
-
-__all__ = ["MIN_IMAGE_SIZE", "PuzzleEnv"]
+from mmgym.envs.puzzles.core import PuzzleGame, Rejected
+from mmgym.envs.puzzles.games import get_game
+from mmgym.envs.puzzles.level_fingerprints import FINGERPRINTS
+from mmgym.envs.puzzles.levels import load_set
+from mmgym.envs.puzzles.render import Backgrounds
 
 
 class PuzzleEnv(LanguageEnvBase):

@@ -1,6 +1,6 @@
 """ING-VP's level files as released, read from hand-written fixtures in the same formats; its 4-rod Hanoi.
 
-The fixtures (tests/envs/games/fixtures/ingvp/) are written for these tests: ING-VP's own levels are
+The fixtures (tests/envs/puzzles/fixtures/ingvp/) are written for these tests: ING-VP's own levels are
 not shipped. Each reader's test also has the env's exact expert solve every level it reads.
 """
 
@@ -13,11 +13,11 @@ import gymnasium as gym
 import pytest
 
 import mmgym.envs  # noqa: F401  (registers the envs)
-from mmgym.envs.games import GAME_CLASSES, get_game
-from mmgym.envs.games import hanoi as three_rods
-from mmgym.envs.games.core import Rejected, replay
-from mmgym.envs.games.hanoi_rods import HanoiRods, HanoiRodsState, distances, from_letters, positions
-from mmgym.envs.games.nqueens import NQueensState
+from mmgym.envs.puzzles import GAME_CLASSES, get_game
+from mmgym.envs.puzzles import hanoi as three_rods
+from mmgym.envs.puzzles.core import Rejected, replay
+from mmgym.envs.puzzles.hanoi_rods import HanoiRods, HanoiRodsState, distances, from_letters, positions
+from mmgym.envs.puzzles.nqueens import NQueensState
 from mmgym.errors import ConfigError, LevelFormatError
 from mmgym.tasks.ingvp.files import (
     FILES,

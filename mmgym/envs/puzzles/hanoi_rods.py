@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from mmgym.envs.games import render
-from mmgym.envs.games.core import PuzzleGame, Rejected
-from mmgym.envs.games.hanoi import DISK_COLOURS
+from mmgym.envs.puzzles import render
+from mmgym.envs.puzzles.core import PuzzleGame, Rejected
+from mmgym.envs.puzzles.hanoi import DISK_COLOURS
 from mmgym.errors import LevelFormatError
 
 ROD_NAMES = string.ascii_uppercase
