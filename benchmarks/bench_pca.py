@@ -18,7 +18,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def generation(domain_name: str, count: int) -> tuple[float, int]:
-    from mmgym.envs.pca.frozen import domain
+    from mmgym.tasks.pca.env.frozen import domain
 
     source, made, seed = domain(domain_name), 0, 0
     start = time.perf_counter()
@@ -29,7 +29,7 @@ def generation(domain_name: str, count: int) -> tuple[float, int]:
 
 
 def render_ms(domain_name: str, count: int) -> float:
-    from mmgym.envs.pca.frozen import domain, load
+    from mmgym.tasks.pca.env.frozen import domain, load
 
     source, times = domain(domain_name), []
     for item in load(domain_name)[:count]:
@@ -40,8 +40,8 @@ def render_ms(domain_name: str, count: int) -> float:
 
 
 def closed_loop(domain_name: str, count: int) -> float:
-    from mmgym.envs.pca.env import PCAEnv
-    from mmgym.envs.pca.frozen import load
+    from mmgym.tasks.pca.env.env import PCAEnv
+    from mmgym.tasks.pca.env.frozen import load
 
     env, decisions, seconds = PCAEnv(image_size=256, decisions=8), 0, 0.0
     for item in load(domain_name)[:count]:

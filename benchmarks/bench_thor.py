@@ -50,9 +50,9 @@ def round_trips() -> None:
 
 
 def expert_speed() -> None:
-    from mmgym.envs.thor import alfred_data, nav_data
     from mmgym.envs.thor.alfred_env import EBAlfredEnv
     from mmgym.envs.thor.nav_env import EBThorNavEnv
+    from mmgym.tasks.embodiedbench import alfred_data, nav_data
     from mmgym.tasks.embodiedbench.thor import standin_data
 
     tracks = [
@@ -87,9 +87,9 @@ def death_notice() -> None:
     import tempfile
     from pathlib import Path
 
-    from mmgym.envs.thor import alfred_data
     from mmgym.envs.thor.alfred_env import EBAlfredEnv
     from mmgym.errors import SimulatorLost
+    from mmgym.tasks.embodiedbench import alfred_data
     from mmgym.tasks.embodiedbench.thor import standin_data
 
     episode = alfred_data.load_subset(standin_data("eb_alfred"), "base")[0]

@@ -10,6 +10,9 @@ differs. After a deliberate upgrade, or after regenerating a set:
 
     python -m mmgym.envs.fingerprints --check  [FAMILY ...]   # replay and compare; exit status: changed families
     python -m mmgym.envs.fingerprints --update [FAMILY ...]   # replay and rewrite the fingerprints
+
+A benchmark whose protocol is an env of its own adds its frozen sets when it registers that env
+(`mmgym.envs.registry.add_fingerprint_family`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from mmgym.envs.registry import fingerprint_families
 from mmgym.errors import ConfigError, EpisodeChanged, unknown_name
 
 FAMILIES: dict[str, str] = {  # family -> the module whose `FINGERPRINTS` book holds its fingerprints
@@ -37,8 +41,7 @@ FAMILIES: dict[str, str] = {  # family -> the module whose `FINGERPRINTS` book h
     "miniworld": "mmgym.envs.miniworld.frozen",
     "mujoco": "mmgym.envs.mujoco.frozen",
     "habitat": "mmgym.envs.habitat.frozen",
-    "embodied_eval": "mmgym.envs.embodied_eval.frozen",
-    "pca": "mmgym.envs.pca.frozen",
+    **fingerprint_families(),  # the benchmarks' own envs' sets, added as `import mmgym` registered them
 }
 FILE = "fingerprints.json"
 LENGTH = 16  # hex digits of the sha256 kept

@@ -1,12 +1,25 @@
-"""What `mmgym list` says about registered envs, for any env that follows the language contract.
+"""What is registered about mmgym's envs beyond Gymnasium's registry: ids, one-line summaries, fingerprinted sets.
 
-An env class may offer `summary(**kwargs) -> str` (a classmethod, given its registration's kwargs)
-for a one-line description; otherwise the first line of its docstring is used. Nothing is built.
+`mmgym list` describes any env that follows the language contract: an env class may offer
+`summary(**kwargs) -> str` (a classmethod, given its registration's kwargs) for a one-line
+description; otherwise the first line of its docstring is used. Nothing is built.
 """
 
 from __future__ import annotations
 
 import gymnasium as gym
+
+_FINGERPRINTED: dict[str, str] = {}  # family -> the module whose `FINGERPRINTS` book holds its fingerprints
+
+
+def add_fingerprint_family(family: str, module: str) -> None:
+    """Put a benchmark env's frozen sets under `python -m mmgym.envs.fingerprints` (`module` is imported when used)."""
+    _FINGERPRINTED.setdefault(family, module)
+
+
+def fingerprint_families() -> dict[str, str]:
+    """The families added with `add_fingerprint_family`, in the order they were added."""
+    return dict(_FINGERPRINTED)
 
 
 def env_id(name: str) -> str:

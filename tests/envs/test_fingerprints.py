@@ -117,8 +117,8 @@ def test_a_simulator_that_builds_a_frozen_scene_differently_is_caught(monkeypatc
 def test_pca_checks_a_frozen_item_as_one_decision_and_as_a_closed_loop(
     decisions: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mmgym.envs.pca.env import PCAEnv
-    from mmgym.envs.pca.frozen import FINGERPRINTS, load
+    from mmgym.tasks.pca.env.env import PCAEnv
+    from mmgym.tasks.pca.env.frozen import FINGERPRINTS, load
 
     item = load("domestic")[5].model_dump(mode="json")
     env = PCAEnv(image_size=32, decisions=decisions)

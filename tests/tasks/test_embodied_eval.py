@@ -127,8 +127,8 @@ class PlaceThenIdle:
 
 def test_half_of_a_two_part_task_scores_half_its_goal_conditions_and_no_success(tmp_path: Path) -> None:
     pytest.importorskip("minigrid")
-    from mmgym.envs.embodied_eval.frozen import SETS
     from mmgym.runners.evaluate import evaluate
+    from mmgym.tasks.embodied_eval.env.frozen import SETS
 
     tasks = [episode.scene for episode in SETS.load("object_interaction").episodes[:2]]
     assert [len(task.predicates) for task in tasks] == [1, 2]

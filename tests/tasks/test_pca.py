@@ -16,8 +16,8 @@ pytest.importorskip("crafter")
 from cli_helpers import cli_command, cli_env
 
 from mmgym.agents.scripted import ExpertAgent, RandomAgent
-from mmgym.envs.pca import frozen
 from mmgym.runners.evaluate import evaluate
+from mmgym.tasks.pca.env import frozen
 from mmgym.tasks.pca.suite import PCASuite
 
 pytestmark = pytest.mark.slow

@@ -13,13 +13,13 @@ from PIL import Image
 
 from mmgym.agents.parsing import parse_reply
 from mmgym.agents.scripted import ExpertAgent, RandomAgent
-from mmgym.envs.pca.choice import choice_index
-from mmgym.envs.pca.item import Concept, DecisionItem
-from mmgym.envs.pca.pcabench import load_domain
 from mmgym.errors import ConfigError
 from mmgym.runners.evaluate import evaluate
+from mmgym.tasks.pca.env.choice import choice_index
+from mmgym.tasks.pca.env.item import Concept, DecisionItem
 from mmgym.tasks.pca.judge_check import cases_for, check_judge, reordered
 from mmgym.tasks.pca.judges import LexicalJudge, parse_scores
+from mmgym.tasks.pca.pcabench import load_domain
 from mmgym.tasks.pca.suite import PCASuite, decision_scores
 
 ACTIONS = ("Keep driving in the current lane", "Change to the left lane", "Speed up", "Slow down")

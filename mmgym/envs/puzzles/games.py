@@ -18,8 +18,8 @@ GAME_CLASSES: dict[str, str] = {
     "hanoi": "mmgym.envs.puzzles.hanoi:Hanoi",
     "puzzle15": "mmgym.envs.puzzles.puzzle15:Puzzle15",
 }
-# rule variants, not games of their own: an env plays one with `game=<name>` (the ingvp_paper suite
-# plays ING-VP's 4-rod, lettered-disk Hanoi); they stay out of GAME_CLASSES and the default suite.
+# rule variants, not games of their own: an env plays one with `game=<name>` (ING-VP's own levels use
+# a 4-rod, lettered-disk Hanoi); they stay out of GAME_CLASSES and so out of the default level sets.
 VARIANT_CLASSES: dict[str, str] = {
     "hanoi_rods": "mmgym.envs.puzzles.hanoi_rods:HanoiRods",
 }

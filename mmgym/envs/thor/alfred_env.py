@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from mmgym.envs.thor.alfred_data import AlfredEpisode, load_subset
 from mmgym.envs.thor.alfred_executor import SkillExecutor
 from mmgym.envs.thor.alfred_goals import conditions_met
 from mmgym.envs.thor.alfred_skills import global_skills, instance_names, instance_skills, match_skill, skill_index
-from mmgym.envs.thor.thor_env import ThorEnv, episode_for_reset
+from mmgym.envs.thor.episodes import AlfredEpisode, episode_for_reset
+from mmgym.envs.thor.thor_env import ThorEnv
 
 MAX_INVALID = 10  # EB-ALFRED ends an episode at its tenth failed skill
 RULES = (
@@ -51,7 +51,7 @@ class EBAlfredEnv(ThorEnv):
     # ---- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        episode = episode_for_reset(options, seed, AlfredEpisode, load_subset, "eb_alfred")
+        episode = episode_for_reset(options, seed, AlfredEpisode, "eb_alfred")
         self.episode = episode
         session = self.session
         loaded = session.reset(episode.scene).metadata["objects"]

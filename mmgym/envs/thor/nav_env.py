@@ -6,8 +6,8 @@ import math
 from typing import Any, ClassVar
 
 from mmgym.envs.thor import nav_expert
-from mmgym.envs.thor.nav_data import NavEpisode, load_subset
-from mmgym.envs.thor.thor_env import ThorEnv, episode_for_reset
+from mmgym.envs.thor.episodes import NavEpisode, episode_for_reset
+from mmgym.envs.thor.thor_env import ThorEnv
 
 SUCCESS_RADIUS = 1.0  # metres in the floor plane, EB-Navigation's threshold
 ACTIONS = {  # EB-Navigation's skill texts -> AI2-THOR actions
@@ -60,7 +60,7 @@ class EBThorNavEnv(ThorEnv):
     # ---- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        episode = episode_for_reset(options, seed, NavEpisode, load_subset, "eb_navigation")
+        episode = episode_for_reset(options, seed, NavEpisode, "eb_navigation")
         self.episode = episode
         self.session.reset(episode.scene)
         start = {"x": 0.0, "y": episode.start_rotation, "z": 0.0}

@@ -2,42 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from importlib import resources
-from pathlib import Path
-from typing import Any, ClassVar, TypeVar
-
-from pydantic import BaseModel
+from typing import ClassVar
 
 from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.thor.session import ThorConfig, ThorSession
-from mmgym.errors import ConfigError
-
-EpisodeT = TypeVar("EpisodeT", bound=BaseModel)
-
-
-def episode_for_reset(
-    options: dict[str, Any] | None,
-    seed: int | None,
-    model: type[EpisodeT],
-    load_subset: Callable[[Path, str], list[EpisodeT]],
-    shipped: str,
-) -> EpisodeT:
-    """`options["episode"]` (a dict or the model), as the suites pass it; without one, the seed modulo their number
-    picks one of the base episodes shipped for the stand-in build (`standin/data/<shipped>`; None: the first), so
-    that `gym.make` and `check_env` users can play."""
-    if options and "episode" in options:
-        return model.model_validate(options["episode"])
-    if options:
-        raise ConfigError(f"unknown reset option(s) {', '.join(map(repr, options))}; valid: 'episode'")
-    episodes = _shipped_base(load_subset, shipped)
-    return episodes[(seed or 0) % len(episodes)]
-
-
-@functools.cache
-def _shipped_base(load_subset: Callable[[Path, str], list[EpisodeT]], shipped: str) -> tuple[EpisodeT, ...]:
-    return tuple(load_subset(Path(str(resources.files("mmgym.envs.thor.standin") / "data" / shipped)), "base"))
 
 
 class ThorEnv(LanguageEnvBase):

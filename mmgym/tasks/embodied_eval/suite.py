@@ -1,6 +1,6 @@
 """The EmbodiedEval-style suite: option-menu play on MiniWorld and BabyAI, scored by predicates and SPL.
 
-Episodes come from the frozen task sets of `mmgym.envs.embodied_eval` (navigation, object
+Episodes come from the frozen task sets of `mmgym.tasks.embodied_eval.env` (navigation, object
 interaction, attribute and spatial question answering; EmbodiedEval's social interaction is left
 out: no simulator here has people). Each step the agent chooses one option from a menu rebuilt
 from the state (EmbodiedEval's `Choice: [N]`), within EmbodiedEval's 24 steps.
@@ -26,9 +26,9 @@ from pydantic import Field
 
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import PlayRules
-from mmgym.envs.embodied_eval import ENV_ID
-from mmgym.envs.embodied_eval.frozen import SETS
 from mmgym.envs.frozen_scenes import Episode
+from mmgym.tasks.embodied_eval.env import ENV_ID
+from mmgym.tasks.embodied_eval.env.frozen import SETS
 from mmgym.tasks.scene_suite import SceneSuite
 from mmgym.tasks.scoring import Metric, Scores
 

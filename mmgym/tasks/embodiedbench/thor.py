@@ -27,8 +27,9 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from mmgym.core.spec import PlayRules
-from mmgym.envs.thor import ALFRED_ENV_ID, NAV_ENV_ID, alfred_data, nav_data
+from mmgym.envs.thor import ALFRED_ENV_ID, NAV_ENV_ID
 from mmgym.errors import ConfigError
+from mmgym.tasks.embodiedbench import alfred_data, nav_data
 from mmgym.tasks.scene_suite import SubsetSuite
 from mmgym.tasks.suite import EpisodePlan
 
@@ -125,3 +126,10 @@ class EBThorNavSuite(ThorSuite):
 
     def episode_metadata(self, episode: Any) -> dict[str, Any]:
         return {"instruction": episode.instruction, "target": episode.target_type, "scene": episode.scene}
+
+
+def standin_defaults() -> dict[str, list[dict[str, Any]]]:
+    """The stand-in's base episodes per track in the envs' own format: what `mmgym.envs.thor` ships in
+    `default_episodes.json` for a reset without an episode (a test keeps the two the same)."""
+    suites = (EBAlfredSuite, EBThorNavSuite)
+    return {s.track: [e.model_dump(mode="json") for e in s.load(standin_data(s.track), "base")] for s in suites}

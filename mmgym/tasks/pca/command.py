@@ -34,8 +34,8 @@ def run(args: argparse.Namespace, configs: Configs) -> int:
     from rich.console import Console
 
     from mmgym.agents.models.registry import close_all
-    from mmgym.envs.pca import frozen
-    from mmgym.envs.pca.item import DOMAINS
+    from mmgym.tasks.pca.env import frozen
+    from mmgym.tasks.pca.env.item import DOMAINS
     from mmgym.tasks.pca.judge_check import check_judge
 
     if args.items < 1:

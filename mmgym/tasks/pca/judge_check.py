@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from mmgym.envs.pca.item import DecisionItem
+from mmgym.tasks.pca.env.item import DecisionItem
 from mmgym.tasks.pca.judges import Judge, Verdict
 
 LINKS = ("perception", "cognition")

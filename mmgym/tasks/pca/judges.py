@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from mmgym.agents.models.base import GenerationConfig, Message
 from mmgym.agents.models.registry import shared_backend
-from mmgym.envs.pca.item import DecisionItem
+from mmgym.tasks.pca.env.item import DecisionItem
 
 
 class Verdict(BaseModel):

@@ -9,7 +9,7 @@ why. Its three links are scored as PCA-Eval defines them, with mmgym's own promp
 - error localisation: the first failing link, perception then cognition then action
   (`error_perception`, `error_cognition`, `error_action`: their means are the distribution).
 
-Items (`source=generated`, the default) come from the frozen sets of `mmgym.envs.pca` (driving on
+Items (`source=generated`, the default) come from the frozen sets of `mmgym.tasks.pca.env` (driving on
 highway-env, a domestic robot on BabyAI, Crafter), 200 per domain, with exact ground truth;
 `source=pcabench` reads PCA-Bench's own files from `data_dir`. The judge is the `judge` config
 group: `lexical` (the default, no second model) or `model` (any model backend); measure it with
@@ -29,9 +29,10 @@ from pydantic import Field, field_validator
 from mmgym.construct import factory_from_dict
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
-from mmgym.envs.pca import ENV_ID, frozen, pcabench
-from mmgym.envs.pca.item import DOMAINS, DecisionItem
 from mmgym.errors import ConfigError, unknown_name
+from mmgym.tasks.pca import pcabench
+from mmgym.tasks.pca.env import ENV_ID, frozen
+from mmgym.tasks.pca.env.item import DOMAINS, DecisionItem
 from mmgym.tasks.pca.judge_check import NOTES_KEY, check_judge
 from mmgym.tasks.pca.judges import Judge
 from mmgym.tasks.scoring import Metric, Scores
@@ -59,6 +60,8 @@ def loop_metrics(decisions: int) -> tuple[Metric, ...]:
         Metric(name="action", description="share of the loop's choices that were right"),
         Metric(name="decisions", scale=(0.0, float(decisions)), description="decisions made"),
     )
+
+
 DEFAULT_JUDGE = {"_target_": "mmgym.tasks.pca.judges.LexicalJudge", "name": "lexical"}
 
 

@@ -21,8 +21,8 @@ pytest.importorskip("crafter")
 from cli_helpers import cli_command, cli_env
 
 from mmgym.agents.llm import LLMAgent
-from mmgym.envs.pca import frozen
 from mmgym.runners.evaluate import evaluate
+from mmgym.tasks.pca.env import frozen
 from mmgym.tasks.pca.judge_check import check_judge
 from mmgym.tasks.pca.judges import ModelJudge
 from mmgym.tasks.pca.suite import PCASuite

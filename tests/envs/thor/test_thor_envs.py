@@ -1,15 +1,14 @@
 """The AI2-THOR adapter through ai2thor's real `Controller`, started against mmgym's stand-in build.
 
 Covers the wire protocol, EB-ALFRED's skills and goal conditions on every stand-in episode,
-EB-Navigation's actions and expert, the failure paths (a skill not listed, a missing object, an
-action the simulator rejects, ten failures, a simulator process that dies mid-episode) and the
-dataset loaders on hand-written files in EmbodiedBench's schema.
+EB-Navigation's actions and expert, and the failure paths (a skill not listed, a missing object, an
+action the simulator rejects, ten failures, a simulator process that dies mid-episode). The
+stand-in's episodes are read with EmbodiedBench's loaders (`mmgym.tasks.embodiedbench`).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import time
 from pathlib import Path
 
@@ -18,20 +17,21 @@ import pytest
 if importlib.util.find_spec("ai2thor") is None:
     pytest.skip("ai2thor is not installed (pip install 'mmgym[thor]')", allow_module_level=True)
 
-from mmgym.envs.thor import alfred_data, nav_data
 from mmgym.envs.thor.alfred_env import MAX_INVALID, EBAlfredEnv
 from mmgym.envs.thor.alfred_goals import Changed, conditions_met
 from mmgym.envs.thor.alfred_skills import global_skills, match_skill, skill_index
+from mmgym.envs.thor.episodes import AlfredEpisode
 from mmgym.envs.thor.nav_env import ACTIONS, EBThorNavEnv
 from mmgym.envs.thor.session import ThorConfig, ThorSession
 from mmgym.errors import ConfigError, SimulatorLost
+from mmgym.tasks.embodiedbench import alfred_data, nav_data
 from mmgym.tasks.embodiedbench.thor import standin_data
 
 ALFRED = standin_data("eb_alfred")
 NAVIGATION = standin_data("eb_navigation")
 
 
-def alfred_episodes() -> list[alfred_data.AlfredEpisode]:
+def alfred_episodes() -> list[AlfredEpisode]:
     return [e for subset in alfred_data.SUBSETS for e in alfred_data.load_subset(ALFRED, subset)]
 
 
@@ -192,38 +192,6 @@ def test_goal_conditions_count_as_alfred_counts_them() -> None:
         conditions_met("juggle", two, metadata, Changed())
 
 
-def test_the_alfred_loader_reads_embodiedbenchs_files_as_they_are(tmp_path: Path) -> None:
-    base = alfred_data.load_subset(ALFRED, "base")
-    assert [e.task_type for e in base] == ["pick_and_place_simple", "pick_clean_then_place_in_recep"]
-    first = base[0]
-    assert first.scene == "FloorPlan1" and first.instruction == "Put an apple on the dining table."
-    assert first.reference_plan == ["find a apple", "pick up a apple", "find a diningtable", "put down the apple"]
-    assert first.init_action["action"] == "TeleportFull" and len(first.object_poses) == 13
-    (long,) = alfred_data.load_subset(ALFRED, "long_horizon")  # no splits/long_horizon.json: plan from the PDDL
-    assert long.reference_plan[:4] == ["find a countertop", "find a knife", "pick up the knife", "find a diningtable"]
-    assert "slice the bread" in long.reference_plan and long.pddl_params["object_sliced"] is True
-    with pytest.raises(ConfigError, match=r"unknown EB-ALFRED subset 'basse'.*Did you mean 'base'"):
-        alfred_data.load_subset(ALFRED, "basse")
-    with pytest.raises(ConfigError, match=r"split file not found.*eb_alfred/data folder"):
-        alfred_data.load_subset(tmp_path, "base")
-    (tmp_path / "splits").mkdir()
-    (tmp_path / "splits" / "splits.json").write_text(json.dumps({"base": [{"task": "x/y", "repeat_idx": 0,
-                                                                          "instruction": "hi"}]}))  # fmt: skip
-    with pytest.raises(ConfigError, match="ALFRED trajectory not found"):
-        alfred_data.load_subset(tmp_path, "base")
-
-
-def test_alfreds_high_level_pddl_becomes_skills() -> None:
-    def step(action: str, *args: str) -> dict:
-        return {"discrete_action": {"action": action, "args": list(args)}}
-
-    plan = alfred_data.plan_from_pddl([step("GotoLocation", "fridge"), step("CoolObject", "apple"),
-                                       step("ToggleObject", "desklamp"), step("NoOp")])  # fmt: skip
-    assert plan == ["find a fridge", "open the Fridge", "put down the object in hand", "close the Fridge",
-                    "open the Fridge", "find a apple", "pick up the apple", "close the Fridge",
-                    "turn on the desklamp"]  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def navigation() -> EBThorNavEnv:
     env = EBThorNavEnv(image_size=64, executable="standin")
@@ -257,16 +225,6 @@ def test_navigation_actions_and_refusals(navigation: EBThorNavEnv) -> None:
     position = navigation.session.last_event.metadata["agent"]["position"]
     info = navigation.step("Move backward by 0.25")[4]
     assert not info["valid"] and navigation.session.last_event.metadata["agent"]["position"] == position
-
-
-def test_the_navigation_loader_reads_embodiedbenchs_files(tmp_path: Path) -> None:
-    (first, _) = nav_data.load_subset(NAVIGATION, "base")
-    assert first.scene == "FloorPlan1" and first.target_type == "Bread" and first.start_rotation == 90.0
-    with pytest.raises(ConfigError, match=r"subset file not found.*eb_navigation/datasets"):
-        nav_data.load_subset(tmp_path, "base")
-    (tmp_path / "base.json").write_text("[]")
-    with pytest.raises(ConfigError, match="is not an EB-Navigation dataset file"):
-        nav_data.load_subset(tmp_path, "base")
 
 
 def test_a_real_build_without_a_display_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,11 +16,11 @@ import pytest
 if importlib.util.find_spec("ai2thor") is None:
     pytest.skip("ai2thor is not installed (pip install 'mmgym[thor]')", allow_module_level=True)
 
-from mmgym.envs.thor import alfred_data, nav_data
 from mmgym.envs.thor.alfred_env import MAX_INVALID, EBAlfredEnv
 from mmgym.envs.thor.alfred_goals import Changed, conditions_met
 from mmgym.envs.thor.nav_env import SUCCESS_RADIUS, EBThorNavEnv
 from mmgym.envs.thor.standin.world import HALF_FOV, VISIBILITY, Obj, World
+from mmgym.tasks.embodiedbench import alfred_data, nav_data
 from mmgym.tasks.embodiedbench.thor import standin_data
 
 
