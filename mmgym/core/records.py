@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from mmgym.core.agent import ModelExchange
 from mmgym.core.spec import EpisodeSpec
 
+ERROR_TYPES = "error_types"  # `extra` key of an error record: its exception's class names, most specific first
+
 
 class StepRecord(BaseModel):
     """One env step: the action, what the env said back, and the info keys the spec's `step_data` names."""
@@ -68,6 +70,10 @@ class EpisodeRecord(BaseModel):
     started_at: float = 0.0
     duration_s: float = 0.0
     extra: dict[str, Any] = Field(default_factory=dict)
+
+    def failed_with(self, error: type[BaseException]) -> bool:
+        """Whether the episode ended in an error of this type (or a subclass), e.g. a failed model call."""
+        return self.status == "error" and error.__name__ in self.extra.get(ERROR_TYPES, ())
 
     def final_data(self, key: str, default: Any = None) -> Any:
         """A `step_data` value as the episode ended: the last step's, or the reset's when no step was taken."""

@@ -12,7 +12,7 @@ import traceback
 from typing import Any
 
 from mmgym.core.agent import Agent, AgentReply, EpisodeContext, StepView, Turn
-from mmgym.core.records import EpisodeRecord, StepRecord, TurnRecord
+from mmgym.core.records import ERROR_TYPES, EpisodeRecord, StepRecord, TurnRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.errors import ConfigError, SimulatorLost
 from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, EnvWorkerLost
@@ -69,9 +69,10 @@ async def run_episode(
 
 
 def mark_failed(record: EpisodeRecord, exc: BaseException) -> EpisodeRecord:
-    """Turn a record into an error record that keeps the reason and a short traceback."""
+    """Turn a record into an error record that keeps the reason, the error's types and a short traceback."""
     record.status = "error"
     record.error = f"{type(exc).__name__}: {exc}"
+    record.extra[ERROR_TYPES] = [cls.__name__ for cls in type(exc).__mro__ if cls is not object]
     record.extra["traceback"] = "".join(traceback.format_exception(exc, limit=8))
     return record
 

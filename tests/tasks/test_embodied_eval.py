@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from mmgym.agents.models.base import ModelError
 from mmgym.core.records import EpisodeRecord, StepRecord
 from mmgym.core.spec import EpisodeSpec
 from mmgym.errors import ConfigError
+from mmgym.runners.rollout import mark_failed
 from mmgym.tasks.embodied_eval.suite import CATEGORIES, EmbodiedEvalSuite, episode_scores, spl
 
 
@@ -54,9 +56,9 @@ def test_scores_of_a_hand_built_episode() -> None:
 
 
 def test_a_failed_model_call_is_an_api_error_and_nothing_else_is() -> None:
-    failed = record([("[1]", "", 0)], False, status="error", error="ModelError: model 'x' failed: timeout")
+    failed = mark_failed(record([("[1]", "", 0)], False), ModelError("model 'x' failed: timeout"))
     assert episode_scores(failed)["api_error"] == 100.0
-    crashed = record([], False, status="error", error="RuntimeError: the simulator broke")
+    crashed = mark_failed(record([], False), RuntimeError("ModelError: a message that only looks like one"))
     assert episode_scores(crashed)["api_error"] == 0.0 and episode_scores(crashed)["goal_condition"] == 0.0
 
 

@@ -34,7 +34,7 @@ class EnvWorkersUnavailable(MmgymError):
 class EnvWorker:
     """The actor's body: envs built by `env_factory`, one per slot, stepped one call at a time.
 
-    A slot keeps a reusable env (`metadata["reusable"]`) after its episode, and the next episode
+    A slot keeps a reusable env (`env_traits(env).reusable`) after its episode, and the next episode
     with the same env id and arguments resets it instead of building a new one.
     """
 

@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
+from mmgym.agents.models.base import ModelError
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import PlayRules
 from mmgym.envs.frozen_scenes import Episode
@@ -33,7 +34,6 @@ from mmgym.tasks.scene_suite import SceneSuite
 from mmgym.tasks.scoring import Metric, Scores
 
 CATEGORIES = tuple(SETS.subsets)
-API_ERROR = "ModelError"  # what a failed model call raises (the record's error starts with its name)
 
 
 def spl(success: bool, reference: int, taken: int) -> float:
@@ -50,7 +50,7 @@ def episode_scores(record: EpisodeRecord) -> Scores:
     errors = [step.data.get("choice_error") or ("no_match" if step.action == "" else "") for step in steps]
     replies = max(len(steps), 1)
     reference = int(record.spec.metadata.get("expert_plan_length", 0))
-    failed_call = record.status == "error" and (record.error or "").startswith(API_ERROR)
+    failed_call = record.failed_with(ModelError)
     return {
         "success": 100.0 * record.success,
         "goal_condition": 100.0 * met / total,
