@@ -1,6 +1,6 @@
 """The envs that benchmark packages bring, registered with Gymnasium when `mmgym` is imported.
 
-A benchmark whose protocol is an env of its own (PCA-Bench's decisions, EmbodiedEval's option menus)
+A benchmark whose protocol is an env of its own (a decision scene, an option menu over several simulators)
 keeps it in an `env` subpackage whose `register()` registers it by entry-point string, so that
 nothing heavy loads until the env is made. `register_envs` finds them, so that `mmgym.envs` (the
 simulators) never names a benchmark. It is apart from `plugins`, which loads installed plug-ins and
