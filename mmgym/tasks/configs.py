@@ -14,14 +14,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from omegaconf import DictConfig, OmegaConf
-from pydantic import BaseModel
-from pydantic_core import to_jsonable_python
-
-from mmgym.construct import locate
 from mmgym.tasks.plugins import benchmarks
+
+if TYPE_CHECKING:  # OmegaConf and pydantic load when a config is composed, not for `mmgym --help`
+    from omegaconf import DictConfig
+    from pydantic import BaseModel
 
 GROUP_ROOT = "suite"  # the config groups benchmark packages may add to (suite and the groups below it)
 
@@ -42,6 +41,11 @@ class ConfigFile:
 
     def node(self) -> DictConfig:
         """The file's config with every field of its target that the file does not set, at its default."""
+        from omegaconf import OmegaConf
+        from pydantic import BaseModel
+
+        from mmgym.construct import locate
+
         data = OmegaConf.to_container(OmegaConf.load(self.path), resolve=False)
         assert isinstance(data, dict)
         target = data.get("_target_")
@@ -95,6 +99,8 @@ def register() -> None:
 
 def field_defaults(model: type[BaseModel]) -> dict[str, Any]:
     """Each field's default as plain data; a required field is `???` (Hydra's missing value)."""
+    from pydantic_core import to_jsonable_python
+
     return {
         name: "???" if field.is_required() else to_jsonable_python(field.get_default(call_default_factory=True))
         for name, field in model.model_fields.items()

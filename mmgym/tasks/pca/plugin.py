@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mmgym.tasks.pca.command import JUDGE_CHECK
-from mmgym.tasks.pca.judge_check import NOTES_KEY, JudgeFigures
 from mmgym.tasks.plugins import Benchmark, ReportTable, RunNotes
 
 COLUMNS = ("run", "judge", "cases", "link", "agreement %", "precision %", "recall %", "unscored",
@@ -15,6 +14,8 @@ COLUMNS = ("run", "judge", "cases", "link", "agreement %", "precision %", "recal
 def judge_checks(runs: Sequence[RunNotes]) -> ReportTable | None:
     """Each judged run's check of its judge: agreement, precision and recall per link, and how often a
     verdict changes with the choices reordered or the reasoning padded."""
+    from mmgym.tasks.pca.judge_check import NOTES_KEY, JudgeFigures  # the judges load only for a report
+
     rows = []
     for run in runs:
         if not (found := run.notes.get(NOTES_KEY)):
