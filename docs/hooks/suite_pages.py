@@ -152,11 +152,12 @@ def suite_section(marker: Marker) -> str:
         if "needs-data" not in marker.flags:
             log.warning("suite %s does not build: %s", command, exc)
             return "\n".join([*lines, f"!!! failure\n    It did not build: {exc}", ""])
-        return "\n".join([*lines, *declared_only(overrides, str(exc)), ""])
+        return "\n".join([*lines, *declared_only(overrides, str(exc)), *settings_table(marker.suite)])
     except Exception as exc:
         log.warning("suite %s does not build: %s: %s", command, type(exc).__name__, exc)
         return "\n".join([*lines, f"!!! failure\n    It did not build: {type(exc).__name__}: {exc}", ""])
     lines += [f"**Episodes**: {len(specs):,} with this config.", ""]
+    lines += settings_table(marker.suite)
     lines += metrics_table(suite.metrics)
     lines += groupings_table(suite, specs)
     lines += rules_table(specs)
@@ -203,6 +204,44 @@ def declared_only(overrides: list[str], reason: str) -> list[str]:
         lines += ["**Groupings**: " + ", ".join(f"`{g}`" + (" (macro mean)" if g in macro else "") for g in groupings)]
         lines += [""]
     return lines
+
+
+def settings_table(name: str) -> list[str]:
+    """Every `suite.<key>` of the config `suite=NAME`, at its value there, with the field's description."""
+    from hydra import compose, initialize_config_module
+    from omegaconf import OmegaConf
+
+    from mmgym.construct import locate
+
+    with initialize_config_module("mmgym.conf", version_base=None):
+        node = OmegaConf.to_container(compose("config", overrides=[f"suite={name}"]).suite, resolve=True)
+    assert isinstance(node, dict)
+    cls = locate(str(node.pop("_target_")), "suite")
+    rows = [
+        "**Settings** (`suite.<key>=...` on the command line):",
+        "",
+        "| key | value | what it sets |",
+        "|---|---|---|",
+    ]
+    for key, value in node.items():
+        description = field_description(cls, key)
+        rows.append(f"| `{key}` | `{_code(_yaml(value))}` | {_cell(description or '')} |")
+    return [*rows, ""]
+
+
+def field_description(cls: type, key: str) -> str:
+    """The field's description, or the one a base class gives it (a suite that only changes a default keeps it)."""
+    for base in cls.__mro__:
+        field = getattr(base, "model_fields", {}).get(key)
+        if field is not None and field.description:
+            return field.description
+    return ""
+
+
+def _yaml(value: Any) -> str:
+    import json
+
+    return "null" if value is None else json.dumps(value) if not isinstance(value, str) else value
 
 
 def metrics_table(metrics: Any) -> list[str]:
@@ -333,8 +372,8 @@ def _yes(flag: bool) -> str:
 
 
 def _cell(text: str) -> str:
-    """Text for one table cell: one line, pipes escaped."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Text for one table cell: one line, pipes and angle brackets escaped (`<agent>` is text, not a tag)."""
+    return " ".join(str(text).split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _code(text: str) -> str:

@@ -23,12 +23,14 @@ from mmgym.tasks.suite import EpisodePlan, SpecSuite
 class SubsetSuite(SpecSuite):
     """Fields every subset suite has; a subclass gives their defaults, its env, subsets and hidden info."""
 
-    subsets: list[str]
-    observation: Literal["image_text", "image", "text"]
-    history: bool = True
+    subsets: list[str] = Field(description="the capability subsets to play")
+    observation: Literal["image_text", "image", "text"] = Field(
+        description="what reaches the agent: image, image_text (the image and the view in words) or text"
+    )
+    history: bool = Field(default=True, description="show the agent its past steps (action, validity, feedback)")
     episodes: int | None = Field(default=None, ge=1, description="first N episodes of each subset; null for all")
-    max_steps: int = Field(ge=1)
-    image_size: int = Field(default=256, ge=32)
+    max_steps: int = Field(ge=1, description="env steps before an episode is cut")
+    image_size: int = Field(default=256, ge=32, description="frame side in pixels")
 
     valid_subsets: ClassVar[Sequence[str]]
     hidden_info: ClassVar[tuple[str, ...]]  # info keys the agent is not told

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
@@ -75,7 +75,7 @@ class SpecSuite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: str = Field(description="the suite's name in results and run folders (runs/<name>-<agent>)")
 
     env_id: ClassVar[str] = ""
     group_by: ClassVar[tuple[str, ...]] = ()

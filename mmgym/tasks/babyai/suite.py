@@ -37,7 +37,10 @@ class BabyAISuite(SubsetSuite):
 
     name: str = "babyai"
     subsets: list[str] = Field(default_factory=lambda: list(SUBSETS))
-    action_level: Literal["skill", "primitive"] = "skill"
+    action_level: Literal["skill", "primitive"] = Field(
+        default="skill",
+        description="skill (go to, pick up, open, put next to; run by a planner) or primitive (BabyAI's own)",
+    )
     observation: Literal["image_text", "image", "text"] = "image_text"
     max_steps: int | None = Field(default=None, ge=1, description="null: 30 at the skill level, 400 primitive")
     image_size: int = Field(default=224, ge=32)

@@ -45,7 +45,10 @@ class EBHabitatSuite(SceneSuite):
     episodes: int | None = Field(default=None, ge=1, description="first N episodes of each subset; null for all")
     max_steps: int = Field(default=30, ge=1, description="EB-Habitat's 30")
     image_size: int = Field(default=500, ge=32, description="EB-Habitat's 500 px")
-    simulator: Literal["standin", "habitat"] = "standin"
+    simulator: Literal["standin", "habitat"] = Field(
+        default="standin",
+        description="standin (symbolic, runs anywhere) or habitat (habitat-lab with EB-Habitat's data in ./data)",
+    )
 
     env_id: ClassVar[str] = ENV_ID
     sets: ClassVar = SETS

@@ -47,7 +47,9 @@ class ThorSuite(SubsetSuite):
     data_dir: str | None = Field(default=None, description="EmbodiedBench's data folder for this track")
     executable: str | None = Field(default=None, description="AI2-THOR build path, 'standin', or null to download")
     platform: str | None = Field(default=None, description="CloudRendering for headless GPU servers")
-    x_display: str | None = None
+    x_display: str | None = Field(
+        default=None, description='the X display AI2-THOR renders on, e.g. ":0"; null reads DISPLAY'
+    )
     observation: Literal["image", "image_text", "text"] = "image"
     image_size: int = Field(default=500, ge=32, description="EmbodiedBench's frames are 500 px")
 

@@ -42,13 +42,18 @@ class IngvpSuite(SpecSuite):
     """Config and logic of the suite; every field can be overridden from the command line."""
 
     name: str = "ingvp"
-    games: list[str] = Field(default_factory=lambda: list(GAME_CLASSES))
-    settings: list[str] = Field(default_factory=lambda: [s.name for s in ALL_SETTINGS])
-    level_set: str = "default"
+    games: list[str] = Field(default_factory=lambda: list(GAME_CLASSES), description="the games to play")
+    settings: list[str] = Field(
+        default_factory=lambda: [s.name for s in ALL_SETTINGS], description="ING-VP's settings to play each level in"
+    )
+    level_set: str = Field(
+        default="default",
+        description="default, or a path to a .json set or a text file of levels separated by blank lines",
+    )
     levels: int | None = Field(default=None, ge=1, description="first N levels of each set; null for all")
-    max_steps: int = Field(default=50, ge=1)
-    image_size: int = Field(default=384, ge=MIN_IMAGE_SIZE)
-    seed: int = 0
+    max_steps: int = Field(default=50, ge=1, description="env steps before a multi-step episode is cut")
+    image_size: int = Field(default=384, ge=MIN_IMAGE_SIZE, description="frame side in pixels")
+    seed: int = Field(default=0, description="the episodes' reset seed")
 
     metrics: ClassVar[tuple[Metric, ...]] = (
         Metric(name="accuracy", description="the level is solved"),

@@ -69,15 +69,24 @@ class PCASuite(SpecSuite):
     """Config and logic of the suite; every field can be overridden from the command line."""
 
     name: str = "pca"
-    domains: list[str] = Field(default_factory=lambda: list(DOMAINS))
-    source: Literal["generated", "pcabench"] = "generated"
+    domains: list[str] = Field(default_factory=lambda: list(DOMAINS), description="driving, domestic, game")
+    source: Literal["generated", "pcabench"] = Field(
+        default="generated", description="generated (mmgym's frozen items) or pcabench (PCA-Bench's files in data_dir)"
+    )
     data_dir: str | None = Field(default=None, description="PCA-Bench's data folder, for source=pcabench")
     items: int | None = Field(default=None, ge=1, description="first N items of each domain; null for all")
-    closed_loop: bool = False
+    closed_loop: bool = Field(
+        default=False, description="the scene goes on after each choice, scored by outcome (an mmgym mode)"
+    )
     decisions: int = Field(default=8, ge=2, le=20, description="the closed loop's most decisions")
-    observation: Literal["image", "image_text", "text"] = "image"
-    image_size: int = Field(default=256, ge=32)
-    judge: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_JUDGE))
+    observation: Literal["image", "image_text", "text"] = Field(
+        default="image", description="image (PCA-Bench's), image_text (adds the question as text too) or text"
+    )
+    image_size: int = Field(default=256, ge=32, description="frame side in pixels")
+    judge: dict[str, Any] = Field(
+        default_factory=lambda: dict(DEFAULT_JUDGE),
+        description="the judge config; choose with suite/judge=lexical|model",
+    )
     judge_check: int = Field(default=5, ge=0, description="items per domain of the judge's check in results.json")
 
     env_id: ClassVar[str] = ENV_ID
