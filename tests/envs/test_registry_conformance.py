@@ -12,6 +12,7 @@ import warnings
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env, data_equivalence
 
@@ -71,6 +72,25 @@ def test_every_registered_env_passes_the_gymnasium_checker_and_resets_by_seed(en
         env.close()
     fresh = gym.make(env_id, **KWARGS[env_id])
     try:
-        assert data_equivalence(fresh.reset(seed=7), first), "a new env must play the same episode for a seed"
+        again = fresh.reset(seed=7)
+        assert data_equivalence(again, first), (
+            f"a new env must play the same episode for a seed: {differences(again, first)}"
+        )
     finally:
         fresh.close()
+
+
+def differences(a: tuple[dict, dict], b: tuple[dict, dict]) -> str:
+    """Which observation and info keys differ (an image by how many pixels), so a failure says what changed."""
+    found = []
+    for part, (x, y) in zip(("observation", "info"), zip(a, b, strict=True), strict=True):
+        for key in sorted(set(x) | set(y)):
+            left, right = x.get(key), y.get(key)
+            if data_equivalence(left, right):
+                continue
+            arrays = isinstance(left, np.ndarray) and isinstance(right, np.ndarray)
+            if arrays and left.shape == right.shape:
+                found.append(f"{part}[{key!r}]: {int((left != right).sum())} values differ")
+            else:
+                found.append(f"{part}[{key!r}]: {left!r:.120} != {right!r:.120}")
+    return "; ".join(found) or "none by key"
