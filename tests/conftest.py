@@ -14,6 +14,7 @@ from cli_helpers import cli_command, cli_env
 from hypothesis import settings
 
 if TYPE_CHECKING:
+    from mmgym.core.records import EpisodeRecord
     from mmgym.core.spec import EpisodeSpec
 
 # Set before numpy is first imported (mmgym is imported lazily below); subprocesses inherit it.
@@ -92,6 +93,18 @@ def _maze_spec(
 def maze_spec() -> Callable[..., EpisodeSpec]:
     """Factory of specs on a hand-written maze level (default: a 4-move corridor), small images, ING-VP's rules."""
     return _maze_spec
+
+
+@pytest.fixture
+def maze_record() -> Callable[..., EpisodeRecord]:
+    """Factory of finished maze records, one task each (`index`), failed with `error` when one is given."""
+    from mmgym.core.records import EpisodeRecord
+
+    def make(index: int, error: str | None = None) -> EpisodeRecord:
+        spec = _maze_spec(task=f"corridor-{index}")
+        return EpisodeRecord(id=spec.id, spec=spec, status="error" if error else "done", error=error)
+
+    return make
 
 
 def _run_cli(args: Sequence[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -14,7 +14,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 
 from mmgym.cli.build import build_components
-from mmgym.cli.catalogue import CONFIG_MODULE, GROUPS, config_options
+from mmgym.cli.catalogue import CONFIG_MODULE, config_groups, config_options
 from mmgym.errors import ConfigError, MmgymError, unknown_name
 from mmgym.results.run_config import check_resumable, restored_on_failure, save_run_config
 from mmgym.runners.evaluate import evaluate
@@ -107,7 +107,7 @@ def sweep_combinations(overrides: list[str]) -> list[list[str]]:
             if override.is_sweep_override()
             else [override.get_value_element_as_str()]
         )
-        if override.key_or_group in GROUPS or override.key_or_group.startswith("suite/"):
+        if override.key_or_group in config_groups():
             for value in values:
                 if value not in config_options(override.key_or_group):
                     raise unknown_name(override.key_or_group, value, config_options(override.key_or_group))

@@ -15,6 +15,11 @@ CONFIG_MODULE = "mmgym.conf"
 GROUPS = ("suite", "agent", "model", "runner")
 
 
+def config_groups() -> tuple[str, ...]:
+    """Every group an override may choose from: the generic ones, then the suites' own (`suite/judge`)."""
+    return tuple(dict.fromkeys([*GROUPS, *configs.groups()]))
+
+
 def config_options(group: str) -> dict[str, str]:
     """Option name -> its one-line description (the YAML's first comment) for a config group."""
     folder = Path(str(resources.files(CONFIG_MODULE) / group))

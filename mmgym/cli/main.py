@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from mmgym.cli import compare, doctor, replay
-from mmgym.cli.catalogue import GROUPS, config_options
+from mmgym.cli.catalogue import config_groups, config_options
 from mmgym.errors import MmgymError
 from mmgym.tasks.plugins import commands as plugin_commands
 
@@ -145,9 +145,7 @@ def _list() -> int:
     table.add_column("description")
     for env_id, description in env_summaries().items():
         table.add_row("env", env_id, escape(description))
-    from mmgym.tasks import configs
-
-    for group in dict.fromkeys([*GROUPS, *configs.groups()]):
+    for group in config_groups():
         for name, description in config_options(group).items():
             table.add_row(group, name, escape(description))
     Console(width=140).print(table)

@@ -33,7 +33,7 @@ class ConfigFile:
     name: str
     path: Path
 
-    @property
+    @functools.cached_property
     def description(self) -> str:
         first = self.path.read_text().splitlines()[:1]
         line = first[0] if first else ""

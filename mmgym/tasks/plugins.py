@@ -14,12 +14,13 @@ import argparse
 import dataclasses
 import functools
 import importlib
-import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol
+
+from mmgym.tasks.registration import task_packages
 
 ENTRY_POINT_GROUP = "mmgym.benchmarks"
 MISSING = ("", "-")  # a table cell with no value
@@ -94,7 +95,7 @@ class Benchmark:
 @functools.cache
 def benchmarks() -> tuple[Benchmark, ...]:
     """Every benchmark: mmgym's own packages (in name order), then installed plug-ins."""
-    found = [_builtin(name, folder) for name, folder in _task_packages().items()]
+    found = [_builtin(name, folder) for name, folder in task_packages().items()]
     found += [point.load() for point in entry_points(group=ENTRY_POINT_GROUP)]
     return tuple(found)
 
@@ -114,14 +115,6 @@ def report_tables(runs: Sequence[RunNotes]) -> list[ReportTable]:
     """The tables every benchmark's report sections make of these runs, in benchmark order."""
     tables = (section(runs) for benchmark in benchmarks() for section in benchmark.report_sections)
     return [table for table in tables if table is not None]
-
-
-def _task_packages() -> dict[str, Path]:
-    """mmgym's benchmark packages by name, with their folders (found without importing them)."""
-    import mmgym.tasks
-
-    infos = sorted(pkgutil.iter_modules(mmgym.tasks.__path__), key=lambda info: info.name)
-    return {info.name: Path(info.module_finder.path) / info.name for info in infos if info.ispkg}  # type: ignore[union-attr]
 
 
 def _builtin(package: str, folder: Path) -> Benchmark:

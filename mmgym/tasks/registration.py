@@ -16,9 +16,14 @@ from pathlib import Path
 
 def register_envs() -> None:
     """Call `register()` of each `mmgym.tasks.<benchmark>.env` package; their benchmark's `__init__` must stay light."""
+    for name, folder in task_packages().items():
+        if (folder / "env" / "__init__.py").is_file():
+            importlib.import_module(f"mmgym.tasks.{name}.env").register()
+
+
+def task_packages() -> dict[str, Path]:
+    """mmgym's benchmark packages by name, in name order, with their folders (found without importing them)."""
     import mmgym.tasks
 
-    for info in sorted(pkgutil.iter_modules(mmgym.tasks.__path__), key=lambda info: info.name):
-        folder = Path(info.module_finder.path) / info.name  # type: ignore[union-attr]
-        if info.ispkg and (folder / "env" / "__init__.py").is_file():
-            importlib.import_module(f"mmgym.tasks.{info.name}.env").register()
+    infos = sorted(pkgutil.iter_modules(mmgym.tasks.__path__), key=lambda info: info.name)
+    return {info.name: Path(info.module_finder.path) / info.name for info in infos if info.ispkg}  # type: ignore[union-attr]

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
 from mmgym.core.records import EpisodeRecord
-from mmgym.core.spec import EpisodeSpec
 from mmgym.results.summarize import ERROR_LINE_CHARS, ScoredEpisode, one_line, summarize_run, summarize_stored
 from mmgym.tasks.ingvp.suite import IngvpSuite
 
 MULTI_LINE = "ValueError: \nScene 'FloorPlan12_physics' not contained in build.\nPlease choose one of:\n  FloorPlan1"
 
 
-@pytest.fixture
-def record(maze_spec: Callable[..., EpisodeSpec]) -> Callable[..., EpisodeRecord]:
-    """A finished episode record, failed with `error` when one is given."""
-
-    def make(index: int, error: str | None = None) -> EpisodeRecord:
-        spec = maze_spec(task=f"corridor-{index}")
-        return EpisodeRecord(id=spec.id, spec=spec, status="error" if error else "done", error=error)
-
-    return make
-
-
-def test_the_summary_keeps_a_multi_line_error_on_one_line(record: Callable[..., EpisodeRecord]) -> None:
-    assert ScoredEpisode.of(record(0, MULTI_LINE), {}).error.startswith("ValueError: Scene 'FloorPlan12_physics'")
+def test_the_summary_keeps_a_multi_line_error_on_one_line(maze_record: Callable[..., EpisodeRecord]) -> None:
+    assert ScoredEpisode.of(maze_record(0, MULTI_LINE), {}).error.startswith("ValueError: Scene 'FloorPlan12_physics'")
     assert len(one_line("x" * 1000) or "") == ERROR_LINE_CHARS and one_line(" \n ") == "error"
 
 

@@ -17,7 +17,6 @@ so these tasks cannot be played here. Predicate types without an mmgym equivalen
 
 from __future__ import annotations
 
-import json
 import shlex
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from mmgym.tasks.embodied_eval.env.predicates import (
     NotNear,
     Predicate,
 )
+from mmgym.tasks.released import read_json
 
 TASK_INDEX = "tasks.json"
 PAIRS = {"at": At, "near": Near, "not_near": NotNear, "closer": Closer, "further": Further}
@@ -141,12 +141,7 @@ def _option(option: Any, where: Path) -> str:
 
 
 def _json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"EmbodiedEval task file not found: {path}") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path} is not valid JSON: {exc}") from None
+    return read_json(path, "EmbodiedEval task file")
 
 
 def _field(data: Any, key: str, where: str | Path, kind: type = str) -> Any:

@@ -70,7 +70,6 @@ class EmbodiedEvalSuite(SceneSuite):
     observation: Literal["image", "image_text", "text"] = "image"
     episodes: int | None = Field(default=None, ge=1, description="first N tasks of each category; null for all")
     max_steps: int = Field(default=24, ge=1, description="EmbodiedEval's 24")
-    image_size: int = Field(default=256, ge=32)
 
     env_id: ClassVar[str] = ENV_ID
     sets: ClassVar = SETS

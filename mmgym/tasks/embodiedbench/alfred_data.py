@@ -12,25 +12,18 @@ The reference plan is the `NL Steps` when given, else derived from ALFRED's high
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from mmgym.envs.thor import AlfredEpisode
 from mmgym.errors import ConfigError, unknown_name
+from mmgym.tasks.released import read_json
 
 SUBSETS = ("base", "common_sense", "complex_instruction", "spatial", "visual_appearance", "long_horizon")
 
 
 def _read_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{what} not found: {path} (suite.data_dir must be EmbodiedBench's eb_alfred/data folder)"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{what} is not valid JSON: {path}: {exc}") from None
+    return read_json(path, what, "suite.data_dir must be EmbodiedBench's eb_alfred/data folder")
 
 
 def load_subset(data_dir: str | Path, subset: str) -> list[AlfredEpisode]:

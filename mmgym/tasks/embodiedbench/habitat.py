@@ -42,7 +42,6 @@ class EBHabitatSuite(SceneSuite):
     name: str = "eb_habitat"
     subsets: list[str] = Field(default_factory=lambda: list(SUBSETS))
     observation: Literal["image", "image_text", "text"] = "image"
-    episodes: int | None = Field(default=None, ge=1, description="first N episodes of each subset; null for all")
     max_steps: int = Field(default=30, ge=1, description="EB-Habitat's 30")
     image_size: int = Field(default=500, ge=32, description="EB-Habitat's 500 px")
     simulator: Literal["standin", "habitat"] = Field(

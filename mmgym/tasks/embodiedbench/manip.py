@@ -37,9 +37,7 @@ class EBManipSuite(SceneSuite):
     name: str = "eb_manip"
     subsets: list[str] = Field(default_factory=lambda: list(SUBSETS))
     observation: Literal["image_text", "image", "text"] = "image_text"
-    episodes: int | None = Field(default=None, ge=1, description="first N episodes of each subset; null for all")
     max_steps: int = Field(default=15, ge=1, description="EB-Manipulation's 15")
-    image_size: int = Field(default=256, ge=32)
 
     env_id: ClassVar[str] = ENV_ID
     sets: ClassVar = SETS

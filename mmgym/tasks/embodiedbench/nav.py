@@ -37,9 +37,7 @@ class EBNavSuite(SceneSuite):
     name: str = "eb_nav"
     subsets: list[str] = Field(default_factory=lambda: list(SUBSETS))
     observation: Literal["image", "image_text", "text"] = "image"
-    episodes: int | None = Field(default=None, ge=1, description="first N episodes of each subset; null for all")
     max_steps: int = Field(default=20, ge=1, description="EB-Navigation's 20")
-    image_size: int = Field(default=256, ge=32)
 
     env_id: ClassVar[str] = ENV_ID
     sets: ClassVar = SETS

@@ -6,12 +6,12 @@ A task names its scene, the target (type, id, position) and the agent's start po
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from mmgym.envs.thor import NavEpisode
 from mmgym.errors import ConfigError
+from mmgym.tasks.released import read_json
 
 SUBSETS = ("base", "common_sense", "complex_instruction", "visual_appearance", "long_horizon")
 
@@ -19,14 +19,12 @@ SUBSETS = ("base", "common_sense", "complex_instruction", "visual_appearance", "
 def load_subset(data_dir: str | Path, subset: str) -> list[NavEpisode]:
     """Every task of one subset, in the released order."""
     path = Path(data_dir).expanduser() / f"{subset}.json"
+    data = read_json(
+        path, "EB-Navigation subset file", "suite.data_dir must be EmbodiedBench's eb_navigation/datasets folder"
+    )
     try:
-        tasks = json.loads(path.read_text())["tasks"]
-    except FileNotFoundError:
-        raise ConfigError(
-            f"EB-Navigation subset file not found: {path} (suite.data_dir must be EmbodiedBench's "
-            "eb_navigation/datasets folder)"
-        ) from None
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        tasks = data["tasks"]
+    except (KeyError, TypeError) as exc:
         raise ConfigError(f"{path} is not an EB-Navigation dataset file ({type(exc).__name__}: {exc})") from None
     return [_episode(subset, index, task) for index, task in enumerate(tasks)]
 

@@ -9,13 +9,13 @@ cases: they are played from their image and scored by the same scorers.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from mmgym.errors import ConfigError
 from mmgym.tasks.pca.env.item import Concept, DecisionItem
+from mmgym.tasks.released import read_json
 
 TITLES = {"driving": "Autonomous Driving", "domestic": "Domestic Robot", "game": "Open-World Game"}
 META_FILE = "meta_data.json"
@@ -25,14 +25,7 @@ def load_domain(data_dir: str | Path, domain: str) -> list[DecisionItem]:
     """Every entry of one domain's meta file, as items (`source="pcabench"`, `image` set)."""
     folder = Path(data_dir).expanduser() / TITLES[domain]
     path = folder / META_FILE
-    try:
-        entries = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(
-            f"PCA-Bench meta file not found: {path} (suite.data_dir holds one folder per domain)"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path} is not valid JSON: {exc}") from None
+    entries = read_json(path, "PCA-Bench meta file", "suite.data_dir holds one folder per domain")
     items = []
     for position, entry in enumerate(entries):
         try:
