@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from mmgym.envs.thor.alfred_executor import SkillExecutor
-from mmgym.envs.thor.alfred_goals import conditions_met
+from mmgym.envs.thor.alfred_goals import conditions_met, with_goal_steps
 from mmgym.envs.thor.alfred_skills import global_skills, instance_names, instance_skills, match_skill, skill_index
 from mmgym.envs.thor.episodes import AlfredEpisode, episode_for_reset
 from mmgym.envs.thor.thor_env import ThorEnv
@@ -108,14 +108,18 @@ class EBAlfredEnv(ThorEnv):
 
     # ---- the expert ------------------------------------------------------------------------
     def expert_plan(self) -> list[str]:
-        """The episode's reference plan (EmbodiedBench's), as listed skills; empty once done.
+        """The episode's reference plan (EmbodiedBench's), completed from the goal, as listed skills;
+        empty once done.
 
-        It is the whole plan from the start, not a replanning expert: `agent=oracle` follows it
-        from the episode's first step, as EB-ALFRED's reference plans were written.
+        EB-ALFRED's reference plans for clean-then-place tasks put the object into the sink and never
+        turn the faucet on, which its own env requires to clean; the expert adds the faucet steps
+        the goal needs (`with_goal_steps`). It is the whole plan from the start, not a replanning
+        expert: `agent=oracle` follows it from the episode's first step.
         """
         if self.episode is None or self._done:
             return []
-        plan = [match_skill(step, self.index) or step for step in self.episode.reference_plan]
+        reference = with_goal_steps(self.episode.task_type, self.episode.reference_plan)
+        plan = [match_skill(step, self.index) or step for step in reference]
         return plan[self.steps_taken :]
 
     # ---- helpers ---------------------------------------------------------------------------

@@ -9,8 +9,8 @@
 - `drop the object in hand`.
 
 It also keeps ALFRED's record of what was heated (in a microwave turned on), cooled (in a fridge
-closed) and cleaned (in a sink basin when its faucet is turned on, or when put into the basin:
-EB-ALFRED's reference plans clean that way and never turn a faucet on).
+closed) and cleaned (in a sink basin when its faucet is turned on), as EmbodiedBench's env does:
+putting an object into the basin alone does not clean it.
 """
 
 from __future__ import annotations
@@ -139,8 +139,6 @@ class SkillExecutor:
             name = target.split("|")[0]
             return f"Putting the object on {name} failed. First check whether the receptacle is open or not. " \
                 "Also try other instances of the receptacle"  # fmt: skip
-        if "SinkBasin" in target:
-            self.changed.cleaned.add(held[0]["objectId"])
         return ""
 
     def drop(self) -> str:

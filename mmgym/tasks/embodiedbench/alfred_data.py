@@ -107,8 +107,9 @@ def plan_from_pddl(high_pddl: list[dict[str, Any]]) -> list[str]:
             skills.append(f"turn on the {thing}")
         elif action == "SliceObject":
             skills.append(f"slice the {thing}")
-        elif action == "CleanObject":
-            skills += ["put down the object in hand", f"find a {thing}", f"pick up the {thing}"]
+        elif action == "CleanObject":  # ALFRED's expert: into the basin, the faucet on and off, then take it
+            skills += ["put down the object in hand", "find a Faucet", "turn on the Faucet", "turn off the Faucet",
+                       f"find a {thing}", f"pick up the {thing}"]  # fmt: skip
         elif action == "HeatObject":
             skills += ["open the Microwave", "put down the object in hand", "close the Microwave",
                        "turn on the Microwave", "turn off the Microwave", "open the Microwave",

@@ -17,7 +17,7 @@ if importlib.util.find_spec("ai2thor") is None:
     pytest.skip("ai2thor is not installed (pip install 'mmgym[thor]')", allow_module_level=True)
 
 from mmgym.envs.thor.alfred_env import MAX_INVALID, EBAlfredEnv
-from mmgym.envs.thor.alfred_goals import Changed, conditions_met
+from mmgym.envs.thor.alfred_goals import Changed, conditions_met, with_goal_steps
 from mmgym.envs.thor.nav_env import SUCCESS_RADIUS, EBThorNavEnv
 from mmgym.envs.thor.standin.world import HALF_FOV, VISIBILITY, Obj, World
 from mmgym.tasks.embodiedbench import alfred_data, nav_data
@@ -326,6 +326,26 @@ def test_alfred_progress_is_the_share_of_conditions_met_after_each_skill(alfred:
         seen.append((info["goal_conditions"], info["progress"], info["success"]))
     assert ("1/3", 1 / 3, False) in seen
     assert seen[0] == ("0/3", 0.0, False) and seen[-1] == ("3/3", 1.0, True)
+
+
+def test_skipping_the_faucet_leaves_the_object_dirty_and_the_clean_task_failed(alfred: EBAlfredEnv) -> None:
+    """EmbodiedBench's env cleans only what lies in the basin when the faucet is turned on: its own
+    reference steps (into the sink, out again, to the table) meet the placement but not the cleaning."""
+    episode = alfred_data.load_subset(standin_data("eb_alfred"), "base")[1]
+    assert episode.task_type == "pick_clean_then_place_in_recep"
+    assert not any("faucet" in step.lower() for step in episode.reference_plan)
+    alfred_reset(alfred, "base", 1)
+    for step in episode.reference_plan:
+        info = alfred.step(step)[4]
+        assert info["valid"], (step, info["feedback"])
+    assert info["goal_conditions"] == "1/3" and not info["success"]  # on the table, never cleaned
+
+    alfred_reset(alfred, "base", 1)
+    plan = with_goal_steps(episode.task_type, episode.reference_plan)
+    assert plan[4:7] == ["find a Faucet", "turn on the Faucet", "turn off the Faucet"]  # after the put-down in the sink
+    for step in plan:
+        info = alfred.step(step)[4]
+    assert info["goal_conditions"] == "3/3" and info["success"]
 
 
 def test_alfred_stays_truncated_after_the_tenth_failed_skill(alfred: EBAlfredEnv) -> None:

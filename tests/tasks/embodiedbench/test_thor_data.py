@@ -48,6 +48,10 @@ def test_alfreds_high_level_pddl_becomes_skills() -> None:
     assert plan == ["find a fridge", "open the Fridge", "put down the object in hand", "close the Fridge",
                     "open the Fridge", "find a apple", "pick up the apple", "close the Fridge",
                     "turn on the desklamp"]  # fmt: skip
+    # cleaning turns the faucet on with the object in the basin, as ALFRED's expert does
+    assert alfred_data.plan_from_pddl([step("GotoLocation", "sinkbasin"), step("CleanObject", "ladle")]) == [
+        "find a sinkbasin", "put down the object in hand", "find a Faucet", "turn on the Faucet",
+        "turn off the Faucet", "find a ladle", "pick up the ladle"]  # fmt: skip
 
 
 def test_the_navigation_loader_reads_embodiedbenchs_files(tmp_path: Path) -> None:
