@@ -77,12 +77,32 @@ class SceneWorld(miniworld.MiniWorldEnv):
                 render_mode="rgb_array",
                 view="top",
             )
+        self.make_current()
         self.obs_fb = opengl.FrameBuffer(image_size, image_size, samples)
         self.vis_fb = opengl.FrameBuffer(map_size, map_size, samples)
+
+    def make_current(self) -> None:
+        """Make this env's OpenGL context current on the calling thread, and re-read pyglet's GL info from it.
+
+        EGL makes a context current per thread, but pyglet keeps one process-wide `current_context` and
+        `gl_info` (the GL version and extensions). When a window is destroyed (MiniWorld never closes its
+        own: the garbage collector does, on whichever thread drops the env last), pyglet switches to its
+        shadow context on that thread; where that context is current on another thread (the one that first
+        imported pyglet, or the env thread of a runner), EGL refuses the switch: the thread is left without
+        a current context, and `gl_info` is re-read from none, empty. Until the next switch, MiniWorld then
+        compiles the scene's display list into no context (a frame of sky only), and builds its frame
+        buffers without multisampling (other pixels). Called before the buffers are built and before each
+        reset, so an env renders the same whatever other threads did with other envs.
+        """
+        self.shadow_window.switch_to()
+        if not gl.gl_info.have_version(1):  # read from no context (every context here has the same driver)
+            gl.gl_info.remove_active_context()
+            gl.gl_info.set_active_context()
 
     def build(self, scene: Scene) -> np.ndarray:
         """Load `scene`; returns the first egocentric frame."""
         self.scene = scene
+        self.make_current()
         frame, _ = self.reset(seed=0)
         return frame
 

@@ -142,3 +142,39 @@ def test_a_frozen_subset_regenerates_byte_for_byte(env, tmp_path) -> None:
 
     path = save(generate("visual_appearance", env=env), tmp_path / "visual_appearance.json")
     assert path.read_bytes() == subset_path("visual_appearance").read_bytes()
+
+
+DROPPED_ON_A_THREAD = """
+import threading
+import gymnasium as gym
+import numpy as np
+import mmgym  # noqa: F401
+
+def frame(env):
+    return env.reset(seed=7)[0]["image"]
+
+reference = frame(gym.make("mmgym/EBNav-v0", image_size=32, map_size=32))
+
+def build_use_drop():  # as a runner's env thread may: the env's last reference dies there
+    env = gym.make("mmgym/EBNav-v0", image_size=32, map_size=32)
+    env.reset(seed=0)
+    env.close()
+
+thread = threading.Thread(target=build_use_drop)
+thread.start()
+thread.join()
+env = gym.make("mmgym/EBNav-v0", image_size=32, map_size=32)
+print(int((frame(env) != reference).sum()), int((frame(env) != reference).sum()))
+"""
+
+
+def test_an_env_dropped_on_another_thread_leaves_later_frames_unchanged() -> None:
+    """pyglet keeps one current context and GL info per process, EGL one current context per thread: an env
+    destroyed on another thread once left the next envs rendering sky only, or without multisampling (a
+    fresh env's frame differed from the first's in 288 values). Each env now makes its context current."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", DROPPED_ON_A_THREAD], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-2:] == ["0", "0"], done.stdout
