@@ -2,7 +2,9 @@
 
 Unparseable replies come back as an empty `AgentReply` with the parser's reason: the rollout
 charges a step, feeds the reason back, and after `max_consecutive_failures` unparseable or invalid
-replies in a row the agent stops the episode as a failure.
+replies in a row the agent stops the episode as a failure. When the episode's play rules carry a
+benchmark's own `PromptProtocol`, the agent prompts and reads replies by it instead (its own
+prompt options then do not apply), and the play rules' limits replace `max_consecutive_failures`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from mmgym.agents.models.base import GenerationConfig, ImagePart, ModelBackend
+from mmgym.agents.models.base import GenerationConfig, ImagePart, ModelBackend, ModelResponse
 from mmgym.agents.models.registry import shared_backend
 from mmgym.agents.parsing import parse_reply
 from mmgym.agents.prompts import (
@@ -23,7 +25,9 @@ from mmgym.agents.prompts import (
     messages_for_record,
     wants_plan,
 )
+from mmgym.agents.protocol_prompt import parse_protocol_reply, protocol_messages
 from mmgym.core.agent import AgentReply, EpisodeContext, Turn, current_actions
+from mmgym.errors import ConfigError
 
 
 class LLMAgent:
@@ -53,6 +57,10 @@ class LLMAgent:
 
     async def reset(self, context: EpisodeContext) -> None:
         self.context = context
+        if context.play.protocol is not None and not context.valid_actions:
+            raise ConfigError(
+                f"{context.env_id} does not list its actions, so it cannot play a protocol that names them by id"
+            )
         self.config = PromptConfig(
             **{**self.prompt.__dict__, "few_shot": load_few_shot(self.few_shot_file, context.env_id)}
         )
@@ -63,6 +71,8 @@ class LLMAgent:
         self.turns = 0
 
     async def act(self, turn: Turn) -> AgentReply:
+        if self.context.play.protocol is not None:
+            return await self._act_by_protocol(turn)
         if self.turns and not turn.info.get("valid", True):
             self.failures_in_a_row += 1
         elif self.turns:
@@ -81,7 +91,6 @@ class LLMAgent:
         valid = current_actions(self.context, turn)  # this step's menu, when the env's actions change
         parsed = parse_reply(response.text, plan=plan, valid_actions=valid, vector=vector)
         actions = list(parsed.actions) if plan else list(parsed.actions[:1])
-        usage = response.usage
         return AgentReply(
             actions=actions,
             reasoning=parsed.thought,
@@ -89,11 +98,38 @@ class LLMAgent:
             model_output=response.text,
             parse_path=parsed.path,
             parse_error=parsed.error,
-            usage={
-                "prompt_tokens": usage.prompt_tokens,
-                "completion_tokens": usage.completion_tokens,
-                "latency_s": usage.latency_s,
-                "cost_usd": usage.cost_usd,
-                "cached": float(usage.cached),
-            },
+            usage=_usage(response),
         )
+
+    async def _act_by_protocol(self, turn: Turn) -> AgentReply:
+        """One turn in the benchmark's own protocol: its prompt, its reply schema, its reading of ids."""
+        protocol = self.context.play.protocol
+        assert protocol is not None
+        image = turn.observation.get("image")
+        current = ImagePart(np.asarray(image)) if image is not None else None
+        actions = current_actions(self.context, turn)
+        instruction = str(turn.observation.get("instruction", ""))
+        messages = protocol_messages(protocol, instruction, actions, turn.history, current)
+        response = await self.backend.generate(messages, self.generation)
+        parsed = parse_protocol_reply(response.text, protocol, actions)
+        return AgentReply(
+            actions=list(parsed.actions),
+            reasoning=parsed.thought,
+            model_input=messages_for_record(messages),
+            model_output=response.text,
+            parse_path="json" if parsed.actions or parsed.stop_reason else "none",
+            parse_error=parsed.error,
+            usage=_usage(response),
+            stop_reason=parsed.stop_reason,
+        )
+
+
+def _usage(response: ModelResponse) -> dict[str, float]:
+    usage = response.usage
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "latency_s": usage.latency_s,
+        "cost_usd": usage.cost_usd,
+        "cached": float(usage.cached),
+    }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -181,29 +181,60 @@ def _split_think(text: str) -> tuple[str, str]:
 
 def _json_stage(text: str, plan: bool, lookup: dict[str, str], vector: bool) -> tuple[list[str], str] | None:
     """Actions of the last JSON object (fenced ones first) whose keys follow the action schema."""
-    key_positions = [m.start() for m in _ACTION_KEY.finditer(text)]
-    if not key_positions:
+    for start, value in _decoded_objects(text, _ACTION_KEY):
+        found = _last_action_object(value, plan, vector)
+        if found is not None:
+            actions, obj = found
+            return actions, _thought_of(obj) or _prose_before(text, start)
+    return None
+
+
+def object_with_key(text: str, key: str) -> dict[str, Any] | None:
+    """The last JSON object in a reply (code-fenced ones first, nested ones too) that has `key`, in any
+    case; None if there is none. Read as `parse_reply` reads objects: bounded in time, never raising."""
+    try:
+        text = _as_text(text)[-MAX_SCAN_CHARS:]
+        key_pattern = re.compile(r'"[ \t]{0,3}' + re.escape(key) + r'[ \t]{0,3}"\s{0,20}:', re.I)
+        for _, value in _decoded_objects(text, key_pattern):
+            found, stack = None, [value]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, dict):
+                    if key.lower() in _lower_keys(node):
+                        found = node
+                        continue
+                    stack.extend(reversed(list(node.values())))
+                elif isinstance(node, list):
+                    stack.extend(reversed(node))
+            if found is not None:
+                return found
+    except Exception:  # the contract is "never raises", as for parse_reply
         return None
+    return None
+
+
+def _decoded_objects(text: str, key: re.Pattern[str]) -> Iterator[tuple[int, Any]]:
+    """(start, decoded value) of the `{...}` spans that contain a match of `key`, in `_candidates` order,
+    within the per-reply decoding budget; spans inside one already decoded are skipped."""
+    key_positions = [m.start() for m in key.finditer(text)]
+    if not key_positions:
+        return
     budget, attempts, parsed = _JSON_BUDGET_CHARS, 0, []
     for start, end in _candidates(text):
         first_key = bisect_right(key_positions, start)
         if first_key == len(key_positions) or key_positions[first_key] >= end:
-            continue  # no action key inside: cannot match the schema
+            continue  # no key inside: cannot match the schema
         if end - start > budget or any(s <= start and end <= e for s, e in parsed):
             continue  # over budget, or inside an object already decoded and walked
         if attempts >= _MAX_JSON_ATTEMPTS:
-            break
+            return
         attempts, budget = attempts + 1, budget - (end - start)
         try:
             value = json.loads(text[start:end], strict=False)
         except (ValueError, RecursionError):
             continue
         parsed.append((start, end))
-        found = _last_action_object(value, plan, vector)
-        if found is not None:
-            actions, obj = found
-            return actions, _thought_of(obj) or _prose_before(text, start)
-    return None
+        yield start, value
 
 
 def _candidates(text: str) -> list[tuple[int, int]]:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
 from mmgym.core.agent import ModelExchange
-from mmgym.core.spec import EpisodeSpec
+from mmgym.core.spec import EpisodeSpec, OmitsLaterDefaults
 
 ERROR_TYPES = "error_types"  # `extra` key of an error record: its exception's class names, most specific first
 
 
-class StepRecord(BaseModel):
-    """One env step: the action, what the env said back, and the info keys the spec's `step_data` names."""
+class StepRecord(OmitsLaterDefaults):
+    """One env step: the action, what the env said back, and the info keys the spec's `step_data` names.
+
+    `random_fallback` marks an action the rollout drew at random for an unparseable reply (play rules
+    `unparseable: random`), not one the agent chose."""
+
+    later_fields: ClassVar[tuple[str, ...]] = ("random_fallback",)
 
     index: int
     turn: int  # which agent call produced the action (several steps per turn when a reply carries a plan)
@@ -26,6 +31,7 @@ class StepRecord(BaseModel):
     state_text: str  # the observation's text after the step
     reasoning: str = ""
     data: dict[str, Any] = Field(default_factory=dict)
+    random_fallback: bool = False
 
 
 class TurnRecord(ModelExchange):

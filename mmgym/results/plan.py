@@ -1,7 +1,8 @@
 """What a run would do, before it does it: episodes per group (done and to run), and its model calls and cost.
 
 Calls are bounded by the play rules: every turn costs at least one step, so an episode makes at
-most `max_steps` calls (one for a single-reply suite). Tokens per call are measured from the
+most `max_steps` calls (one for a single-reply suite), plus `max_invalid` where unparseable replies
+cost no step. Tokens per call are measured from the
 run directory's own records once it has some, and assumed until then; completion tokens are
 bounded by the agent's `max_tokens`. Reading the run directory never changes it.
 """
@@ -96,8 +97,13 @@ def plan_run(suite: Suite, run_dir: RunDir, pricing: Pricing) -> RunPlan:
 
 
 def max_calls_of(spec: EpisodeSpec) -> int:
-    """The most model calls an episode can make: each turn costs at least one step."""
-    return 1 if spec.rules.single_reply else spec.rules.max_steps
+    """The most model calls an episode can make: each turn costs at least one step, except unparseable
+    replies that cost none (play rules `unparseable: free`), of which `max_invalid` bounds the count."""
+    rules = spec.rules
+    if rules.single_reply:
+        return 1
+    free = (rules.max_invalid or 0) if rules.unparseable == "free" else 0
+    return rules.max_steps + free
 
 
 def group_counts(suite: Suite, specs: list[EpisodeSpec], done_ids: set[str]) -> list[GroupCount]:

@@ -7,11 +7,12 @@ knows no benchmark.
 
 from __future__ import annotations
 
+import random
 import time
 import traceback
 from typing import Any
 
-from mmgym.core.agent import Agent, AgentReply, EpisodeContext, StepView, Turn
+from mmgym.core.agent import Agent, AgentReply, EpisodeContext, StepView, Turn, current_actions
 from mmgym.core.records import ERROR_TYPES, EpisodeRecord, StepRecord, TurnRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.errors import ConfigError, SimulatorLost
@@ -89,23 +90,49 @@ async def _play(
     record.initial_text = obs.get("text", "")
     record.initial_data = {key: info.get(key) for key in spec.step_data}
     record.success = bool(info.get("success", False))
-    await agent.reset(_context(spec, description, env))
+    context = _context(spec, description, env)
+    await agent.reset(context)
     history: list[StepView] = []
     done = record.success
     while not done and len(record.steps) < rules.max_steps:
         if rules.single_reply and record.agent_calls == 1:
             break
+        if rules.max_invalid is not None and (refused := refused_count(record)) >= rules.max_invalid:
+            record.stop_reason = f"{refused} refused actions and unparseable replies (the limit is {rules.max_invalid})"
+            break
         turn = Turn(agent_view(obs, rules), agent_info(info, rules), tuple(history) if rules.history else ())
         reply = await agent.act(turn)
         _record_turn(record, reply)
-        if reply.stop_reason:
+        if reply.stop_reason and not reply.actions:
             record.stop_reason = reply.stop_reason
             break
-        obs, info, done = await _execute(spec, env, reply, record, history, obs, info, shown)
+        if not reply.actions and rules.unparseable == "free":
+            _record_turn(record, reply, again=False)  # kept even for a scripted agent: it counts toward max_invalid
+            continue
+        fallback = not reply.actions and rules.unparseable == "random"
+        if fallback:
+            reply = _random_action(reply, spec, context, turn, record.agent_calls)
+        obs, info, done = await _execute(spec, env, reply, record, history, obs, info, shown, fallback)
+        if reply.stop_reason and not done:  # the reply's actions ran; now it ends the episode
+            record.stop_reason = reply.stop_reason
+            break
     record.success = bool(info.get("success", False))
     record.progress = float(info.get("progress", 0.0))
     record.truncated = not record.success and len(record.steps) >= rules.max_steps
     record.usage = episode_usage(record)
+
+
+def _random_action(reply: AgentReply, spec: EpisodeSpec, context: EpisodeContext, turn: Turn, call: int) -> AgentReply:
+    """The reply with one listed action drawn uniformly at random in its place, from a generator seeded by
+    the episode and the call, so a replay draws the same."""
+    listed = current_actions(context, turn)
+    if not listed:
+        raise ConfigError(f"{spec.env_id} does not list its actions, so unparseable='random' cannot draw one")
+    action = random.Random(f"{spec.id}/{call}").choice(listed)
+    reason = reply.parse_error or "the reply held no action"
+    return reply.model_copy(
+        update={"actions": [action], "reasoning": f"Unparseable reply ({reason}): drawn at random."}
+    )
 
 
 async def _execute(
@@ -117,12 +144,14 @@ async def _execute(
     obs: dict[str, Any],
     info: dict[str, Any],
     shown: _Shown,
+    fallback: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any], bool]:
     """Step the env through the reply's actions, as the rules allow; returns the last observation, info, and done.
 
     A reply without actions costs one step and changes nothing. `one` runs the first action only;
     `plan` stops after the first invalid action, so the agent can react to the feedback;
-    `solution` runs every action (invalid ones change nothing).
+    `solution` runs every action (invalid ones change nothing). `fallback` marks the step as drawn at
+    random for an unparseable reply.
     """
     if not reply.actions:
         reason = reply.parse_error or "the reply held no action"
@@ -134,6 +163,7 @@ async def _execute(
     for i, action in enumerate(actions):
         obs, reward, terminated, truncated, info = await env.step(action)
         step = _append_step(spec, record, history, action, reward, obs, info, reply.reasoning if i == 0 else "")
+        step.random_fallback = fallback
         await shown(len(record.steps), obs)
         if terminated or truncated:
             return obs, info, True
@@ -185,27 +215,50 @@ class _Shown:
             await self.observer.on_step(EpisodeState(self.spec, step, obs, self.description, self.env))
 
 
-def _record_turn(record: EpisodeRecord, reply: AgentReply) -> None:
-    record.agent_calls += 1
-    record.actions_given += len(reply.actions)
-    if reply.model_output is not None or reply.parse_error is not None:  # scripted agents' turns are their steps
-        record.turns.append(TurnRecord(index=record.agent_calls, **reply.model_dump(exclude={"stop_reason"})))
+def _record_turn(record: EpisodeRecord, reply: AgentReply, again: bool = True) -> None:
+    """Count an agent call and keep its exchange (a scripted agent's turns are its steps, so only a model's
+    are kept). `again=False` keeps the current call's turn if it was not kept yet, whoever made it."""
+    if again:
+        record.agent_calls += 1
+        record.actions_given += len(reply.actions)
+        if reply.model_output is None and reply.parse_error is None:
+            return
+    elif record.turns and record.turns[-1].index == record.agent_calls:
+        return
+    record.turns.append(TurnRecord(index=record.agent_calls, **reply.model_dump(exclude={"stop_reason"})))
 
 
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "latency_s", "cost_usd")
 
 
 def episode_usage(record: EpisodeRecord) -> dict[str, float]:
-    """Per-episode model statistics: calls, unparseable replies, invalid actions, tokens, latency, cost."""
+    """Per-episode model statistics: calls, unparseable replies (and how many cost no step), invalid actions,
+    actions drawn at random for unparseable replies, tokens, latency, cost."""
     unparsed = sum(1 for turn in record.turns if not turn.actions)
+    free = unparsed_without_step(record)
     usage = {
         "model_calls": float(sum(turn.model_output is not None for turn in record.turns)),
         "parse_failures": float(unparsed),
-        "invalid_actions": float(sum(not step.valid for step in record.steps) - unparsed),
+        "invalid_actions": float(sum(not step.valid and bool(step.action) for step in record.steps)),
     }
+    if free:
+        usage["parse_failures_without_step"] = float(free)
+    if any(step.random_fallback for step in record.steps):
+        usage["random_actions"] = float(sum(step.random_fallback for step in record.steps))
     for name in USAGE_FIELDS:
         usage[name] = float(sum(turn.usage.get(name, 0.0) for turn in record.turns))
     return usage
+
+
+def unparsed_without_step(record: EpisodeRecord) -> int:
+    """Replies without actions that cost no step (play rules `unparseable: free`)."""
+    stepped = {step.turn for step in record.steps}
+    return sum(1 for turn in record.turns if not turn.actions and turn.index not in stepped)
+
+
+def refused_count(record: EpisodeRecord) -> int:
+    """Refused actions and unparseable replies so far, each counted once (what `max_invalid` limits)."""
+    return sum(not step.valid for step in record.steps) + unparsed_without_step(record)
 
 
 def _context(spec: EpisodeSpec, env: EnvDescription, session: EnvSession) -> EpisodeContext:
