@@ -31,12 +31,14 @@ class Metric(BaseModel):
 
 def goal_scores(record: EpisodeRecord) -> Scores:
     """The embodied suites' four metrics: success and progress in percent (a success counts as full
-    progress), env steps taken, and steps whose action was refused."""
+    progress), env steps taken, and invalid actions: steps whose action was refused, and unparseable
+    replies that cost no step (play rules `unparseable: free`, as EmbodiedBench counts them)."""
+    free_failures = record.usage.get("parse_failures_without_step", 0.0)
     return {
         "success": 100.0 * record.success,
         "progress": 100.0 * (1.0 if record.success else record.progress),
         "steps": float(len(record.steps)),
-        "invalid_actions": float(sum(not step.valid for step in record.steps)),
+        "invalid_actions": float(sum(not step.valid for step in record.steps)) + free_failures,
     }
 
 

@@ -30,13 +30,14 @@ from mmgym.envs.frozen_scenes import Episode
 from mmgym.envs.habitat import ENV_ID
 from mmgym.envs.habitat.env import EPISODES_PER_SUBSET
 from mmgym.envs.habitat.frozen import SETS
+from mmgym.tasks.embodiedbench.protocol import ProtocolChoice
 from mmgym.tasks.scene_suite import SceneSuite
-from mmgym.tasks.suite import EpisodePlan
+from mmgym.tasks.suite import EpisodePlan, Notes
 
 SUBSETS = tuple(SETS.subsets)
 
 
-class EBHabitatSuite(SceneSuite):
+class EBHabitatSuite(ProtocolChoice, SceneSuite):
     """Config and logic of the suite; every field can be overridden from the command line."""
 
     name: str = "eb_habitat"
@@ -51,11 +52,18 @@ class EBHabitatSuite(SceneSuite):
 
     env_id: ClassVar[str] = ENV_ID
     sets: ClassVar = SETS
+    protocol_track: ClassVar[str] = "eb_habitat"
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "subgoals_met")  # EB-Habitat does not tell its progress
     step_data: ClassVar[tuple[str, ...]] = ("held", "subgoals_met")
     group_by: ClassVar[tuple[str, ...]] = ("subset", "template")
     success: ClassVar[str] = "every goal predicate holds"
     progress: ClassVar[str] = "share of the episode's subgoals reached"
+
+    def rules(self) -> PlayRules:
+        return self.under_protocol(super().rules())
+
+    async def notes(self) -> Notes:
+        return self.protocol_notes()
 
     def env_kwargs(self, rules: PlayRules) -> dict[str, Any]:
         return super().env_kwargs(rules) | {"simulator": self.simulator}

@@ -26,12 +26,14 @@ from mmgym.core.spec import PlayRules
 from mmgym.envs.frozen_scenes import Episode
 from mmgym.envs.miniworld import ENV_ID
 from mmgym.envs.miniworld.frozen import SETS
+from mmgym.tasks.embodiedbench.protocol import ProtocolChoice
 from mmgym.tasks.scene_suite import SceneSuite
+from mmgym.tasks.suite import Notes
 
 SUBSETS = tuple(SETS.subsets)
 
 
-class EBNavSuite(SceneSuite):
+class EBNavSuite(ProtocolChoice, SceneSuite):
     """Config and logic of the suite; every field can be overridden from the command line."""
 
     name: str = "eb_nav"
@@ -41,6 +43,7 @@ class EBNavSuite(SceneSuite):
 
     env_id: ClassVar[str] = ENV_ID
     sets: ClassVar = SETS
+    protocol_track: ClassVar[str] = "eb_nav"
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "distance")  # the agent is not told how close it is
     step_data: ClassVar[tuple[str, ...]] = ("distance",)
     success: ClassVar[str] = "within 1 m of the target"
@@ -48,3 +51,9 @@ class EBNavSuite(SceneSuite):
 
     def episode_metadata(self, episode: Episode[Any], rules: PlayRules) -> dict[str, Any]:
         return {"instruction": episode.scene.instruction, "rooms": len(episode.scene.rooms)}
+
+    def rules(self) -> PlayRules:
+        return self.under_protocol(super().rules())
+
+    async def notes(self) -> Notes:
+        return self.protocol_notes()

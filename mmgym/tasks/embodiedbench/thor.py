@@ -19,21 +19,32 @@ success, progress, steps and invalid actions (refused or failed in the simulator
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from mmgym.core.spec import PlayRules
 from mmgym.envs.thor import ALFRED_ENV_ID, NAV_ENV_ID
 from mmgym.errors import ConfigError
 from mmgym.tasks.embodiedbench import alfred_data, nav_data
+from mmgym.tasks.embodiedbench.protocol import ProtocolChoice
 from mmgym.tasks.scene_suite import SubsetSuite
-from mmgym.tasks.suite import EpisodePlan
+from mmgym.tasks.suite import EpisodePlan, Notes
 
 STANDIN = "standin"
+log = logging.getLogger(__name__)
+
+
+class MalformedSteps(BaseModel):
+    """Reference steps of the released data that name no object, by episode (kept in results.json notes)."""
+
+    episodes: int
+    steps: int
+    by_episode: dict[str, list[str]]
 
 
 def standin_data(track: str) -> Path:
@@ -41,8 +52,8 @@ def standin_data(track: str) -> Path:
     return Path(str(resources.files("mmgym.envs.thor.standin") / "data" / track))
 
 
-class ThorSuite(SubsetSuite):
-    """What both tracks share: data folder, simulator, subsets, play rules, specs and scores."""
+class ThorSuite(ProtocolChoice, SubsetSuite):
+    """What both tracks share: data folder, simulator, subsets, protocol, play rules, specs and scores."""
 
     data_dir: str | None = Field(default=None, description="EmbodiedBench's data folder for this track")
     executable: str | None = Field(default=None, description="AI2-THOR build path, 'standin', or null to download")
@@ -76,16 +87,24 @@ class ThorSuite(SubsetSuite):
     def episode_metadata(self, episode: Any) -> dict[str, Any]:
         return {"instruction": episode.instruction}
 
+    def rules(self) -> PlayRules:
+        return self.under_protocol(super().rules())
+
     def plans(self) -> Iterable[EpisodePlan]:
         folder = self.folder()
         for subset in self.subsets:
+            rules = self.under_protocol(super().rules(), subset)  # EB-ALFRED's long_horizon has its own examples
             for episode in type(self).load(folder, subset)[: self.episodes]:
                 yield EpisodePlan(
                     task=f"{subset}/{episode.index:03d}",
                     reset_options={"episode": episode.model_dump(mode="json")},
                     metadata={"subset": subset, **self.episode_metadata(episode)},
                     tags=(subset,),
+                    rules=rules if self.protocol != "mmgym" else None,
                 )
+
+    async def notes(self) -> Notes:
+        return self.protocol_notes()
 
 
 class EBAlfredSuite(ThorSuite):
@@ -97,6 +116,7 @@ class EBAlfredSuite(ThorSuite):
 
     env_id: ClassVar[str] = ALFRED_ENV_ID
     track: ClassVar[str] = "eb_alfred"
+    protocol_track: ClassVar[str] = "eb_alfred"
     valid_subsets: ClassVar[tuple[str, ...]] = alfred_data.SUBSETS
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "goal_conditions", "poses_restored")
     step_data: ClassVar[tuple[str, ...]] = ("goal_conditions", "held", "poses_restored")
@@ -104,12 +124,41 @@ class EBAlfredSuite(ThorSuite):
     load: ClassVar = staticmethod(alfred_data.load_subset)
 
     def episode_metadata(self, episode: Any) -> dict[str, Any]:
-        return {
+        metadata = {
             "instruction": episode.instruction,
             "task_type": episode.task_type,
             "scene": episode.scene,
             "expert_plan_length": len(episode.reference_plan),
         }
+        malformed = alfred_data.malformed_steps(episode.reference_plan)
+        if malformed:  # only then: every other episode's spec (and id) stays as it was
+            metadata["malformed_steps"] = malformed
+        return metadata
+
+    def malformed(self) -> MalformedSteps:
+        """The released reference steps that name no object, in the episodes this suite plays."""
+        found = {
+            f"{plan.metadata['subset']}/{plan.task.split('/')[-1]}": plan.metadata["malformed_steps"]
+            for plan in super().plans()  # not self.plans(): the warning was given when the specs were made
+            if "malformed_steps" in plan.metadata
+        }
+        return MalformedSteps(episodes=len(found), steps=sum(map(len, found.values())), by_episode=found)
+
+    def plans(self) -> Iterable[EpisodePlan]:
+        plans = list(super().plans())
+        flagged = [p for p in plans if "malformed_steps" in p.metadata]
+        if flagged:
+            count = sum(len(p.metadata["malformed_steps"]) for p in flagged)
+            log.warning(
+                "EB-ALFRED data: %d reference steps name no object (e.g. %r) in %d episodes (%s); they are kept as "
+                "released and listed in results.json notes",
+                count, flagged[0].metadata["malformed_steps"][0], len(flagged), ", ".join(p.task for p in flagged),
+            )  # fmt: skip
+        return plans
+
+    async def notes(self) -> Notes:
+        malformed = self.malformed()
+        return {**self.protocol_notes(), **({"malformed_reference_steps": malformed} if malformed.steps else {})}
 
 
 class EBThorNavSuite(ThorSuite):
@@ -121,6 +170,7 @@ class EBThorNavSuite(ThorSuite):
 
     env_id: ClassVar[str] = NAV_ENV_ID
     track: ClassVar[str] = "eb_navigation"
+    protocol_track: ClassVar[str] = "eb_navigation"
     valid_subsets: ClassVar[tuple[str, ...]] = nav_data.SUBSETS
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "distance")  # the agent is not told how close it is
     step_data: ClassVar[tuple[str, ...]] = ("distance",)
