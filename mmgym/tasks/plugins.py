@@ -18,9 +18,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mmgym.tasks.registration import task_packages
+
+if TYPE_CHECKING:
+    from mmgym.tasks.downloads import Release
 
 ENTRY_POINT_GROUP = "mmgym.benchmarks"
 MISSING = ("", "-")  # a table cell with no value
@@ -84,12 +87,14 @@ ReportSection = Callable[[Sequence[RunNotes]], ReportTable | None]  # None: noth
 
 @dataclass(frozen=True)
 class Benchmark:
-    """A benchmark's contributions: subcommands of `mmgym` and sections of the report."""
+    """A benchmark's contributions: subcommands of `mmgym`, sections of the report, and the released data
+    `mmgym data get` fetches (`releases`, called only when a data command runs)."""
 
     name: str
     configs: Path | None = None  # a folder of Hydra config groups (suite/<name>.yaml); mmgym's own: <package>/conf
     commands: tuple[Command, ...] = ()
     report_sections: tuple[ReportSection, ...] = ()
+    releases: Callable[[], Sequence[Release]] | None = None
 
 
 @functools.cache
@@ -109,6 +114,11 @@ def commands() -> dict[str, Command]:
                 raise ValueError(f"two benchmarks add the command {command.name!r}; rename one")
             by_name[command.name] = command
     return by_name
+
+
+def releases() -> list[Release]:
+    """Every benchmark's released datasets that `mmgym data get` can fetch, in benchmark order."""
+    return [release for benchmark in benchmarks() if benchmark.releases for release in benchmark.releases()]
 
 
 def report_tables(runs: Sequence[RunNotes]) -> list[ReportTable]:
