@@ -57,10 +57,13 @@ class LLMAgent:
 
     async def reset(self, context: EpisodeContext) -> None:
         self.context = context
-        if context.play.protocol is not None and not context.valid_actions:
+        protocol = context.play.protocol
+        if protocol is not None and protocol.actions == "ids" and not context.valid_actions:
             raise ConfigError(
                 f"{context.env_id} does not list its actions, so it cannot play a protocol that names them by id"
             )
+        if protocol is not None and protocol.actions == "vectors" and not context.action_vector:
+            raise ConfigError(f"{context.env_id} has no vector actions, so it cannot play a protocol of vectors")
         self.config = PromptConfig(
             **{**self.prompt.__dict__, "few_shot": load_few_shot(self.few_shot_file, context.env_id)}
         )
@@ -109,7 +112,9 @@ class LLMAgent:
         current = ImagePart(np.asarray(image)) if image is not None else None
         actions = current_actions(self.context, turn)
         instruction = str(turn.observation.get("instruction", ""))
-        messages = protocol_messages(protocol, instruction, actions, turn.history, current)
+        state = str(turn.observation.get("text") or "")
+        bounds = self.context.action_vector
+        messages = protocol_messages(protocol, instruction, actions, turn.history, current, state, bounds)
         response = await self.backend.generate(messages, self.generation)
         parsed = parse_protocol_reply(response.text, protocol, actions)
         return AgentReply(

@@ -48,7 +48,8 @@ class RandomAgent:
 
 
 class ExpertAgent:
-    """Follows the env's expert: its whole plan when a reply should solve the task, its first action otherwise."""
+    """Follows the env's expert: its whole plan when one reply must solve the task, else its first action each
+    turn (the expert replans from the true state, so a plan that runs to its end cannot go stale)."""
 
     context: EpisodeContext
 
@@ -61,7 +62,7 @@ class ExpertAgent:
         assert self.context.expert is not None
         advice = await self.context.expert()
         plan = advice.actions
-        if self.context.play.actions_per_reply != "solution":
+        if not (self.context.play.actions_per_reply == "solution" and self.context.play.single_reply):
             plan = plan[:1]
         return AgentReply(actions=plan, reasoning=advice.reasoning or f"expert plan of {len(plan)} actions")
 

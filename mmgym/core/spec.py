@@ -36,9 +36,12 @@ class PromptProtocol(BaseModel):
 
     Each turn is one user message: the image, then `opening` (formatted with the highest action id,
     the listed actions as `action id i: <name>` and the examples), the instruction, every past step
-    (`Step i, action id k, <name>, env feedback: ...`), `closing_first` or `closing_later` (formatted
-    with `max_id` and `instruction`) and `reply_format`. The reply is a JSON object whose `plan_key`
-    lists `{"action_id": k, ...}` items, executed in order by id.
+    (`Step i, action id k, <name>, env feedback: ...`), the text observation when the play rules show
+    it, `closing_first` or `closing_later` (formatted with `max_id` and `instruction`) and
+    `reply_format`. The reply is a JSON object whose `plan_key` lists `{"action_id": k, ...}` items,
+    executed in order by id. With `actions: vectors` (an env whose actions are integer vectors) the
+    plan lists the vectors themselves (`[a, b, ...]` or `{"action": [a, b, ...]}`), the opening gets
+    the number of elements and their ranges instead of the list, and history shows each vector.
     - `empty_plan`: an empty list `ends` the episode, or is `unparseable` (the play rules' `unparseable`
       then says what it costs);
     - `unknown_id`: an id not listed `truncates` the plan there (unparseable when it is the first), or
@@ -49,6 +52,7 @@ class PromptProtocol(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     opening: str
+    actions: Literal["ids", "vectors"] = "ids"
     examples: tuple[str, ...] = ()
     closing_first: str
     closing_later: str

@@ -13,6 +13,7 @@ import traceback
 from typing import Any
 
 from mmgym.core.agent import Agent, AgentReply, EpisodeContext, StepView, Turn, current_actions
+from mmgym.core.language_env import format_vector
 from mmgym.core.records import ERROR_TYPES, EpisodeRecord, StepRecord, TurnRecord
 from mmgym.core.spec import EpisodeSpec, PlayRules
 from mmgym.errors import ConfigError, SimulatorLost
@@ -123,12 +124,16 @@ async def _play(
 
 
 def _random_action(reply: AgentReply, spec: EpisodeSpec, context: EpisodeContext, turn: Turn, call: int) -> AgentReply:
-    """The reply with one listed action drawn uniformly at random in its place, from a generator seeded by
-    the episode and the call, so a replay draws the same."""
+    """The reply with one action drawn uniformly at random in its place (a listed action, or a vector within
+    the env's bounds), from a generator seeded by the episode and the call, so a replay draws the same."""
+    draw = random.Random(f"{spec.id}/{call}")
     listed = current_actions(context, turn)
-    if not listed:
-        raise ConfigError(f"{spec.env_id} does not list its actions, so unparseable='random' cannot draw one")
-    action = random.Random(f"{spec.id}/{call}").choice(listed)
+    if listed:
+        action = draw.choice(listed)
+    elif context.action_vector:  # each element uniformly within its bounds
+        action = format_vector([draw.randint(low, high) for low, high in context.action_vector])
+    else:
+        raise ConfigError(f"{spec.env_id} lists no actions, so unparseable='random' cannot draw one")
     reason = reply.parse_error or "the reply held no action"
     return reply.model_copy(
         update={"actions": [action], "reasoning": f"Unparseable reply ({reason}): drawn at random."}

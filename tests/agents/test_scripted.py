@@ -213,8 +213,9 @@ for _name, _cls in (("Counter", Counter), ("CounterWithExpert", CounterWithExper
         gym.register(f"test/{_name}-v0", entry_point=f"{__name__}:{_cls.__name__}")
 
 
-def counter_spec(env: str, actions_per_reply: str = "plan") -> EpisodeSpec:
-    rules = PlayRules(actions_per_reply=actions_per_reply, observation="text", max_steps=10)  # type: ignore[arg-type]
+def counter_spec(env: str, actions_per_reply: str = "plan", single_reply: bool = False) -> EpisodeSpec:
+    rules = PlayRules(actions_per_reply=actions_per_reply, observation="text", max_steps=10,  # type: ignore[arg-type]
+                      single_reply=single_reply)  # fmt: skip
     return EpisodeSpec(suite="test", task="count", env_id=env, env_kwargs={"target": 3}, seed=0, rules=rules)
 
 
@@ -237,9 +238,15 @@ def test_oracle_on_an_env_without_an_expert_stops_the_run_with_one_line_naming_t
     assert not (tmp_path / "episodes.jsonl").exists()
 
 
-@pytest.mark.parametrize(("actions_per_reply", "calls"), [("plan", 3), ("one", 3), ("solution", 1)])
-def test_oracle_follows_the_experts_plan_of_any_env(actions_per_reply: str, calls: int) -> None:
-    record = asyncio.run(run_episode(counter_spec("test/CounterWithExpert-v0", actions_per_reply), OracleAgent()))
+@pytest.mark.parametrize(
+    ("actions_per_reply", "single_reply", "calls"),
+    [("plan", False, 3), ("one", False, 3), ("solution", True, 1), ("solution", False, 3)],
+)
+def test_oracle_follows_the_experts_plan_of_any_env(actions_per_reply: str, single_reply: bool, calls: int) -> None:
+    """The whole plan when one reply must solve the task; else one action a turn, replanned from the true state
+    (a reply's actions that all run, as EB-Manipulation's do, would otherwise follow a stale plan)."""
+    spec = counter_spec("test/CounterWithExpert-v0", actions_per_reply, single_reply)
+    record = asyncio.run(run_episode(spec, OracleAgent()))
     assert record.status == "done", record.error
     assert record.success and [s.action for s in record.steps] == ["inc"] * 3 and record.agent_calls == calls
     reasonings = [s.reasoning for s in record.steps if s.reasoning]

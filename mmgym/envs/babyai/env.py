@@ -247,7 +247,12 @@ class BabyAIEnv(LanguageEnvBase):
             "subgoals_total": total,
             "primitive_steps": primitive_steps,
             "level": self.episode_level,
-        }
+        } | self._menu()
+
+    def _menu(self) -> dict[str, Any]:
+        """The skills listed now (`candidate_actions`): carrying an object adds the "put ... next to" skills,
+        so an agent that names skills by their place in the list needs this step's list."""
+        return {"candidate_actions": self.candidate_actions()} if self.action_level == "skill" else {}
 
     # ---- prompt material -------------------------------------------------------------------
     def candidate_actions(self) -> list[str]:

@@ -22,8 +22,10 @@ from pydantic import Field
 
 from mmgym.core.spec import PlayRules
 from mmgym.envs.babyai import ENV_ID
+from mmgym.tasks.babyai.protocol import TRACK
+from mmgym.tasks.embodiedbench.protocol import ProtocolChoice, Track
 from mmgym.tasks.scene_suite import SubsetSuite
-from mmgym.tasks.suite import EpisodePlan
+from mmgym.tasks.suite import EpisodePlan, Notes
 
 SUBSETS = ("base", "spatial", "visual_appearance", "complex_instruction", "long_horizon")
 # Skill play: EB-ALFRED's 30 steps. Primitive play: room for the slowest expert solution in the
@@ -32,7 +34,7 @@ DEFAULT_MAX_STEPS = {"skill": 30, "primitive": 400}
 HIDDEN_INFO = ("progress", "subgoals_done", "subgoals_total")  # the agent is not told how far it got
 
 
-class BabyAISuite(SubsetSuite):
+class BabyAISuite(ProtocolChoice, SubsetSuite):
     """Config and logic of the suite; every field can be overridden from the command line."""
 
     name: str = "babyai"
@@ -46,6 +48,7 @@ class BabyAISuite(SubsetSuite):
     image_size: int = Field(default=224, ge=32)
 
     env_id: ClassVar[str] = ENV_ID
+    protocol_track: ClassVar[Track] = TRACK
     valid_subsets: ClassVar[tuple[str, ...]] = SUBSETS
     hidden_info: ClassVar[tuple[str, ...]] = HIDDEN_INFO
     group_by: ClassVar[tuple[str, ...]] = ("subset", "level")
@@ -59,6 +62,12 @@ class BabyAISuite(SubsetSuite):
 
     def env_kwargs(self, rules: PlayRules) -> dict[str, Any]:
         return {"action_level": self.action_level} | super().env_kwargs(rules)
+
+    def rules(self) -> PlayRules:
+        return self.under_protocol(super().rules())
+
+    async def notes(self) -> Notes:
+        return self.protocol_notes()
 
     def plans(self) -> Iterable[EpisodePlan]:
         from mmgym.envs.babyai.episodes import load_subset

@@ -30,7 +30,7 @@ from mmgym.envs.frozen_scenes import Episode
 from mmgym.envs.habitat import ENV_ID
 from mmgym.envs.habitat.env import EPISODES_PER_SUBSET
 from mmgym.envs.habitat.frozen import SETS
-from mmgym.tasks.embodiedbench.protocol import ProtocolChoice
+from mmgym.tasks.embodiedbench.protocol import TRACKS, ProtocolChoice, Track
 from mmgym.tasks.scene_suite import SceneSuite
 from mmgym.tasks.suite import EpisodePlan, Notes
 
@@ -52,7 +52,7 @@ class EBHabitatSuite(ProtocolChoice, SceneSuite):
 
     env_id: ClassVar[str] = ENV_ID
     sets: ClassVar = SETS
-    protocol_track: ClassVar[str] = "eb_habitat"
+    protocol_track: ClassVar[Track] = TRACKS["eb_habitat"]
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "subgoals_met")  # EB-Habitat does not tell its progress
     step_data: ClassVar[tuple[str, ...]] = ("held", "subgoals_met")
     group_by: ClassVar[tuple[str, ...]] = ("subset", "template")

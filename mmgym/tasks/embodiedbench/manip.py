@@ -26,12 +26,14 @@ from mmgym.core.spec import PlayRules
 from mmgym.envs.frozen_scenes import Episode
 from mmgym.envs.mujoco import ENV_ID
 from mmgym.envs.mujoco.frozen import SETS
+from mmgym.tasks.embodiedbench.protocol import TRACKS, ProtocolChoice, Track
 from mmgym.tasks.scene_suite import SceneSuite
+from mmgym.tasks.suite import Notes
 
 SUBSETS = tuple(SETS.subsets)
 
 
-class EBManipSuite(SceneSuite):
+class EBManipSuite(ProtocolChoice, SceneSuite):
     """Config and logic of the suite; every field can be overridden from the command line."""
 
     name: str = "eb_manip"
@@ -41,6 +43,7 @@ class EBManipSuite(SceneSuite):
 
     env_id: ClassVar[str] = ENV_ID
     sets: ClassVar = SETS
+    protocol_track: ClassVar[Track] = TRACKS["eb_manipulation"]
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "goals_met")  # not told how many goals it has met
     step_data: ClassVar[tuple[str, ...]] = ("goals_met", "held")
     group_by: ClassVar[tuple[str, ...]] = ("subset", "task")
@@ -58,3 +61,9 @@ class EBManipSuite(SceneSuite):
 
     def episode_tags(self, episode: Episode[Any]) -> tuple[str, ...]:
         return (episode.scene.task,)
+
+    def rules(self) -> PlayRules:
+        return self.under_protocol(super().rules())
+
+    async def notes(self) -> Notes:
+        return self.protocol_notes()

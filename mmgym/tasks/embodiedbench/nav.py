@@ -26,7 +26,7 @@ from mmgym.core.spec import PlayRules
 from mmgym.envs.frozen_scenes import Episode
 from mmgym.envs.miniworld import ENV_ID
 from mmgym.envs.miniworld.frozen import SETS
-from mmgym.tasks.embodiedbench.protocol import ProtocolChoice
+from mmgym.tasks.embodiedbench.protocol import TRACKS, ProtocolChoice, Track
 from mmgym.tasks.scene_suite import SceneSuite
 from mmgym.tasks.suite import Notes
 
@@ -43,7 +43,7 @@ class EBNavSuite(ProtocolChoice, SceneSuite):
 
     env_id: ClassVar[str] = ENV_ID
     sets: ClassVar = SETS
-    protocol_track: ClassVar[str] = "eb_nav"
+    protocol_track: ClassVar[Track] = TRACKS["eb_nav"]
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "distance")  # the agent is not told how close it is
     step_data: ClassVar[tuple[str, ...]] = ("distance",)
     success: ClassVar[str] = "within 1 m of the target"

@@ -12,6 +12,8 @@ structure and rules, not its sentences:
   tenth invalid action (refused or unparseable) ends it too;
 - EB-Navigation: an unparseable reply or an empty plan becomes one uniformly random action (marked
   in its step and counted in the `random_actions` metric), and an id out of range ends the episode.
+- EB-Manipulation: the plan lists 7-D actions themselves and runs to its end (a failed action does not
+  stop it); an unparseable reply becomes one random action, an empty plan ends the episode.
 
 The texts are mmgym's own, in that structure. With `suite.protocol_dir` set to a checkout of
 EmbodiedBench, the system prompt, the examples and the reply format are read from the authors' files
@@ -69,8 +71,10 @@ class Track:
     closing_first: str
     closing_later: str
     examples: Callable[[], tuple[str, ...]]
-    authors_prompt: str
+    authors_prompt: str | None  # None: the authors' texts do not fit this track (mmgym's own tasks)
     authors_examples: Callable[[str | None], Path]
+    actions: Literal["ids", "vectors"] = "ids"
+    actions_per_reply: Literal["plan", "solution"] = "plan"  # a plan stops at a failed action; a solution runs on
 
 
 def _example(task: str, actions: Sequence[str], reasoning: str, plan: Sequence[str]) -> str:
@@ -236,6 +240,35 @@ NAVIGATION_OPENING = """## You steer a robot through a house to an object, seein
 
 {2}"""
 
+MANIPULATION_OPENING = """## You control a robot gripper above a table, seeing it through a front camera.
+
+## Actions
+Each action is a list of {0} integers, [x, y, z, roll, pitch, yaw, gripper], in these ranges: {1}.
+x, y, z place the gripper in the same coordinates as the objects you are told about; roll, pitch and yaw
+turn it in 3-degree steps from pointing straight down; gripper is 1 for open, 0 for closed.
+
+{2}
+
+## Advice
+1. Approach an object from above, close the gripper on it, and lift it before moving sideways.
+2. Release an object by opening the gripper where it should stay.
+3. Your whole plan runs before you see the table again: plan every action to the end of the task."""
+
+MANIP_CLOSING_FIRST = (
+    "Reply in JSON: describe what the image shows, reason about the task, and plan the actions, each a list of "
+    "{max_id} integers."
+)
+MANIP_CLOSING_LATER = (
+    "Given the steps so far, the current image and positions, reason about why the task '{instruction}' is not "
+    "done yet, then plan the actions from here, in JSON, each a list of {max_id} integers."
+)
+MANIP_REPLY_FORMAT = (
+    "Reply with one JSON object and nothing else, with these keys: "
+    '"visual_state_description" (a string: the objects you see and where they are), '
+    '"reasoning_and_reflection" (a string: how to do the task, and what the steps so far tell you), '
+    '"language_plan" (a string: the plan in words, one numbered step per action) and "executable_plan" '
+    '(a list of {"action": [x, y, z, roll, pitch, yaw, gripper]}: the actions to run, in order).'
+)
 PLAN_CLOSING_FIRST = (
     "Reply in JSON: describe what the image shows, reason about the task and plan. The plan gives action ids "
     "between 0 and {max_id} from the list."
@@ -254,6 +287,33 @@ NAV_CLOSING_LATER = (
     "you closer to the target: you see their effect only once the whole plan ran. Reply in JSON with action "
     "ids between 0 and {max_id}."
 )
+
+
+def _manipulation_examples() -> tuple[str, ...]:
+    def example(task: str, state: str, reasoning: str, plan: list[list[int]]) -> str:
+        reply = {"reasoning_and_reflection": reasoning, "executable_plan": [{"action": a} for a in plan]}
+        return f"Task: {task}\nObserved: {state}\nReply: {json.dumps(reply)}"
+
+    return (
+        example(
+            "Stack the yellow cube on the blue cylinder.",
+            "yellow cube: [20, 35, 5], yaw 0; blue cylinder: [64, 50, 5], yaw 30",
+            "Grip the cube from above, lift it clear, carry it over the cylinder and let go just above its top.",
+            [
+                [20, 35, 5, 0, 0, 0, 1],
+                [20, 35, 5, 0, 0, 0, 0],
+                [20, 35, 30, 0, 0, 0, 0],
+                [64, 50, 16, 0, 0, 0, 0],
+                [64, 50, 16, 0, 0, 0, 1],
+            ],
+        ),
+        example(
+            "Push the green cube toward the back edge of the table.",
+            "green cube: [45, 30, 5], yaw 0",
+            "Close the gripper, lower it in front of the cube, then slide it forward along y.",
+            [[45, 20, 20, 0, 0, 0, 0], [45, 20, 4, 0, 0, 0, 0], [45, 60, 4, 0, 0, 0, 0], [45, 60, 25, 0, 0, 0, 0]],
+        ),
+    )
 
 
 def _alfred_examples_file(subset: str | None) -> Path:
@@ -297,6 +357,22 @@ TRACKS: dict[str, Track] = {
         authors_prompt="eb_navigation_system_prompt",
         authors_examples=lambda subset: CONFIG_DIR / "eb_navigation_example.py",
     ),
+    "eb_manipulation": Track(
+        name="eb_manipulation",
+        unparseable="random",
+        max_invalid=None,
+        empty_plan="ends",
+        unknown_id="truncates",
+        shots=4,
+        opening=MANIPULATION_OPENING,
+        closing_first=MANIP_CLOSING_FIRST,
+        closing_later=MANIP_CLOSING_LATER,
+        examples=_manipulation_examples,
+        authors_prompt=None,
+        authors_examples=lambda subset: CONFIG_DIR / "eb_manipulation_example.py",
+        actions="vectors",
+        actions_per_reply="solution",
+    ),
 }
 # EB-Navigation's protocol on MiniWorld (suite eb_nav): the same eight actions, spelt without final periods
 TRACKS["eb_nav"] = replace(TRACKS["eb_navigation"], name="eb_nav", examples=lambda: _navigation_examples(MINIWORLD))
@@ -330,6 +406,11 @@ def authors_texts(checkout: str | Path, track: Track, subset: str | None = None)
     """The system prompt, examples and reply format of EmbodiedBench's files in a checkout, read without
     running them (`ast`); one line naming the file when one is missing or not as expected."""
     root = Path(checkout).expanduser()
+    if track.authors_prompt is None:
+        raise ConfigError(
+            f"suite.protocol_dir: mmgym's {track.name} tasks are not the authors', so their prompt and examples do "
+            "not apply; leave protocol_dir unset (mmgym's wording in EmbodiedBench's structure)"
+        )
     prompts = _assignments(root / PROMPTS_FILE)
     template = _assignments(root / TEMPLATE_FILE)
     if track.authors_prompt not in prompts:
@@ -386,9 +467,11 @@ def prompt_protocol(track: Track, shots: int, protocol_dir: str | None, subset: 
         texts = authors_texts(protocol_dir, track, subset)
         opening, examples, reply_format, source = texts.opening, texts.examples, texts.reply_format, texts.source
     else:
-        opening, examples, reply_format, source = track.opening, track.examples(), REPLY_FORMAT, "mmgym"
+        reply_format = MANIP_REPLY_FORMAT if track.actions == "vectors" else REPLY_FORMAT
+        opening, examples, source = track.opening, track.examples(), "mmgym"
     return PromptProtocol(
         opening=opening,
+        actions=track.actions,
         examples=examples[:shots],
         closing_first=track.closing_first,
         closing_later=track.closing_later,
@@ -407,7 +490,7 @@ def protocol_rules(
     return PlayRules(
         **{
             **rules.model_dump(),
-            "actions_per_reply": "plan",
+            "actions_per_reply": track.actions_per_reply,
             "history": True,
             "unparseable": track.unparseable,
             "max_invalid": track.max_invalid,
@@ -418,7 +501,7 @@ def protocol_rules(
 
 class ProtocolChoice(BaseModel):
     """The suite fields that choose between mmgym's protocol and EmbodiedBench's (a suite of one of its
-    tracks derives from this and names its `protocol_track`)."""
+    tracks, or one built after them, derives from this and sets its `protocol_track`)."""
 
     protocol: Protocol = Field(
         default="mmgym",
@@ -434,31 +517,24 @@ class ProtocolChoice(BaseModel):
         default=None, ge=0, description="examples in the prompt with protocol=embodiedbench; null: the track's own"
     )
 
-    protocol_track: ClassVar[str]
+    protocol_track: ClassVar[Track]
 
     @model_validator(mode="after")
     def _protocol_options(self) -> ProtocolChoice:
         if self.protocol == "mmgym" and (self.protocol_dir or self.shots is not None):
             raise ValueError("suite.protocol_dir and suite.shots apply only with suite.protocol=embodiedbench")
-        if self.protocol == "embodiedbench" and getattr(self, "observation", "image") == "image_text":
-            raise ValueError("EmbodiedBench's models see the image (or, language-only, no observation): "
-                             "use suite.observation=image or text with suite.protocol=embodiedbench")  # fmt: skip
         return self
-
-    @property
-    def track_protocol(self) -> Track:
-        return TRACKS[self.protocol_track]
 
     def under_protocol(self, rules: PlayRules, subset: str | None = None) -> PlayRules:
         """`rules` as the chosen protocol has them (unchanged under mmgym's)."""
         if self.protocol == "mmgym":
             return rules
-        track = self.track_protocol
+        track = self.protocol_track
         return protocol_rules(rules, track, self.example_count, self.protocol_dir, subset)
 
     @property
     def example_count(self) -> int:
-        return self.track_protocol.shots if self.shots is None else self.shots
+        return self.protocol_track.shots if self.shots is None else self.shots
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
@@ -474,11 +550,11 @@ class ProtocolChoice(BaseModel):
 
     @property
     def draws_at_random(self) -> bool:
-        return self.protocol == "embodiedbench" and self.track_protocol.unparseable == "random"
+        return self.protocol == "embodiedbench" and self.protocol_track.unparseable == "random"
 
     def protocol_notes(self) -> dict[str, BaseModel]:
         """What results.json keeps about the protocol: which one, and whose wording."""
         if self.protocol == "mmgym":
             return {}
-        used = prompt_protocol(self.track_protocol, self.example_count, self.protocol_dir)
+        used = prompt_protocol(self.protocol_track, self.example_count, self.protocol_dir)
         return {"protocol": ProtocolNote(protocol=self.protocol, source=used.source, shots=len(used.examples))}

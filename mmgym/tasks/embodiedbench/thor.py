@@ -31,7 +31,7 @@ from mmgym.core.spec import PlayRules
 from mmgym.envs.thor import ALFRED_ENV_ID, NAV_ENV_ID
 from mmgym.errors import ConfigError
 from mmgym.tasks.embodiedbench import alfred_data, nav_data
-from mmgym.tasks.embodiedbench.protocol import ProtocolChoice
+from mmgym.tasks.embodiedbench.protocol import TRACKS, ProtocolChoice, Track
 from mmgym.tasks.scene_suite import SubsetSuite
 from mmgym.tasks.suite import EpisodePlan, Notes
 
@@ -116,7 +116,7 @@ class EBAlfredSuite(ThorSuite):
 
     env_id: ClassVar[str] = ALFRED_ENV_ID
     track: ClassVar[str] = "eb_alfred"
-    protocol_track: ClassVar[str] = "eb_alfred"
+    protocol_track: ClassVar[Track] = TRACKS["eb_alfred"]
     valid_subsets: ClassVar[tuple[str, ...]] = alfred_data.SUBSETS
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "goal_conditions", "poses_restored")
     step_data: ClassVar[tuple[str, ...]] = ("goal_conditions", "held", "poses_restored")
@@ -170,7 +170,7 @@ class EBThorNavSuite(ThorSuite):
 
     env_id: ClassVar[str] = NAV_ENV_ID
     track: ClassVar[str] = "eb_navigation"
-    protocol_track: ClassVar[str] = "eb_navigation"
+    protocol_track: ClassVar[Track] = TRACKS["eb_navigation"]
     valid_subsets: ClassVar[tuple[str, ...]] = nav_data.SUBSETS
     hidden_info: ClassVar[tuple[str, ...]] = ("progress", "distance")  # the agent is not told how close it is
     step_data: ClassVar[tuple[str, ...]] = ("distance",)
