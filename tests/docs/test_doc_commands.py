@@ -40,6 +40,10 @@ PLACEHOLDERS: dict[str, str] = {
     "run suite=eb_thor_nav suite.data_dir=PATH/EmbodiedBench/embodiedbench/envs/eb_navigation/datasets "
     "suite.platform=CloudRendering agent=llm model=gpt4o runner=ray": "needs EmbodiedBench's data folder",
     "run suite=eb_habitat suite.simulator=habitat agent=llm model=gpt4o": "needs habitat-sim and EB-Habitat's data",
+    "run suite=eb_alfred suite.data_dir=PATH/EmbodiedBench/embodiedbench/envs/eb_alfred/data "
+    "suite.protocol=embodiedbench suite.protocol_dir=PATH/EmbodiedBench agent=llm model=gpt4o": (
+        "needs EmbodiedBench's data folder and a checkout of its code"
+    ),
     "run suite=pca suite.source=pcabench suite.data_dir=PATH/TO/PCA-Bench agent=llm model=gpt4o": (
         "needs PCA-Bench's data folder"
     ),
