@@ -5,7 +5,8 @@ The tiny model's replies are nonsense; what is real is the whole path: the rende
 prompt, the suite's action grammar in the prompt, the backend, parsing (an unparseable reply never
 becomes a made-up action), records and scoring. EB-Navigation runs on MiniWorld (eight actions in
 words), EB-Manipulation on MuJoCo (7-D integer actions), EB-ALFRED and EB-Navigation on AI2-THOR's
-Controller with the stand-in build (high-level skills from a list of 166; eight actions).
+Controller with the stand-in build (high-level skills from a list of 162; eight actions). Each also plays
+EmbodiedBench's own protocol (`suite.protocol=embodiedbench`): actions by id, its rules for unparseable replies.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class EmbodiedCase:
     package: str  # the simulator, an optional extra
     options: tuple[tuple[str, str], ...] = ()  # further suite fields
 
-    def make_suite(self, observation: str):
+    def make_suite(self, observation: str, **fields: object):
         module, name = self.suite.split(":")
         suite_type = getattr(importlib.import_module(module), name)
         return suite_type(
@@ -42,6 +43,7 @@ class EmbodiedCase:
             max_steps=2,
             image_size=56,
             **dict(self.options),
+            **fields,
         )
 
 
@@ -120,3 +122,32 @@ def test_openai_backend_plays_the_suite_against_transformers_serve(
 def test_hf_backend_plays_the_suite(tiny_vlm_dir: Path, tmp_path: Path, embodied: EmbodiedCase) -> None:
     model = {"_target_": "mmgym.agents.models.hf_backend.HFBackend", "name": "tiny", "model_path": str(tiny_vlm_dir)}
     play_and_check(embodied, model, tmp_path, "image")
+
+
+@pytest.mark.parametrize("embodied", CASES)
+def test_the_tiny_model_plays_embodiedbenchs_protocol_through_transformers_serve(
+    served_model: dict, tmp_path: Path, embodied: EmbodiedCase
+) -> None:
+    """The real path under the benchmark's protocol: one user message with the image and the actions by id
+    (or a vector's ranges), the nonsense reply read by the protocol's rules: no step but a count toward
+    ten (EB-ALFRED), or a random action marked as such (EB-Navigation, EB-Manipulation)."""
+    suite = embodied.make_suite("image", protocol="embodiedbench")
+    results = evaluate(suite, lambda: LLMAgent(model=served_model, max_tokens=12), tmp_path,
+                       LocalRunner(concurrency=2), False)  # fmt: skip
+    rules = suite.specs()[0].rules
+    assert results.episodes == 2 and results.errors == 0 and results.notes["protocol"]["source"] == "mmgym"
+    for line in (tmp_path / "episodes.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        (message,) = record["turns"][0]["model_input"]  # one user message, the image first
+        assert message["role"] == "user" and message["content"][0]["type"] == "image"
+        text = message["content"][1]["text"]
+        listed = "in these ranges: 0-99" if rules.protocol.actions == "vectors" else "\naction id 0: "
+        assert listed in text and f"## The instruction: {record['instruction'].rstrip('.')}." in text
+        unparsed = [turn for turn in record["turns"] if not turn["actions"] and not turn.get("stop_reason")]
+        if rules.unparseable == "free":  # no step; the tenth ends the episode
+            assert record["steps"] == [] or all(s["action"] for s in record["steps"])
+            assert record["usage"]["parse_failures_without_step"] == len(unparsed) == 10
+            assert record["metrics"]["invalid_actions"] >= 10
+        else:  # each becomes a random action, marked, and counted
+            fallbacks = [s for s in record["steps"] if s.get("random_fallback")]
+            assert len(fallbacks) == len(unparsed) and record["metrics"]["random_actions"] == len(fallbacks)
