@@ -378,14 +378,6 @@ TRACKS: dict[str, Track] = {
 TRACKS["eb_nav"] = replace(TRACKS["eb_navigation"], name="eb_nav", examples=lambda: _navigation_examples(MINIWORLD))
 
 
-RANDOM_ACTIONS = Metric(
-    name="random_actions",
-    scale=(0.0, 20.0),
-    higher_is_better=False,
-    description="actions drawn at random for unparseable replies (EmbodiedBench's fallback)",
-)
-
-
 class ProtocolNote(BaseModel):
     """Which protocol a run played and whose wording its prompts used (kept in results.json notes)."""
 
@@ -540,7 +532,15 @@ class ProtocolChoice(BaseModel):
     def metrics(self) -> tuple[Metric, ...]:
         """The suite's metrics, and under a protocol with a random fallback, how many actions it drew."""
         metrics = super().metrics  # type: ignore[misc]
-        return (*metrics, RANDOM_ACTIONS) if self.draws_at_random else metrics
+        if not self.draws_at_random:
+            return metrics
+        drawn = Metric(
+            name="random_actions",
+            scale=(0.0, float(self.step_limit)),  # type: ignore[attr-defined]
+            higher_is_better=False,
+            description="actions drawn at random for unparseable replies (EmbodiedBench's fallback)",
+        )
+        return (*metrics, drawn)
 
     async def score(self, record: EpisodeRecord) -> Scores:
         scores = await super().score(record)  # type: ignore[misc]
