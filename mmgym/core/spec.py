@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 
 ActionsPerReply = Literal["one", "plan", "solution"]
 Observation = Literal["image_text", "image", "text"]
-Unparseable = Literal["step", "free", "random"]
+Unparseable = Literal["step", "free", "random", "ends"]
 
 
 class OmitsLaterDefaults(BaseModel):
@@ -76,8 +76,9 @@ class PlayRules(OmitsLaterDefaults):
     - `single_reply`: the agent replies once, then the episode ends and is scored (a decision).
     - `hidden_info`: info keys the agent must not see (a solver's distance to the goal, say).
     - `unparseable`: what a reply without actions costs: a `step` that changes nothing (mmgym's
-      default), nothing but a count toward `max_invalid` (`free`), or a uniformly `random` listed
-      action, marked as such in its step record (some benchmarks' fallback; never mmgym's default).
+      default), nothing but a count toward `max_invalid` (`free`), a uniformly `random` listed
+      action, marked as such in its step record (some benchmarks' fallback; never mmgym's default),
+      or the episode (`ends`: it stops there, a failure).
     - `max_invalid`: the episode ends once this many actions were refused and replies unparseable,
       in all (None: no such limit).
     - `protocol`: a benchmark's own prompt and reply schema (`PromptProtocol`), else mmgym's.

@@ -114,3 +114,10 @@ def test_a_run_plan_bounds_calls_by_the_steps_and_the_free_replies(maze_spec: Sp
 
     assert max_calls_of(maze_spec(max_steps=20)) == 20
     assert max_calls_of(under(maze_spec(max_steps=20), unparseable="free", max_invalid=10)) == 30
+
+
+def test_an_unparseable_reply_can_end_the_episode(maze_spec: SpecFactory) -> None:
+    spec = under(maze_spec(), unparseable="ends")
+    record, agent = play(spec, [moves("right"), UNPARSEABLE, moves("right")])
+    assert agent.calls == 2 and [s.action for s in record.steps] == ["right"] and not record.success
+    assert record.stop_reason == "unparseable reply (no JSON object): the play rules end the episode"
