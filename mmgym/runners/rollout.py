@@ -108,7 +108,8 @@ async def _play(
             record.stop_reason = reply.stop_reason
             break
         if not reply.actions and rules.unparseable == "ends":
-            record.stop_reason = f"unparseable reply ({reply.parse_error or 'no action'}): the play rules end the episode"
+            reason = reply.parse_error or "no action"
+            record.stop_reason = f"unparseable reply ({reason}): the play rules end the episode"
             break
         if not reply.actions and rules.unparseable == "free":
             _record_turn(record, reply, again=False)  # kept even for a scripted agent: it counts toward max_invalid
