@@ -10,7 +10,7 @@ from mmgym.core.language_env import EnvTraits, LanguageEnvBase
 from mmgym.envs.fingerprints import digest
 from mmgym.tasks.embodied_eval.env.frozen import FINGERPRINTS, SETS
 from mmgym.tasks.embodied_eval.env.menu import ChoiceError, Option, answer_option, menu_text, read_choice
-from mmgym.tasks.embodied_eval.env.predicates import Answered, WorldState, check
+from mmgym.tasks.embodied_eval.env.predicates import SUCCESS, Answered, PredicateTracker, WorldState
 from mmgym.tasks.embodied_eval.env.task import Simulator, Task
 from mmgym.tasks.embodied_eval.env.world import make_world
 
@@ -35,7 +35,11 @@ class EmbodiedEvalEnv(LanguageEnvBase):
     `menu`); a number outside the menu, or a reply that names none, is refused with feedback and
     changes nothing. An answer ends the episode; other tasks end when every predicate holds. With
     `max_steps`, the menu of a question's last step holds only its answers, as EmbodiedEval's does
-    (refused choices count as steps; replies the agent could not parse never reach the env).
+    (refused choices count as steps; replies the agent could not parse never reach the env). With
+    `refusal_ends` (EmbodiedEval's own loop), a refused choice ends the episode, a failure.
+
+    Predicates about the past (`held_once`, `passed`, `action_succeeded`) are tracked over the episode
+    (`predicates.PredicateTracker`); the option chosen and "success" reach them with each state.
 
     `info` holds, beyond the contract: `choice_error` ("", "no_match" or "out_of_range"),
     `predicates_met` and `predicates_total` (progress is their ratio), `answer` (the answer given,
@@ -56,15 +60,18 @@ class EmbodiedEvalEnv(LanguageEnvBase):
         observe_image: bool = True,
         max_steps: int | None = None,
         render_mode: str | None = "rgb_array",
+        refusal_ends: bool = False,
     ) -> None:
         super().__init__(image_size, observe_image, render_mode)
-        self.max_steps = max_steps
+        self.max_steps, self.refusal_ends = max_steps, refusal_ends
         self._worlds: dict[Simulator, Any] = {}
         self.world: Any = None
         self.task: Task | None = None
         self.menu: list[Option] = []
         self.start: WorldState | None = None
         self.answer: str | None = None
+        self.chosen: str | None = None  # the option the last step carried out
+        self.tracker: PredicateTracker | None = None
         self.steps = 0
         self._over = False
 
@@ -77,7 +84,8 @@ class EmbodiedEvalEnv(LanguageEnvBase):
         self.world = self._worlds[self.task.simulator]
         self.world.load(self.task)
         FINGERPRINTS.verify(self.task, lambda: digest(self.world.layout()))
-        self.start, self.answer, self.steps, self._over = self.world.state(), None, 0, False
+        self.start, self.answer, self.chosen, self.steps, self._over = self.world.state(), None, None, 0, False
+        self.tracker = PredicateTracker(self.task.predicates, self.start)
         self._rebuild_menu()
         return self._observation(), self._info(True, f"Task: {self.task.text}")
 
@@ -88,13 +96,17 @@ class EmbodiedEvalEnv(LanguageEnvBase):
             return self._refuse("the episode is over; reset the env to play again", "", terminated=True)
         self.steps += 1  # a refused choice costs a step too: the last step's answers-only menu must not lag
         index, error = read_choice(action, self.menu)
+        self.chosen = None
         if index is None:
             shown = action.strip()[:80] if isinstance(action, str) else type(action).__name__
             reason = "is not a number on the menu" if error == "out_of_range" else "names no option"
             count = len(self.menu)
+            self._over = self.refusal_ends
             self._rebuild_menu()
-            return self._refuse(f"{shown!r} {reason}; choose one of [1] to [{count}]", error)
+            ending = "; the episode ends (EmbodiedEval's rule)" if self.refusal_ends else ""
+            return self._refuse(f"{shown!r} {reason}; choose one of [1] to [{count}]{ending}", error, self._over)
         option = self.menu[index]
+        self.chosen = option.text
         if option.kind == "answer":
             self.answer, self._over = option.payload, True
             feedback = f"You answered {option.payload!r}."
@@ -130,10 +142,11 @@ class EmbodiedEvalEnv(LanguageEnvBase):
     # ---- helpers ---------------------------------------------------------------------------
     def _state(self) -> WorldState:
         state = self.world.state()
-        return WorldState(state.agent, state.objects, state.holding, self.answer)
+        feedback = SUCCESS if self.chosen is not None else None
+        return WorldState(state.agent, state.objects, state.holding, self.answer, state.heights, self.chosen, feedback)
 
     def _met(self) -> list[bool]:
-        return check(self.task.predicates, self._state(), self.start)
+        return self.tracker.update(self._state())
 
     def _rebuild_menu(self) -> None:
         answers = [answer_option(answer) for answer in self.task.answers]
