@@ -52,15 +52,18 @@ class InProcessSession:
     def __init__(self, env: gym.Env, release: Callable[[gym.Env], None] | None = None) -> None:
         self.env = env
         self._release = release
+        self.failed = False  # a reset or step raised: the env's state is unknown, so it is not reused
 
     async def reset(self, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        return self.env.reset(seed=seed, options=options)
+        with _marks_failure(self):
+            return self.env.reset(seed=seed, options=options)
 
     async def describe(self) -> EnvDescription:
         return describe_env(self.env)
 
     async def step(self, action: str) -> StepResult:
-        return self.env.step(action)
+        with _marks_failure(self):
+            return self.env.step(action)
 
     async def render(self) -> Any:
         return self.env.render()
@@ -69,11 +72,23 @@ class InProcessSession:
         return expert_plan(self.env)
 
     async def close(self) -> None:
-        """Hand the env back for the next episode when it is reusable, else close it."""
-        if self._release is not None:
+        """Hand the env back for the next episode when it is reusable and no call of it failed, else close it."""
+        if self._release is not None and not self.failed:
             self._release(self.env)
         else:
             self.env.close()
+
+
+@contextlib.contextmanager
+def _marks_failure(session: InProcessSession | ThreadedSession) -> Any:
+    """Mark the session failed when the call raises. An env whose reset or step raised may be half-changed
+    (Gymnasium's own checker wrapper, for one, keeps the failed reset's empty result), so it is closed
+    rather than handed to the next episode."""
+    try:
+        yield
+    except BaseException:
+        session.failed = True
+        raise
 
 
 class InProcessEnvs:
@@ -191,6 +206,7 @@ class ThreadedSession:
         self.thread = thread
         self.timeout_s = timeout_s
         self._release = release
+        self.failed = False  # a reset or step raised: the env's state is unknown, so it is not reused
 
     async def _call(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
         try:
@@ -203,13 +219,15 @@ class ThreadedSession:
             ) from None
 
     async def reset(self, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        return await self._call("reset", lambda: self.env.reset(seed=seed, options=options))
+        with _marks_failure(self):
+            return await self._call("reset", lambda: self.env.reset(seed=seed, options=options))
 
     async def describe(self) -> EnvDescription:
         return await self._call("description", describe_env, self.env)
 
     async def step(self, action: str) -> StepResult:
-        return await self._call("step", self.env.step, action)
+        with _marks_failure(self):
+            return await self._call("step", self.env.step, action)
 
     async def render(self) -> Any:
         return await self._call("render", self.env.render)
@@ -221,7 +239,7 @@ class ThreadedSession:
         """Hand a healthy reusable env back for the next episode; close any other (a hung one is just dropped)."""
         if self.thread.hung:
             return  # the thread is stuck in a call: the env stays with it
-        if self._release is not None:
+        if self._release is not None and not self.failed:
             self._release(Pooled(self.env, self.thread))
         else:
             await self._call("close", self.env.close)

@@ -140,7 +140,7 @@ def write_pcabench(root: Path) -> None:
 
 def test_pcabench_files_load_as_they_are_and_play_through_the_suite(tmp_path: Path) -> None:
     write_pcabench(tmp_path / "data")
-    (game,) = load_domain(tmp_path / "data", "game")
+    (game,) = load_domain(tmp_path / "data", "game").items
     assert game.source == "pcabench" and game.answer == "Build a shelter" and game.image == "game_0.png"
     assert [c.name for c in game.key_concepts] == ["night is coming", "health is low"]
     suite = PCASuite(source="pcabench", data_dir=str(tmp_path / "data"), image_size=64)
@@ -156,12 +156,12 @@ def test_pcabench_files_load_as_they_are_and_play_through_the_suite(tmp_path: Pa
 
 
 def test_bad_pcabench_input_is_one_line(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"meta file not found.*one folder per domain"):
+    with pytest.raises(ConfigError, match=r"no PCA-Bench data for driving in .*: neither .*meta_data.json nor"):
         load_domain(tmp_path, "driving")
     (tmp_path / "Autonomous Driving").mkdir()
     (tmp_path / "Autonomous Driving" / "meta_data.json").write_text('[{"question": "q"}]')
-    with pytest.raises(ConfigError, match="entry 0 is not a PCA-Bench entry"):
-        load_domain(tmp_path, "driving")
+    loaded = load_domain(tmp_path, "driving")  # a bad entry is skipped with its reason, not fatal
+    assert loaded.items == [] and loaded.skipped == ["meta_data.json entry 0: no 'actions' field"]
     with pytest.raises(ConfigError, match=r"data_dir is required with suite\.source=pcabench"):
         PCASuite(source="pcabench").specs()
     with pytest.raises(ConfigError, match=r"unknown PCA domain 'drving'.*Did you mean 'driving'"):

@@ -35,7 +35,8 @@ class EnvWorker:
     """The actor's body: envs built by `env_factory`, one per slot, stepped one call at a time.
 
     A slot keeps a reusable env (`env_traits(env).reusable`) after its episode, and the next episode
-    with the same env id and arguments resets it instead of building a new one.
+    with the same env id and arguments resets it instead of building a new one; an env whose reset or
+    step raised is closed instead (its state is unknown).
     """
 
     def __init__(self, env_factory: EnvFactory) -> None:
@@ -52,13 +53,21 @@ class EnvWorker:
         self.keys[slot] = key
 
     def reset(self, slot: int, seed: int, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        return self.envs[slot].reset(seed=seed, options=options)
+        try:
+            return self.envs[slot].reset(seed=seed, options=options)
+        except BaseException:
+            self._drop(slot)  # half-changed by the failed call: the slot's next episode builds a new env
+            raise
 
     def describe(self, slot: int) -> EnvDescription:
         return describe_env(self.envs[slot])
 
     def step(self, slot: int, action: str) -> StepResult:
-        return self.envs[slot].step(action)
+        try:
+            return self.envs[slot].step(action)
+        except BaseException:
+            self._drop(slot)
+            raise
 
     def render(self, slot: int) -> Any:
         return self.envs[slot].render()

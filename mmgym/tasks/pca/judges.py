@@ -124,9 +124,9 @@ class ModelJudge(BaseModel):
             domain=item.domain,
             question=item.question,
             choices=item.choices_text(),
-            chosen=f"({'ABCDE'[choice]}) {item.actions[choice]}" if choice >= 0 else "(none)",
+            chosen=item.labelled(choice) if choice >= 0 else "(none)",
             reasoning=reasoning.strip() or "(none)",
-            answer=f"({'ABCDE'[item.answer_index]}) {item.answer}",
+            answer=item.labelled(item.answer_index),
             concepts="; ".join(c.name for c in item.key_concepts),
             reference=item.reasoning,
         )

@@ -11,7 +11,11 @@ why. Its three links are scored as PCA-Eval defines them, with mmgym's own promp
 
 Items (`source=generated`, the default) come from the frozen sets of `mmgym.tasks.pca.env` (driving on
 highway-env, a domestic robot on BabyAI, Crafter), 200 per domain, with exact ground truth;
-`source=pcabench` reads PCA-Bench's own files from `data_dir`. The judge is the `judge` config
+`source=pcabench` reads PCA-Bench's own files from `data_dir` (PCA-EVAL's v1.0 folders, or the V1
+open track's meta files with its images in `image_dir`); entries that are not valid items are
+skipped and listed in `results.json` notes. `protocol=pcabench` shows the model PCA-Bench's own
+prompt for each item (its `end2end_prompts.json`: the question with the state the answer depends
+on), read from the data folder at run time. The judge is the `judge` config
 group: `lexical` (the default, no second model) or `model` (any model backend); measure it with
 `mmgym judge-check` before trusting it. `closed_loop=true` (an mmgym mode PCA-Bench lacks) lets
 each scene go on after the chosen action for up to `decisions` decisions, scored by outcome:
@@ -20,11 +24,11 @@ survived (no crash or death), reached (the goal, where there is one) and the sha
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from mmgym.construct import factory_from_dict
 from mmgym.core.records import EpisodeRecord
@@ -63,6 +67,15 @@ def loop_metrics(decisions: int) -> tuple[Metric, ...]:
 
 
 DEFAULT_JUDGE = {"_target_": "mmgym.tasks.pca.judges.LexicalJudge", "name": "lexical"}
+SKIPPED_KEY = "skipped_items"
+log = logging.getLogger(__name__)
+
+
+class SkippedItems(BaseModel):
+    """Entries of PCA-Bench's files that are not valid items, each with why (kept in results.json notes)."""
+
+    count: int
+    entries: list[str]
 
 
 class PCASuite(SpecSuite):
@@ -74,6 +87,14 @@ class PCASuite(SpecSuite):
         default="generated", description="generated (mmgym's frozen items) or pcabench (PCA-Bench's files in data_dir)"
     )
     data_dir: str | None = Field(default=None, description="PCA-Bench's data folder, for source=pcabench")
+    image_dir: str | None = Field(
+        default=None, description="the V1 open track's images, one folder per domain (source=pcabench)"
+    )
+    protocol: Literal["mmgym", "pcabench"] = Field(
+        default="mmgym",
+        description="mmgym (the question and the choices) or pcabench (PCA-Bench's own prompt per item, with "
+        "the state it depends on, from end2end_prompts.json in data_dir)",
+    )
     items: int | None = Field(default=None, ge=1, description="first N items of each domain; null for all")
     closed_loop: bool = Field(
         default=False, description="the scene goes on after each choice, scored by outcome (an mmgym mode)"
@@ -102,6 +123,12 @@ class PCASuite(SpecSuite):
                 raise unknown_name("PCA domain", name, DOMAINS)
         return domains
 
+    @model_validator(mode="after")
+    def _pcabench_options(self) -> PCASuite:
+        if self.source != "pcabench" and (self.protocol == "pcabench" or self.image_dir):
+            raise ValueError("suite.protocol=pcabench and suite.image_dir need suite.source=pcabench")
+        return self
+
     @property
     def metrics(self) -> tuple[Metric, ...]:
         return loop_metrics(self.decisions) if self.closed_loop else DECISION_METRICS
@@ -119,12 +146,12 @@ class PCASuite(SpecSuite):
             hidden_info=("progress", "correct", "right_decisions"),
         )
 
-    def load(self, domain: str) -> list[DecisionItem]:
+    def load(self, domain: str) -> pcabench.Loaded:
         if self.source == "pcabench":
             if not self.data_dir:
                 raise ConfigError("suite.data_dir is required with suite.source=pcabench: PCA-Bench's data folder")
-            return pcabench.load_domain(self.data_dir, domain)
-        return list(frozen.load(domain))
+            return pcabench.load_domain(self.data_dir, domain, self.protocol == "pcabench", self.image_dir)
+        return pcabench.Loaded(items=list(frozen.load(domain)))
 
     def specs(self) -> list[EpisodeSpec]:
         if self.closed_loop and self.source == "pcabench":
@@ -133,15 +160,17 @@ class PCASuite(SpecSuite):
 
     def plans(self) -> Iterable[EpisodePlan]:
         sees_image = self.rules().sees_image
+        skipped = []
         for domain in self.domains:
-            image_dir = str(Path(self.data_dir).expanduser() / pcabench.TITLES[domain]) if self.data_dir else None
+            loaded = self.load(domain)
+            skipped += loaded.skipped
             env_kwargs = {
                 "image_size": self.image_size,
                 "observe_image": sees_image,
                 "decisions": self.decisions if self.closed_loop else 1,
-                "image_dir": image_dir if self.source == "pcabench" else None,
+                "image_dir": loaded.image_dir,
             }
-            for item in self.load(domain)[: self.items]:
+            for item in loaded.items[: self.items]:
                 yield EpisodePlan(
                     task=f"{domain}/{item.index:03d}",
                     env_kwargs=env_kwargs,
@@ -150,6 +179,14 @@ class PCASuite(SpecSuite):
                     metadata={"domain": domain, "source": item.source, "question": item.question},
                     tags=(domain,),
                 )
+        if skipped:
+            log.warning("PCA-Bench data: %d entries are not valid items and are skipped (e.g. %s); results.json "
+                        "notes list them", len(skipped), skipped[0])  # fmt: skip
+
+    def skipped(self) -> SkippedItems:
+        """The entries of the data that are not valid items, in the domains this suite plays."""
+        entries = [entry for domain in self.domains for entry in self.load(domain).skipped]
+        return SkippedItems(count=len(entries), entries=entries)
 
     async def score(self, record: EpisodeRecord) -> Scores:
         if self.closed_loop:
@@ -164,11 +201,15 @@ class PCASuite(SpecSuite):
 
     async def notes(self) -> Notes:
         """The judge's check on `judge_check` generated items per domain (`mmgym judge-check`), kept with
-        the results so that every run's scores come with their judge's figures."""
+        the results so that every run's scores come with their judge's figures; and the skipped entries
+        of PCA-Bench's files."""
+        notes: dict[str, BaseModel] = {}
+        if self.source == "pcabench" and (skipped := self.skipped()).count:
+            notes[SKIPPED_KEY] = skipped
         if self.closed_loop or not self.judge_check:
-            return {}
+            return notes
         items = [item for domain in self.domains for item in frozen.load(domain)[: self.judge_check]]
-        return {NOTES_KEY: await check_judge(self.judge_object(), items)}
+        return {**notes, NOTES_KEY: await check_judge(self.judge_object(), items)}
 
 
 def decision_scores(action: bool, perception: bool | None, cognition: bool | None) -> Scores:

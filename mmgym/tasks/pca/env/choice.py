@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from mmgym.tasks.pca.env.item import LETTERS
 
-_LETTER = re.compile(r"^\(?\s*([A-Ea-e])\s*\)?(?:[.:)\s]\s*(.*))?$", re.S)
+_LETTER = re.compile(r"^\(?\s*([A-Za-z])\s*\)?(?:[.:)\s]\s*(.*))?$", re.S)
 
 
 def _words(text: str) -> str:

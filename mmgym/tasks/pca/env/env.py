@@ -96,7 +96,7 @@ class PCAEnv(LanguageEnvBase):
         self.counts["decisions"] += 1
         self.counts["right_decisions"] += correct
         if self.loop is None:
-            feedback = f"You chose ({'ABCDE'[index]}) {item.actions[index]}."
+            feedback = f"You chose {item.labelled(index)}."
             return self._observation(), float(correct), True, False, self._info(True, feedback, index)
         outcome = self.loop.act(item.actions[index])
         self.counts["failed"] |= outcome.failed
@@ -109,7 +109,7 @@ class PCAEnv(LanguageEnvBase):
             self._show(following)
         else:
             self.frame = self.loop.frame(self.image_size)
-        feedback = f"You chose ({'ABCDE'[index]}) {item.actions[index]}. {outcome.feedback}".strip()
+        feedback = f"You chose {item.labelled(index)}. {outcome.feedback}".strip()
         return self._observation(), float(correct), over, truncated, self._info(True, feedback, index)
 
     def render(self) -> np.ndarray:
@@ -140,7 +140,7 @@ class PCAEnv(LanguageEnvBase):
 
     def _observation(self) -> dict[str, Any]:
         item = self.item
-        question = f"{item.question}\nChoices: {item.choices_text()}"
+        question = item.prompt or f"{item.question}\nChoices: {item.choices_text()}"
         observation: dict[str, Any] = {"text": question, "instruction": question}
         if self.observe_image:
             observation["image"] = self.frame.copy()

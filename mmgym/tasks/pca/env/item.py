@@ -11,12 +11,15 @@ only what PCA-Bench gives (`source="pcabench"`).
 
 from __future__ import annotations
 
-from typing import Any
+import string
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mmgym.core.spec import OmitsLaterDefaults
+
 DOMAINS = ("driving", "domestic", "game")  # PCA-Bench's autonomous driving, domestic robot, open-world game
-LETTERS = "ABCDE"
+LETTERS = string.ascii_uppercase  # PCA-Bench's items have up to 8 choices: (A) to (H)
 
 
 class Concept(BaseModel):
@@ -28,10 +31,14 @@ class Concept(BaseModel):
     synonyms: tuple[str, ...] = ()  # other wordings a lexical judge accepts, e.g. ("car in front", "vehicle ahead")
 
 
-class DecisionItem(BaseModel):
-    """One decision; `scene` is what the domain needs to rebuild and render the state (no image is stored)."""
+class DecisionItem(OmitsLaterDefaults):
+    """One decision; `scene` is what the domain needs to rebuild and render the state (no image is stored).
+
+    `prompt`, for items read from PCA-Bench's files under its own protocol, is PCA-Bench's prompt for the
+    item: the question with the state the answer depends on, and the choices."""
 
     model_config = ConfigDict(frozen=True)
+    later_fields: ClassVar[tuple[str, ...]] = ("prompt",)
 
     domain: str
     index: int
@@ -49,6 +56,7 @@ class DecisionItem(BaseModel):
     wrong_reasoning: str = ""  # reasons that are false or beside the point for this scene, ending in the right answer
     scene: dict[str, Any] = Field(default_factory=dict)  # the domain's own: seed, steps taken, ...
     image: str | None = None  # a file name, for items read from PCA-Bench's data
+    prompt: str | None = None
 
     @model_validator(mode="after")
     def _answer_in_range(self) -> DecisionItem:
@@ -64,4 +72,8 @@ class DecisionItem(BaseModel):
 
     def choices_text(self) -> str:
         """`(A) Keep lane (B) Change to the left lane ...`, PCA-Bench's way of listing the actions."""
-        return " ".join(f"({LETTERS[i]}) {action}" for i, action in enumerate(self.actions))
+        return " ".join(self.labelled(i) for i in range(len(self.actions)))
+
+    def labelled(self, index: int) -> str:
+        """One action with its letter: `(B) Slow down`."""
+        return f"({LETTERS[index]}) {self.actions[index]}"
