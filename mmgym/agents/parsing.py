@@ -29,14 +29,15 @@ _QUOTES_AND_PUNCT = " \t\r\n*`\"'“”‘’.,;!。"
 _THOUGHT_KEYS = ("thought", "thoughts", "reasoning", "reasoning_and_reflection", "reason", "rationale")
 _ITEM_KEYS = ("action", "action_name")
 _LIST_ONLY_KEYS = ("executable_plan", "plan")  # a string here is prose (a "language plan"), not an action
+_SCALAR_ONLY_KEYS = ("output",)  # one move or a step number; a list may be coordinates
 _KEY_ORDER = {
-    False: ("action", "actions", "executable_plan", "plan", "answer", "choice"),  # a decision's answer is its action
-    True: ("executable_plan", "actions", "plan", "action"),
+    False: ("action", "actions", "executable_plan", "plan", "answer", "choice", "output"),  # an answer is an action
+    True: ("executable_plan", "actions", "plan", "action", "output"),
 }
 
 # Every pattern below uses bounded repeats so that no input can make the regex engine backtrack badly.
 _ACTION_KEY = re.compile(
-    r'"[ \t]{0,3}(?:action|actions|action_name|executable_plan|plan|answer|choice)[ \t]{0,3}"\s{0,20}:', re.I
+    r'"[ \t]{0,3}(?:action|actions|action_name|executable_plan|plan|answer|choice|output)[ \t]{0,3}"\s{0,20}:', re.I
 )
 _TOKENS_WITH_STRINGS = re.compile(r'\\.|[{}"]', re.S)
 _TOKENS_BRACES_ONLY = re.compile(r"\\.|[{}]", re.S)
@@ -83,7 +84,8 @@ def parse_reply(
     1. json: the last JSON object (code-fenced ones first, nested ones too) with an `action`,
        `actions`, `executable_plan` or `plan` key (single mode also `answer` or `choice`, as a
        decision replies), case-insensitive; items may be strings, numbers or objects with
-       `action`/`action_name`. Single mode keeps a list's first item.
+       `action`/`action_name`. Single mode keeps a list's first item. Last comes an
+       `output` key, read only when it holds one string or number (`{"output": 3}`).
     2. regex: `Action: x` lines (and `Answer: (B)`, `Choice: B`), markdown allowed (the last wins;
        in plan mode all of them, or the last `Actions: a, b` / `Plan: a; b` list), then a quoted
        `"action": "x"` pair.
@@ -306,6 +308,8 @@ def _object_actions(obj: dict[str, Any], plan: bool, vector: bool) -> list[str]:
     for key in _KEY_ORDER[plan]:
         value = keys.get(key)
         if value is None or (key in _LIST_ONLY_KEYS and not isinstance(value, list)):
+            continue
+        if key in _SCALAR_ONLY_KEYS and isinstance(value, list | dict):
             continue
         items = _items(value, vector)
         if items:

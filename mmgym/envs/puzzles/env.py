@@ -13,6 +13,7 @@ from mmgym.envs.puzzles.games import get_game
 from mmgym.envs.puzzles.level_fingerprints import FINGERPRINTS
 from mmgym.envs.puzzles.levels import load_set
 from mmgym.envs.puzzles.render import Backgrounds
+from mmgym.envs.puzzles.undo import GRAMMAR, NOT_OFFERED, StepHistory, undo_target
 
 
 class PuzzleEnv(LanguageEnvBase):
@@ -30,6 +31,10 @@ class PuzzleEnv(LanguageEnvBase):
     `info["feedback"]` says why. `info` always holds `success`, `progress` (0..1), `valid`,
     `state_changed`, `optimal_remaining` (None when the goal became unreachable) and
     `optimal_length` (at reset).
+
+    `undo=True` adds going back: `back to step N` (or `N` alone, a number being no move in the games
+    that offer it) returns to the state after step N of the episode, as a step of its own (`undo`).
+    Without it, such an action is refused with a line saying that going back is not offered.
     """
 
     # A step costs microseconds, so runners keep these envs in their own process; a reset loads any
@@ -46,6 +51,7 @@ class PuzzleEnv(LanguageEnvBase):
         image_size: int = 384,
         observe_image: bool = True,
         render_mode: str | None = "rgb_array",
+        undo: bool = False,
     ) -> None:
         super().__init__(image_size, observe_image, render_mode)
         self.game: PuzzleGame = get_game(game)
@@ -54,6 +60,8 @@ class PuzzleEnv(LanguageEnvBase):
         self.level_index = level_index
         self.difficulty = self.game.default_difficulty if difficulty is None else difficulty
         self.state: Any = None
+        self.undo = undo
+        self._history = StepHistory()
         self.optimal_length = 0
         self._backgrounds = Backgrounds()  # the level's background, drawn once and reused by every step
 
@@ -63,6 +71,7 @@ class PuzzleEnv(LanguageEnvBase):
         text = self._level_text(options or {})
         self.state = self.game.generate(self.np_random, self.difficulty) if text is None else self.game.from_text(text)
         self.optimal_length = self.game.optimal_remaining(self.state) or 0
+        self._history.clear()
         observation = self._observation()
         if text is not None:  # a frozen default level is checked against its fingerprint
             start = observation["text"], observation["instruction"], self.optimal_length
@@ -72,17 +81,23 @@ class PuzzleEnv(LanguageEnvBase):
     def step(self, action: Any):
         if self.state is None:
             raise RuntimeError("call reset() before step()")
-        result = (
-            self.game.step(self.state, action)
-            if isinstance(action, str)
-            else Rejected(f"action must be a string, got {type(action).__name__}")
-        )
+        target = undo_target(action) if self.undo and isinstance(action, str) else None
+        if target is not None:
+            result = self._history.back_to(target)
+            done = f"Back to the state after step {target}."
+        elif isinstance(action, str):
+            result = self.game.step(self.state, action)
+            done = f"Applied {action.strip()!r}."
+        else:
+            result = Rejected(f"action must be a string, got {type(action).__name__}")
         if isinstance(result, Rejected):
-            info = self._info(valid=False, changed=False, feedback=f"Invalid action {action!r}: {result.reason}.")
+            reason = f"Invalid action {action!r}: {result.reason}."
+            info = self._info(valid=False, changed=False, feedback=f"{reason} {self._not_offered(action)}".strip())
         else:
             changed = result != self.state
             self.state = result
-            info = self._info(valid=True, changed=changed, feedback=f"Applied {action.strip()!r}.")
+            info = self._info(valid=True, changed=changed, feedback=done)
+        self._history.record(self.state)
         solved = info["success"]
         reward = 1.0 if solved and info["state_changed"] else 0.0
         return self._observation(), reward, solved, False, info
@@ -101,6 +116,12 @@ class PuzzleEnv(LanguageEnvBase):
         if index is not None:
             return load_set(self.game.name, self.level_set)[int(index)].text
         return None
+
+    def _not_offered(self, action: Any) -> str:
+        """Why a refused undo-like action did nothing, when going back is off and it is no move of the game."""
+        if self.undo or not isinstance(action, str) or undo_target(action) is None:
+            return ""
+        return "" if action.strip() in self.game.candidate_actions(self.state) else NOT_OFFERED
 
     def _observation(self) -> dict[str, Any]:
         observation = {"text": self.game.to_text(self.state), "instruction": self.game.instruction(self.state)}
@@ -145,4 +166,4 @@ class PuzzleEnv(LanguageEnvBase):
 
     @property
     def action_grammar(self) -> str:
-        return self.game.action_grammar
+        return f"{self.game.action_grammar}; {GRAMMAR}" if self.undo else self.game.action_grammar
