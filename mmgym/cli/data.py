@@ -28,8 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.data_command == "list":
         for release in releases():
-            print(f"{release.name:16} {release.description} ({release.repo}@{release.commit[:7]}, "
-                  f"{len(release.files)} files, {sum(f.size for f in release.files) / 1e6:.1f} MB)")  # fmt: skip
+            print(f"{release.name:16} {release.description} ({release.origin})")
         return 0
     return _get(args.name, args.dir)
 
@@ -44,10 +43,11 @@ def _get(name: str, folder: Path) -> int:
     release = by_name(releases(), name)
     check_writable_dir(folder, "--dir")
     dest = (folder / release.name).resolve()
-    with tqdm(total=len(release.files), desc=f"{release.name}", unit="file", file=sys.stderr) as bar:
+    with tqdm(total=release.file_count, desc=f"{release.name}", unit="file", file=sys.stderr) as bar:
         data_dir = fetch(release, dest, progress=bar.update)
     summary = release.check(data_dir)
-    verified = f"{release.name}: {len(release.files)} files verified (sha256) in {dest}"
+    count = release.file_count or sum(1 for path in data_dir.rglob("*") if path.is_file())
+    verified = f"{release.name}: {count} files verified ({release.verification}) in {dest}"
     print(verified + (f"; {summary}" if summary else ""), file=sys.stderr)
     print(release.use.format(data_dir=data_dir))
     return 0

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mmgym.tasks.registration import task_packages
 
 if TYPE_CHECKING:
-    from mmgym.tasks.downloads import Release
+    from mmgym.tasks.downloads import DataRelease
 
 ENTRY_POINT_GROUP = "mmgym.benchmarks"
 MISSING = ("", "-")  # a table cell with no value
@@ -94,7 +94,7 @@ class Benchmark:
     configs: Path | None = None  # a folder of Hydra config groups (suite/<name>.yaml); mmgym's own: <package>/conf
     commands: tuple[Command, ...] = ()
     report_sections: tuple[ReportSection, ...] = ()
-    releases: Callable[[], Sequence[Release]] | None = None
+    releases: Callable[[], Sequence[DataRelease]] | None = None
 
 
 @functools.cache
@@ -116,7 +116,7 @@ def commands() -> dict[str, Command]:
     return by_name
 
 
-def releases() -> list[Release]:
+def releases() -> list[DataRelease]:
     """Every benchmark's released datasets that `mmgym data get` can fetch, in benchmark order."""
     return [release for benchmark in benchmarks() if benchmark.releases for release in benchmark.releases()]
 

@@ -122,7 +122,7 @@ def test_the_shipped_manifest_pins_every_file_the_readers_need() -> None:
 def test_the_command_lists_the_datasets_and_fails_offline_in_one_line(run_cli, tmp_path: Path) -> None:
     listed = run_cli(["data", "list"], tmp_path)
     assert listed.returncode == 0 and [line.split()[0] for line in listed.stdout.splitlines()] == [
-        "eb_alfred", "eb_navigation", "eb_habitat"]  # fmt: skip
+        "embodied_eval", "eb_alfred", "eb_navigation", "eb_habitat"]  # fmt: skip
     import subprocess
 
     from cli_helpers import cli_command, cli_env
