@@ -3,9 +3,10 @@
 `suite=ingvp_paper suite.data_dir=PATH/TO/ING-VP/data` plays ING-VP's six settings on the first 50
 levels of each game's file (Sokoban's 51st is left out), with its 50-step limit, one move per reply
 in multi-step play, its metrics, and Hanoi with ING-VP's rules (4 rods A-D, disks a-e, goal rod D).
-Everything else (settings, scoring, groupings) is `IngvpSuite`'s; only where the levels come from
-and the multi-step turn differ. mmgym ships none of ING-VP's levels: point `data_dir` at a checkout
-of ING-VP's repository.
+Everything else (settings, scoring, groupings) is `IngvpSuite`'s; only where the levels come from,
+the multi-step turn and ING-VP's undo differ: in multi-step Sokoban, N-Queens and Sudoku,
+`back to step N` (or `{"output": N}`, ING-VP's reply) returns to the state after step N.
+mmgym ships none of ING-VP's levels: point `data_dir` at a checkout of ING-VP's repository.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from mmgym.tasks.ingvp.files import FILES, PAPER_LEVELS, game_name, read_data_di
 from mmgym.tasks.ingvp.settings import Setting
 from mmgym.tasks.ingvp.suite import IngvpSuite, Level
 
+UNDO_GAMES = ("sokoban", "nqueens", "sudoku")  # where ING-VP's multi-step play has `back_to_step`
+
 
 class IngvpPaperSuite(IngvpSuite):
     """`IngvpSuite` on ING-VP's released levels; `data_dir` is ING-VP's `data/` folder."""
@@ -32,6 +35,9 @@ class IngvpPaperSuite(IngvpSuite):
     levels: int | None = Field(default=PAPER_LEVELS, ge=1, description="first N levels of each file; null for all")
     multi_step_actions: Literal["one", "plan"] = Field(
         default="one", description="ING-VP's multi-step play: one move per reply; 'plan' is IngvpSuite's"
+    )
+    undo: bool = Field(
+        default=True, description="going back to an earlier step in multi-step Sokoban, N-Queens and Sudoku"
     )
 
     @model_validator(mode="after")
@@ -55,6 +61,10 @@ class IngvpPaperSuite(IngvpSuite):
         if setting.mode == "multi_step":
             rules = rules.model_copy(update={"actions_per_reply": self.multi_step_actions})
         return rules
+
+    def setting_kwargs(self, game: str, setting: Setting) -> dict[str, Any]:
+        """ING-VP's undo, where its multi-step play offers it."""
+        return {"undo": True} if self.undo and setting.mode == "multi_step" and game in UNDO_GAMES else {}
 
     def levels_of(self, game: str) -> list[Level]:
         return [Level({"level": text}, {"level": index + 1}) for index, text in enumerate(self.level_texts(game))]

@@ -86,7 +86,9 @@ class IngvpSuite(SpecSuite):
                     yield EpisodePlan(
                         task=f"{setting.name}/{game}/{index:03d}",
                         env_id=env_id(GAME_ENV[game]),
-                        env_kwargs=self.game_kwargs(game) | {"observe_image": setting.modality == "image_text"},
+                        env_kwargs=self.game_kwargs(game)
+                        | {"observe_image": setting.modality == "image_text"}
+                        | self.setting_kwargs(game, setting),
                         reset_options=level.reset_options,
                         seed=self.seed,
                         rules=self.setting_rules(setting),
@@ -103,6 +105,10 @@ class IngvpSuite(SpecSuite):
     def game_kwargs(self, game: str) -> dict[str, Any]:
         """The game env's constructor arguments, but for whether it renders images (the setting's)."""
         return {"level_set": self.level_set, "image_size": self.image_size}
+
+    def setting_kwargs(self, game: str, setting: Setting) -> dict[str, Any]:
+        """Constructor arguments a setting adds for a game (none here; ING-VP's own protocol adds its undo)."""
+        return {}
 
     def setting_rules(self, setting: Setting) -> PlayRules:
         return setting.rules(self.max_steps)

@@ -122,7 +122,7 @@ def test_the_action_language_says_so_and_the_listed_actions_stay_the_games() -> 
 @pytest.mark.parametrize(("game", "level"), [("sokoban", CORRIDOR), ("sudoku", THREE_BLANKS), ("nqueens", ONE_QUEEN)])
 def test_without_undo_a_step_number_is_refused_saying_going_back_is_not_offered(game: str, level: str) -> None:
     env = env_on(game, level, undo=False)
-    obs, _, _, _, info = env.step("1")
+    info = env.step("1")[4]
     assert not info["valid"] and info["feedback"].endswith(NOT_OFFERED)
     assert env.step("back to step 1")[4]["feedback"].endswith(NOT_OFFERED)
 
