@@ -33,6 +33,12 @@ SHELL_OPERATORS = "><|&;"  # a command ends at a redirection, a pipe or a chain
 
 # Commands that cannot be checked here, each with why. They must still appear in the docs (tested below).
 PLACEHOLDERS: dict[str, str] = {
+    "run suite=embodied_eval suite.data_dir=data/embodied_eval/tasks agent=oracle": (
+        "needs EmbodiedEval's task files (mmgym data get embodied_eval)"
+    ),
+    "run suite=embodied_eval suite.reference=human suite.human_trajectories=PATH agent=oracle": (
+        "needs human trajectories (not shipped)"
+    ),
     "run suite=ingvp_paper suite.data_dir=ING-VP/data agent=random": "needs ING-VP's data folder (not shipped)",
     "run suite=eb_alfred suite.data_dir=PATH/EmbodiedBench/embodiedbench/envs/eb_alfred/data agent=llm model=gpt4o": (
         "needs EmbodiedBench's data folder"

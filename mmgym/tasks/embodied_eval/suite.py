@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, field_validator
 
 from mmgym.agents.models.base import ModelError
 from mmgym.core.records import EpisodeRecord
@@ -141,7 +141,9 @@ class EmbodiedEvalSuite(SceneSuite):
         default="expert", description="SPL's reference path: the expert's plan, or human (needs human_trajectories)"
     )
     human_trajectories: str | None = Field(
-        default=None, description="a folder of human trajectories, <category>/<NNN>/traj.json per task"
+        default=None,
+        validate_default=True,
+        description="a folder of human trajectories, <category>/<NNN>/traj.json per task",
     )
     data_dir: str | None = Field(
         default=None,
@@ -158,14 +160,15 @@ class EmbodiedEvalSuite(SceneSuite):
 
     _released: LoadedTasks | None = PrivateAttr(default=None)
 
-    @model_validator(mode="after")
-    def _human_needs_trajectories(self) -> EmbodiedEvalSuite:
-        if self.reference == "human" and not self.human_trajectories:
+    @field_validator("human_trajectories")
+    @classmethod
+    def _human_needs_trajectories(cls, folder: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("reference") == "human" and not folder:
             raise ValueError(
-                "reference=human needs human_trajectories=<folder with <category>/<NNN>/traj.json per task>; "
-                "mmgym's frozen tasks ship none (reference=expert uses the expert's plans)"
+                "suite.reference=human needs a folder with <category>/<NNN>/traj.json per task; mmgym's frozen "
+                "tasks ship none (suite.reference=expert uses the expert's plans)"
             )
-        return self
+        return folder
 
     @property
     def macro_over(self) -> tuple[str, ...]:  # type: ignore[override]

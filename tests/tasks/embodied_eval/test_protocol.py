@@ -137,7 +137,7 @@ def test_reference_human_without_trajectories_is_refused_in_one_line() -> None:
     from mmgym.errors import ConfigError
     from mmgym.tasks.embodied_eval.human import human_lengths
 
-    with pytest.raises(ValueError, match="reference=human needs human_trajectories="):
+    with pytest.raises(ValueError, match=r"suite\.reference=human needs a folder"):
         EmbodiedEvalSuite(reference="human")
     with pytest.raises(ConfigError, match=r"suite\.human_trajectories: no folder"):
         human_lengths("/nonexistent/human", ["navigation/000"])
