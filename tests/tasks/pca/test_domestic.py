@@ -203,7 +203,7 @@ def test_the_render_is_deterministic_square_and_shows_the_heading(items: list[De
 
 def test_the_closed_loop_fed_the_answers_finishes_the_mission(items: list[DecisionItem]) -> None:
     for item in items[:4]:
-        loop = domestic.DOMAIN.closed_loop(item)
+        loop = domestic.DOMAIN.closed_loop(item, 8)
         decisions, outcome = 0, None
         while outcome is None or not outcome.done:
             decision = loop.item()
@@ -217,7 +217,7 @@ def test_the_closed_loop_fed_the_answers_finishes_the_mission(items: list[Decisi
 
 
 def test_the_closed_loop_gives_up_when_the_budget_is_spent(items: list[DecisionItem]) -> None:
-    loop = domestic.DOMAIN.closed_loop(items[0])
+    loop = domestic.DOMAIN.closed_loop(items[0], 8)
     outcome = None
     for _ in range(loop.budget):
         outcome = loop.act("Turn left")

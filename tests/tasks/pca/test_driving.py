@@ -169,7 +169,7 @@ def test_render_is_square_deterministic_and_shows_the_green_ego_car(items: list[
 
 
 def test_the_closed_loop_drives_several_decisions(items: list[DecisionItem]) -> None:
-    loop = driving.DOMAIN.closed_loop(items[0])
+    loop = driving.DOMAIN.closed_loop(items[0], 8)
     try:
         first = loop.item()
         assert first == items[0]  # the loop starts from the item's own state

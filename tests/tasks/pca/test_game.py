@@ -249,7 +249,7 @@ def test_render_is_deterministic_sized_and_shows_the_inventory(game: ModuleType)
 @needs_crafter
 def test_closed_loop_runs_several_decisions(game: ModuleType) -> None:
     item = frozen.load("game")[1]
-    loop = game.DOMAIN.closed_loop(item)
+    loop = game.DOMAIN.closed_loop(item, 8)
     assert loop.item() == item
     decisions = 0
     while decisions < 4:

@@ -66,6 +66,7 @@ class Domain(Protocol):
         """`render`'s image and the fingerprint of the state it shows, from one rebuild."""
         ...
 
-    def closed_loop(self, item: DecisionItem) -> ClosedLoop:
-        """The item's scene as a world that continues after each decision."""
+    def closed_loop(self, item: DecisionItem, decisions: int) -> ClosedLoop:
+        """The item's scene as a world that continues after each decision, for up to `decisions` of them (a
+        domain without a goal of its own, driving, reaches its goal by getting through them all)."""
         ...

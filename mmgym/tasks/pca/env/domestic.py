@@ -603,8 +603,8 @@ class DomesticDomain:
         env = rebuild(scene)
         return render_env(env, size), digest(layout(env))
 
-    def closed_loop(self, item: DecisionItem) -> DomesticLoop:
-        return DomesticLoop(item)
+    def closed_loop(self, item: DecisionItem, decisions: int) -> DomesticLoop:
+        return DomesticLoop(item)  # the mission's own goal and budget end the loop
 
 
 class DomesticLoop:

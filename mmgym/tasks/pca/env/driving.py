@@ -28,7 +28,6 @@ VIEW_BEHIND, VIEW_AHEAD = 20.0, 50.0  # metres the image shows behind and ahead 
 VIEW_PIXELS = 700  # rendered square side before resizing; 10 px per metre
 WARMUP = (2, 8)  # the ego car drives at least this many steps (drawn from the seed) before a decision is read ...
 SEARCH_STEPS = 15  # ... and at most this many more looking for a decidable state
-LOOP_DECISIONS = 30  # a closed-loop episode is survived after this many decisions
 BRIDGE_STEPS = 15  # seconds the domain's own driver may drive between two decisions of a closed loop
 
 TEXT = {
@@ -354,13 +353,16 @@ def _cached_view(scene_json: str, size: int) -> tuple[np.ndarray, str]:
 
 
 class DrivingLoop:
-    """A rebuilt scene that goes on: each act() is one highway-env policy step (1 s)."""
+    """A rebuilt scene that goes on: each act() is one highway-env policy step (1 s). The highway has no
+    destination: the goal is reached by getting through the loop's `budget` decisions without a crash, or
+    to where the road offers no further decision (the domain's own driver found none within its bridge)."""
 
-    def __init__(self, item: DecisionItem) -> None:
+    def __init__(self, item: DecisionItem, budget: int) -> None:
         self.scene = {**item.scene, "warmup": list(item.scene.get("warmup", ()))}
         self.env = build(self.scene)
         self.start_x = float(self.env.vehicle.position[0])
         self.decisions = 0
+        self.budget = budget
 
     def item(self) -> DecisionItem | None:
         scene = {**self.scene, "warmup": list(self.scene["warmup"])}
@@ -380,7 +382,8 @@ class DrivingLoop:
         self._drive_to_next_decision()
         ego = self.env.vehicle
         crashed = bool(ego.crashed)
-        done = crashed or self.decisions >= LOOP_DECISIONS
+        no_more = not crashed and self.item() is None  # the road offers no further decision: the drive is over
+        done = crashed or no_more or self.decisions >= self.budget
         lane = ego.lane_index[2]
         feedback = f"You chose: {TEXT[action]}. " + (
             "You crashed into another car." if crashed else f"You are at {ego.speed:.0f} m/s in lane {lane + 1}."
@@ -437,8 +440,8 @@ class DrivingDomain:
         image, fingerprint = _cached_view(json.dumps(item.scene, sort_keys=True), size)
         return image.copy(), fingerprint
 
-    def closed_loop(self, item: DecisionItem) -> DrivingLoop:
-        return DrivingLoop(item)
+    def closed_loop(self, item: DecisionItem, decisions: int) -> DrivingLoop:
+        return DrivingLoop(item, decisions)
 
 
 DOMAIN = DrivingDomain()

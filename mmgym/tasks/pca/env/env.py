@@ -77,7 +77,7 @@ class PCAEnv(LanguageEnvBase):
         item = _item_for_reset(options, seed)
         self.counts = {"decisions": 0, "right_decisions": 0, "failed": False, "reached": False}
         if self.decisions > 1:
-            self.loop = domain(item.domain).closed_loop(item)
+            self.loop = domain(item.domain).closed_loop(item, self.decisions)
             FINGERPRINTS.verify(frozen_key(item), self.loop.fingerprint)
             self._show(self.loop.item() or item)
         else:

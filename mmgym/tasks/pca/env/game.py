@@ -367,8 +367,8 @@ class GameDomain:
         env = _rebuild(item.scene)
         return _draw(env, size), digest(layout(env))
 
-    def closed_loop(self, item: DecisionItem) -> GameLoop:
-        return GameLoop(item)
+    def closed_loop(self, item: DecisionItem, decisions: int) -> GameLoop:
+        return GameLoop(item)  # the mission's own goal and budget end the loop
 
 
 DOMAIN = GameDomain()
