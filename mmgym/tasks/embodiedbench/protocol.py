@@ -22,7 +22,6 @@ at run time (`authors_texts`), and the run records which were used.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -39,6 +38,7 @@ from mmgym.envs.miniworld.actions import ACTIONS as MINIWORLD
 from mmgym.envs.thor.alfred_skills import global_skills
 from mmgym.envs.thor.nav_env import ACTIONS as NAV_ACTIONS
 from mmgym.errors import ConfigError
+from mmgym.tasks.released import python_literals
 from mmgym.tasks.scoring import Metric, Scores
 
 Protocol = Literal["mmgym", "embodiedbench"]
@@ -420,21 +420,7 @@ def authors_texts(checkout: str | Path, track: Track, subset: str | None = None)
 
 
 def _assignments(path: Path) -> dict[str, Any]:
-    """Module-level `name = <literal>` assignments of a Python file, read as literals."""
-    if not path.is_file():
-        raise ConfigError(f"{path} not found: suite.protocol_dir must be a checkout of EmbodiedBench/EmbodiedBench")
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except (SyntaxError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} cannot be read as Python: {exc}") from None
-    found: dict[str, Any] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            try:
-                found[node.targets[0].id] = ast.literal_eval(node.value)
-            except ValueError:
-                continue  # not a literal (an f-string, a call): not a text this reads
-    return found
+    return python_literals(path, "suite.protocol_dir must be a checkout of EmbodiedBench/EmbodiedBench")
 
 
 def _examples(path: Path) -> tuple[str, ...]:

@@ -9,20 +9,30 @@ PCA-Eval asks GPT-4 and trusts it. mmgym's judges are measured before they are t
   added to a right argument, and the judge check says so in figures.
 - `ModelJudge`: any mmgym model backend, asked with mmgym's own prompt for a 0/1 score per link
   with evidence first (PCA-Eval's protocol). A reply without both scores is an unscored verdict
-  (`None`), counted as such, never guessed.
+  (`None`), counted as such, never guessed. With `protocol_dir` (a checkout of PCA-EVAL), it asks
+  with PCA-EVAL's own grading prompt instead, read at run time from
+  `pca-eval/evaluation/pca_auto_scoring.py` (its `template`, as data: the file is not run), filled as
+  PCA-EVAL fills it (the agent's whole answer, the choices lettered, the key concepts as a list).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from mmgym.agents.models.base import GenerationConfig, Message
 from mmgym.agents.models.registry import shared_backend
+from mmgym.errors import ConfigError
 from mmgym.tasks.pca.env.item import DecisionItem
+from mmgym.tasks.released import python_literals
+
+AUTHORS_RUBRIC = Path("pca-eval/evaluation/pca_auto_scoring.py")
+AUTHORS_FIELDS = ("question", "actions", "model_output", "true_action", "key_concept", "reason", "domain")
 
 
 class Verdict(BaseModel):
@@ -118,8 +128,20 @@ class ModelJudge(BaseModel):
     name: str = "model"
     model: dict[str, Any]  # a model config (`_target_` and arguments), as `model=` gives the agent
     max_tokens: int = 256
+    protocol_dir: str | None = None  # a checkout of PCA-EVAL: grade with its own prompt
 
     def prompt(self, item: DecisionItem, reasoning: str, choice: int) -> str:
+        if self.protocol_dir:
+            chosen = item.labelled(choice) if choice >= 0 else "(none)"
+            return authors_rubric(self.protocol_dir).format(
+                question=item.question,
+                actions=item.choices_text(),
+                model_output=f"{reasoning.strip()}\nAnswer: {chosen}",
+                true_action=item.labelled(item.answer_index),
+                key_concept=[c.name for c in item.key_concepts],
+                reason=item.reasoning,
+                domain=item.domain,
+            )
         return PROMPT.format(
             domain=item.domain,
             question=item.question,
@@ -143,3 +165,14 @@ class ModelJudge(BaseModel):
         scores = parse_scores(text)
         evidence: Mapping[str, Any] = {"prompt": prompt, "output": text} | ({"error": error} if error else {})
         return Verdict(perception=scores["perception"], cognition=scores["cognition"], evidence=dict(evidence))
+
+
+@functools.cache
+def authors_rubric(checkout: str) -> str:
+    """PCA-EVAL's grading prompt (`template` in its scoring script), read from a checkout; one line when the
+    checkout has no such script or the prompt lacks a field PCA-EVAL fills."""
+    path = Path(checkout).expanduser() / AUTHORS_RUBRIC
+    template = python_literals(path, "judge.protocol_dir must be a checkout of pkunlp-icler/PCA-EVAL").get("template")
+    if not isinstance(template, str) or any("{" + name + "}" not in template for name in AUTHORS_FIELDS):
+        raise ConfigError(f"{path} has no grading `template` with the fields {', '.join(AUTHORS_FIELDS)}")
+    return template

@@ -131,3 +131,39 @@ def test_an_unreadable_image_fails_its_own_episode_only(tmp_path: Path) -> None:
     results = evaluate(suite, ExpertAgent, tmp_path / "run", LocalRunner(concurrency=1), show_progress=False)
     errors = [json.loads(line) for line in (tmp_path / "run" / "episodes.jsonl").read_text().splitlines()]
     assert results.errors == 1 and [r["spec"]["task"] for r in errors if r["status"] == "error"] == ["driving/000"]
+
+
+def test_the_model_judge_grades_with_pca_evals_own_prompt_read_from_a_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from mmgym.agents.models.base import ModelResponse, Usage
+    from mmgym.tasks.pca import judges
+    from mmgym.tasks.pca.env import frozen
+
+    script = tmp_path / "PCA-EVAL" / "pca-eval" / "evaluation" / "pca_auto_scoring.py"
+    script.parent.mkdir(parents=True)
+    script.write_text(  # PCA-EVAL's layout, a hand-written rubric with the fields its script fills
+        "import json\nMAX_RETRY = 3\ntemplate = '''Q: {question}\\nC: {actions}\\nAnswer: {model_output}\\n"
+        "Right: {true_action}\\nConcepts: {key_concept}\\nWhy: {reason}\\nDomain: {domain}\\nGrade it.'''\n"
+    )
+    asked: list[str] = []
+
+    class Grader:
+        async def generate(self, messages, config):
+            asked.append(messages[0].parts[0].text)
+            return ModelResponse("action score: 1\nperception score: 1\nx\ncognition score: 0", Usage())
+
+    monkeypatch.setattr(judges, "shared_backend", lambda model: Grader())
+    item = frozen.load("game")[0]
+    judge = judges.ModelJudge(model={"_target_": "unused"}, protocol_dir=str(tmp_path / "PCA-EVAL"))
+    verdict = asyncio.run(judge.judge(item, "A crafting table is nearby and I have wood.", item.answer_index))
+    assert verdict.perception is True and verdict.cognition is False
+    (prompt,) = asked
+    assert prompt.startswith(f"Q: {item.question}\nC: (A) ") and f"Right: {item.labelled(item.answer_index)}" in prompt
+    assert f"Concepts: {[c.name for c in item.key_concepts]}" in prompt and prompt.endswith("Domain: game\nGrade it.")
+    script.write_text("template = 'no fields'\n")
+    judges.authors_rubric.cache_clear()
+    with pytest.raises(ConfigError, match="has no grading `template` with the fields question"):
+        judge.prompt(item, "", 0)
