@@ -70,6 +70,6 @@ def test_the_judge_check_table_is_built_from_a_runs_notes() -> None:
     runs = [RunNotes("agent A", {"judge_check": figures.model_dump(mode="json")}), RunNotes("agent B", {})]
     (table,) = plugins.report_tables(runs)
     assert table.id == "judge-checks" and len(table.rows) == 1
-    assert table.rows[0] == ("agent A", "lexical", "10", "perception", "90.0", "-", "75.0", "1", "5.0", "0.0")
-    assert table.numeric == (False, False, True, False, True, True, True, True, True, True)
+    assert table.rows[0] == ("agent A", "lexical", "10", "perception", "90.0", "-", "75.0", "1", "5.0", "0.0", "-", "-")
+    assert table.numeric == (False, False, True, False, True, True, True, True, True, True, True, True)  # "-": empty
     assert plugins.report_tables([RunNotes("agent B", {})]) == []

@@ -76,6 +76,8 @@ def build_judge(overrides: list[str], configs: Configs):
 def _tables(figures):
     from rich.table import Table
 
+    from mmgym.tasks.pca.judge_check import TRUSTED
+
     def pct(value: float | None) -> str:
         return "-" if value is None else f"{value:.1f}"
 
@@ -96,7 +98,13 @@ def _tables(figures):
     biases.add_row("choices reordered", pct(figures.order_flips))
     biases.add_row("reasoning padded", pct(figures.length_flips))
     biases.add_row("padding: rise in verdicts 1 (points)", pct(figures.length_positive_shift))
-    return links, cases, biases
+    people = Table(title=f"on {next(iter(figures.people.values())).n} reasons written by people (people_reasons.json)")
+    for column in ("link", "agreement %", "precision %", "recall %", "trust"):
+        people.add_column(column, justify="right" if column not in ("link", "trust") else "left")
+    for link, f in figures.people.items():
+        trust = f"untrusted: under {TRUSTED:.0f}%" if link in figures.untrusted else "ok"
+        people.add_row(link, pct(f.agreement), pct(f.precision), pct(f.recall), trust)
+    return links, cases, biases, people
 
 
 JUDGE_CHECK = Command(

@@ -15,20 +15,30 @@ Per link: agreement with the labels, precision and recall (1 is the positive cla
 many verdicts were unscored. Two biases MLLM-as-a-Judge reports, as the share of verdicts that
 change: `order` (the choices listed in another order, the same answer chosen) and `length` (the
 reasoning padded with sentences that say nothing).
+
+Templated cases flatter a judge that matches words: they reuse the reference's phrases. So the
+check also scores `people_reasons.json`, 65 reasoning texts written by hand for the first ten
+items of each domain, in people's varied wording and labelled by hand; a link whose agreement
+there is under `TRUSTED` percent is flagged as not to be trusted, next to its scores in the report.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 from pydantic import BaseModel
 
+from mmgym.tasks.pca.env import frozen
 from mmgym.tasks.pca.env.item import DecisionItem
 from mmgym.tasks.pca.judges import Judge, Verdict
+
+TRUSTED = 80.0  # percent agreement on people's reasons below which a link's judged scores are flagged
 
 LINKS = ("perception", "cognition")
 PADDING = (
@@ -71,6 +81,16 @@ def cases_for(item: DecisionItem) -> list[Case]:
     return cases
 
 
+def people_cases() -> list[Case]:
+    """The hand-written, hand-labelled reasoning texts of `people_reasons.json`, on their frozen items."""
+    data = json.loads((resources.files("mmgym.tasks.pca") / "people_reasons.json").read_text())
+    items = {(d, item.index): item for d in {c["domain"] for c in data["cases"]} for item in frozen.load(d)}
+    return [
+        Case(items[(c["domain"], c["index"])], "people", c["text"], bool(c["perception"]), bool(c["cognition"]))
+        for c in data["cases"]
+    ]
+
+
 def reordered(item: DecisionItem, seed: int) -> DecisionItem:
     """The item with its choices in another order (a different one whenever there are two or more)."""
     order = list(range(len(item.actions)))
@@ -105,6 +125,12 @@ class JudgeFigures(BaseModel):
     order_flips: float  # percent of verdicts (both links) that change when the choices are reordered
     length_flips: float  # percent that change when the reasoning is padded
     length_positive_shift: float  # points by which the share of verdicts 1 rises with padding
+    people: dict[str, LinkFigures] = {}  # per link, on the hand-written reasons (people_reasons.json)
+
+    @property
+    def untrusted(self) -> list[str]:
+        """Links whose agreement on people's reasons is under `TRUSTED`: their judged scores are not to be trusted."""
+        return [link for link, f in self.people.items() if f.agreement < TRUSTED]
 
 
 def _figures(labels: Sequence[bool], verdicts: Sequence[bool | None]) -> LinkFigures:
@@ -130,10 +156,12 @@ async def check_judge(judge: Judge, items: Sequence[DecisionItem], concurrency: 
         async with limit:
             return await judge.judge(item, text, item.answer_index)
 
-    plain, shuffled, padded = await asyncio.gather(
+    written = people_cases()
+    plain, shuffled, padded, by_people = await asyncio.gather(
         asyncio.gather(*(ask(c.item, c.text) for c in cases)),
         asyncio.gather(*(ask(reordered(c.item, k), c.text) for k, c in enumerate(cases))),
         asyncio.gather(*(ask(c.item, c.text + PADDING) for c in cases)),
+        asyncio.gather(*(ask(c.item, c.text) for c in written)),
     )
     links = {link: _figures([getattr(c, link) for c in cases], [getattr(v, link) for v in plain]) for link in LINKS}
     by_case: dict[str, dict[str, float]] = {}
@@ -156,4 +184,7 @@ async def check_judge(judge: Judge, items: Sequence[DecisionItem], concurrency: 
         length_positive_shift=100.0
         * (sum(bool(b) for _, b in padded_pairs) - sum(bool(a) for a, _ in padded_pairs))
         / total,
+        people={
+            link: _figures([getattr(c, link) for c in written], [getattr(v, link) for v in by_people]) for link in LINKS
+        },
     )

@@ -8,13 +8,15 @@ from mmgym.tasks.pca.command import JUDGE_CHECK
 from mmgym.tasks.plugins import Benchmark, ReportTable, RunNotes
 
 COLUMNS = ("run", "judge", "cases", "link", "agreement %", "precision %", "recall %", "unscored",
-           "flips: choices reordered %", "flips: reasoning padded %")  # fmt: skip
+           "flips: choices reordered %", "flips: reasoning padded %", "people's reasons: agreement %",
+           "trust")  # fmt: skip
 
 
 def judge_checks(runs: Sequence[RunNotes]) -> ReportTable | None:
-    """Each judged run's check of its judge: agreement, precision and recall per link, and how often a
-    verdict changes with the choices reordered or the reasoning padded."""
-    from mmgym.tasks.pca.judge_check import NOTES_KEY, JudgeFigures  # the judges load only for a report
+    """Each judged run's check of its judge: agreement, precision and recall per link, how often a verdict
+    changes with the choices reordered or the reasoning padded, its agreement on reasons people wrote, and
+    whether the link's scores can be trusted (`untrusted` where that agreement is under TRUSTED)."""
+    from mmgym.tasks.pca.judge_check import NOTES_KEY, TRUSTED, JudgeFigures  # the judges load only for a report
 
     rows = []
     for run in runs:
@@ -24,7 +26,11 @@ def judge_checks(runs: Sequence[RunNotes]) -> ReportTable | None:
         for link, figures in check.links.items():
             cells = (_pct(figures.agreement), _pct(figures.precision), _pct(figures.recall))
             order, length = _pct(check.order_flips), _pct(check.length_flips)
-            rows.append((run.label, check.judge, str(check.cases), link, *cells, str(figures.unscored), order, length))
+            people = check.people.get(link)
+            agreement = _pct(people.agreement) if people else "-"
+            trust = "-" if people is None else f"untrusted (< {TRUSTED:.0f}%)" if link in check.untrusted else "ok"
+            rows.append((run.label, check.judge, str(check.cases), link, *cells, str(figures.unscored), order, length,
+                         agreement, trust))  # fmt: skip
     return ReportTable("judge-checks", "Judge checks", COLUMNS, tuple(rows)) if rows else None
 
 

@@ -167,3 +167,34 @@ def test_the_model_judge_grades_with_pca_evals_own_prompt_read_from_a_checkout(
     judges.authors_rubric.cache_clear()
     with pytest.raises(ConfigError, match="has no grading `template` with the fields question"):
         judge.prompt(item, "", 0)
+
+
+def test_the_judge_check_scores_reasons_people_wrote_and_flags_a_link_under_the_trust_line() -> None:
+    """65 reasons written and labelled by hand (varied wording, not the reference's phrases): the lexical judge,
+    which matches the reference's words, is measured on them, and the report flags each link under TRUSTED."""
+    import asyncio
+    from collections import Counter
+
+    from mmgym.tasks.pca.judge_check import TRUSTED, JudgeFigures, LinkFigures, check_judge, people_cases
+    from mmgym.tasks.pca.judges import LexicalJudge
+    from mmgym.tasks.pca.plugin import judge_checks
+    from mmgym.tasks.plugins import RunNotes
+
+    cases = people_cases()
+    assert len(cases) >= 60 and min(Counter(c.item.domain for c in cases).values()) >= 20
+    labels = Counter((c.perception, c.cognition) for c in cases)
+    assert labels[(True, True)] and labels[(True, False)] and labels[(False, False)]
+    figures = asyncio.run(check_judge(LexicalJudge(), []))
+    assert figures.people["perception"].n == len(cases) and set(figures.untrusted) <= {"perception", "cognition"}
+    assert figures.untrusted == [link for link, f in figures.people.items() if f.agreement < TRUSTED]
+
+    def link(agreement: float) -> LinkFigures:
+        return LinkFigures(n=65, agreement=agreement, precision=None, recall=None, unscored=0)
+
+    check = figures.model_copy(update={"people": {"perception": link(95.0), "cognition": link(40.0)}})
+    table = judge_checks([RunNotes("run", {"judge_check": check.model_dump(mode="json")})])
+    trust = {row[3]: (row[-2], row[-1]) for row in table.rows}
+    assert trust == {"perception": ("95.0", "ok"), "cognition": ("40.0", f"untrusted (< {TRUSTED:.0f}%)")}
+    older = {k: v for k, v in check.model_dump(mode="json").items() if k != "people"}  # a run from before
+    assert {row[-1] for row in judge_checks([RunNotes("old", {"judge_check": older})]).rows} == {"-"}
+    assert JudgeFigures.model_validate(older).people == {}
