@@ -53,6 +53,13 @@ PLACEHOLDERS: dict[str, str] = {
     "run suite=pca suite.source=pcabench suite.data_dir=PATH/TO/PCA-Bench agent=llm model=gpt4o": (
         "needs PCA-Bench's data folder"
     ),
+    "run suite=pca suite.source=pcabench suite.data_dir=PATH/PCA-EVAL/pca-eval/data/v1.0 agent=oracle": (
+        "needs PCA-EVAL's data folder"
+    ),
+    "run suite=pca suite.source=pcabench suite.data_dir=PATH/PCA-EVAL/pca-eval/data/v1.0 suite.protocol=pcabench "
+    "agent=llm model=gpt4o": "needs PCA-EVAL's data folder",
+    "run suite=pca suite.source=pcabench suite.data_dir=PATH/PCA-EVAL/PCA-Bench suite.image_dir=PATH/open-images "
+    "agent=llm model=gpt4o": "needs PCA-Bench's open-track files and images",
 }
 # Commands the docs show being refused: they must still be refused.
 REFUSED: dict[str, str] = {
