@@ -1,5 +1,5 @@
 """The `mmgym` command: `run` (a Hydra app with overrides and -m sweeps), `list`, `replay`, `report`,
-`compare`, `doctor`, `data`, and the commands benchmark plug-ins add (`mmgym.tasks.plugins`).
+`compare`, `doctor`, `data`, `calibrate`, and the commands benchmark plug-ins add (`mmgym.tasks.plugins`).
 
 Overrides are checked before Hydra starts, so a bad one ends in a single line that names what
 is valid instead of a traceback.
@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from mmgym.cli import compare, data, doctor, replay
+from mmgym.cli import calibrate, compare, data, doctor, replay
 from mmgym.cli.catalogue import config_groups, config_options
 from mmgym.errors import MmgymError
 from mmgym.tasks.plugins import commands as plugin_commands
@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
             return doctor.run(args)
         if args.command == "data":
             return data.run(args)
+        if args.command == "calibrate":
+            return calibrate.run(args)
         if args.command in plugins:
             from mmgym.cli.configs import HydraConfigs
 
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_parser(sub)
     doctor.add_parser(sub)
     data.add_parser(sub)
+    calibrate.add_parser(sub)
     for command in plugin_commands().values():
         command.add_arguments(sub.add_parser(command.name, help=command.help))
     return parser

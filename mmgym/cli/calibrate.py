@@ -1,0 +1,136 @@
+"""`mmgym calibrate suite=X [suite options]`: a suite's floor, ceiling, and how its score falls as play worsens.
+
+It plays the suite's episodes with the random agent (the floor), the expert (the ceiling) and the
+noisy expert (`agent=noisy_oracle`: the expert, each action random with probability p) at each p
+of `--epsilons`, into one run folder per agent under `--output`. Then, for the suite's headline
+metric, per group of each grouping and overall, it prints the floor, the ceiling and the score at
+each p with its 95% interval, whether the score falls as p rises (monotone: no later score's
+interval lies wholly above an earlier one's), and the resolution: the smallest difference in p
+whose two scores' intervals do not overlap (the finest change in play the suite can tell apart).
+The figures go to `calibration.json` in `--output`. Runs resume like any run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+from mmgym.errors import ConfigError
+
+EPSILONS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    calibrate = sub.add_parser("calibrate", help="a suite's floor, ceiling and score as the expert's play worsens")
+    calibrate.add_argument("overrides", nargs="+", help="suite=<name> and any suite.<key>=<value>")
+    default = ",".join(f"{e:g}" for e in EPSILONS)
+    calibrate.add_argument("--epsilons", default=default, help="the noisy expert's p values (default: %(default)s)")
+    calibrate.add_argument("--metric", help="the metric to calibrate (default: the suite's first)")
+    calibrate.add_argument("-o", "--output", type=Path, help="folder for the runs (default: runs/<suite>-calibration)")
+    calibrate.add_argument("--concurrency", type=int, default=16, help="episodes at once (default: 16)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from mmgym.agents.scripted import ExpertAgent, NoisyExpertAgent, RandomAgent
+    from mmgym.cli.configs import HydraConfigs
+    from mmgym.cli.paths import check_writable_dir
+    from mmgym.runners.evaluate import evaluate
+    from mmgym.runners.local import LocalRunner
+
+    epsilons = _epsilons(args.epsilons)
+    if not any(o.startswith("suite=") for o in args.overrides):
+        raise ConfigError("mmgym calibrate needs suite=<name>, e.g. mmgym calibrate suite=eb_nav")
+    configs = HydraConfigs()
+    suite = configs.build(configs.compose(list(args.overrides)).suite, "suite")
+    metric = args.metric or suite.metrics[0].name
+    if metric not in {m.name for m in suite.metrics}:
+        raise ConfigError(
+            f"--metric {metric!r} is not one of {suite.name}'s: {', '.join(m.name for m in suite.metrics)}"
+        )
+    output = args.output or Path("runs") / f"{suite.name}-calibration"
+    check_writable_dir(output, "-o")
+    runner = LocalRunner(concurrency=args.concurrency)
+    agents: dict[str, Any] = {"random": RandomAgent, "oracle": ExpertAgent}
+    agents |= {f"noisy-{e:g}": (lambda e=e: NoisyExpertAgent(e)) for e in epsilons if e > 0}
+    results = {}
+    for label, factory in agents.items():
+        print(f"calibrate: {label}")
+        results[label] = evaluate(suite, factory, output / label, runner, show_progress=True)
+    by_epsilon = {e: results["oracle" if e == 0 else f"noisy-{e:g}"] for e in epsilons}
+    figures = calibration(suite.name, metric, results["random"], results["oracle"], by_epsilon)
+    (output / "calibration.json").write_text(json.dumps(figures, indent=1) + "\n")
+    _print(figures)
+    print(f"calibration written to {output / 'calibration.json'}")
+    return 0
+
+
+def _epsilons(text: str) -> list[float]:
+    try:
+        values = sorted({float(v) for v in text.split(",") if v.strip()})
+    except ValueError:
+        raise ConfigError(f"--epsilons must be numbers between 0 and 1, comma-separated; got {text!r}") from None
+    if not values or not all(0.0 <= v <= 1.0 for v in values):
+        raise ConfigError(f"--epsilons must be numbers between 0 and 1, comma-separated; got {text!r}")
+    return values
+
+
+def calibration(suite: str, metric: str, floor: Any, ceiling: Any, by_epsilon: dict[float, Any]) -> dict[str, Any]:
+    """The figures per grouping and group: floor, ceiling, score at each p, monotone, resolution."""
+    groups: dict[str, dict[str, Any]] = {}
+    for grouping, members in ceiling.groups.items():
+        for group in members:
+            at = {e: _summary(r.groups.get(grouping, {}).get(group, {}).get(metric)) for e, r in by_epsilon.items()}
+            groups.setdefault(grouping, {})[group] = {
+                "floor": _summary(floor.groups.get(grouping, {}).get(group, {}).get(metric)),
+                "ceiling": _summary(members[group].get(metric)),
+                "by_epsilon": {f"{e:g}": s for e, s in at.items()},
+                "monotone": monotone(at),
+                "resolution": resolution(at),
+            }
+    return {"suite": suite, "metric": metric, "epsilons": list(by_epsilon), "groups": groups}
+
+
+def _summary(summary: Any) -> dict[str, float] | None:
+    if summary is None:
+        return None
+    return {"mean": summary.mean, "low": summary.low, "high": summary.high, "n": summary.n}
+
+
+def monotone(at: dict[float, dict[str, float] | None]) -> bool:
+    """No score at a larger p whose interval lies wholly above the interval of a score at a smaller p."""
+    points = sorted((e, s) for e, s in at.items() if s is not None)
+    return not any(later["low"] > earlier["high"] for (_, earlier), (_, later) in itertools.combinations(points, 2))
+
+
+def resolution(at: dict[float, dict[str, float] | None]) -> float | None:
+    """The smallest difference in p whose two scores' intervals do not overlap (None: no two are apart)."""
+    points = [(e, s) for e, s in at.items() if s is not None]
+    gaps = [
+        abs(a - b)
+        for (a, sa), (b, sb) in itertools.combinations(points, 2)
+        if sa["low"] > sb["high"] or sb["low"] > sa["high"]
+    ]
+    return round(min(gaps), 6) if gaps else None
+
+
+def _print(figures: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    def cell(s: dict[str, float] | None) -> str:
+        return "-" if s is None else f"{s['mean']:.1f} [{s['low']:.1f}, {s['high']:.1f}]"
+
+    console = Console(width=200)
+    for grouping, groups in figures["groups"].items():
+        table = Table(title=f"{figures['suite']}: {figures['metric']} by {grouping} (floor: random, ceiling: expert)")
+        for column in ("group", "floor", "ceiling", *(f"p={e:g}" for e in figures["epsilons"]), "monotone",
+                       "resolution"):  # fmt: skip
+            table.add_column(column)
+        for group, f in groups.items():
+            by_e = [cell(f["by_epsilon"][f"{e:g}"]) for e in figures["epsilons"]]
+            step = "-" if f["resolution"] is None else f"{f['resolution']:g}"
+            table.add_row(group, cell(f["floor"]), cell(f["ceiling"]), *by_e, "yes" if f["monotone"] else "NO", step)
+        console.print(table)
