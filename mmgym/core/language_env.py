@@ -99,6 +99,8 @@ class EnvTraits:
     cheap_steps: bool = False  # a step costs microseconds: runners keep the env in their own process
     reusable: bool = False  # a `reset` restores any episode: one env serves many episodes, not one each
     full_render: bool = False  # `render()` shows more than the observation: recorded as a second video
+    numbers_every_reply: bool = False  # the env numbers every reply as a step (to go back to one by number), so
+    # the rollout also steps it with an empty action for a reply it could not read, keeping the numbers in line
 
 
 def env_traits(env: Any) -> EnvTraits:

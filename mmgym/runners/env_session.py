@@ -38,6 +38,7 @@ class EnvDescription:
     action_vector: tuple[tuple[int, int], ...] = ()  # inclusive bounds per element when actions are integer vectors
     full_render: bool = False  # render() shows more than the observation (e.g. a third-person view)
     has_expert: bool = False  # the env offers `expert_plan()`
+    numbers_every_reply: bool = False  # its step numbers count unparseable replies too (`EnvTraits`)
 
 
 def make_env(spec: EpisodeSpec) -> gym.Env:
@@ -107,6 +108,7 @@ def describe_env(env: gym.Env) -> EnvDescription:
         action_vector=tuple((int(low), int(high)) for low, high in (() if bounds is None else bounds)),
         full_render=env_traits(env).full_render,
         has_expert=_wrapper_attr(env, "expert_plan", None) is not None,
+        numbers_every_reply=env_traits(env).numbers_every_reply,
     )
 
 

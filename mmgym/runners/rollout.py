@@ -21,6 +21,8 @@ from mmgym.runners.env_session import EnvDescription, EnvOpener, EnvSession, Env
 from mmgym.runners.in_process import in_process
 from mmgym.runners.observers import EpisodeObserver, EpisodeState
 
+NO_ACTION = ""  # what an env that numbers every reply is stepped with for a reply without actions
+
 
 def agent_view(observation: dict[str, Any], rules: PlayRules) -> dict[str, Any]:
     """The part of the observation the rules let the agent see (the instruction always)."""
@@ -117,6 +119,8 @@ async def _play(
         fallback = not reply.actions and rules.unparseable == "random"
         if fallback:
             reply = _random_action(reply, spec, context, turn, record.agent_calls)
+        elif not reply.actions and description.numbers_every_reply:
+            await env.step(NO_ACTION)  # the env counts this reply as a step too, as its history shows it
         obs, info, done = await _execute(spec, env, reply, record, history, obs, info, shown, fallback)
         if reply.stop_reason and not done:  # the reply's actions ran; now it ends the episode
             record.stop_reason = reply.stop_reason

@@ -148,3 +148,16 @@ def test_maze_and_hanoi_refuse_it_and_the_15_puzzle_reads_a_tile() -> None:
     steps = {spec.metadata["game"]: play(spec, outputs(1))[0].steps[0] for spec in suite.specs()}
     assert steps["maze"].feedback.endswith(NOT_OFFERED) and steps["hanoi"].feedback.endswith(NOT_OFFERED)
     assert NOT_OFFERED not in steps["puzzle15"].feedback and "tile 1" in steps["puzzle15"].feedback
+
+
+def test_an_unparseable_reply_is_a_step_of_the_envs_numbering_too(corridor_dir: Path) -> None:
+    """The prompt's history numbers an unparseable reply as a step; the env, which goes back by number, is
+    stepped with an empty action for it, so step 3 below is the prompt's step 3 (D), not R."""
+    texts = [outputs("R")[0], "I am not sure what to do.", *outputs("D", "R", 3)]
+    record, model = play(corridor_spec(corridor_dir, max_steps=5), texts)
+    assert [s.action for s in record.steps] == ["R", "", "D", "R", "3"]
+    history = "\n".join(p.text for p in model.sent[4][-1].parts if isinstance(p, TextPart))
+    assert "3. D -> valid" in history
+    back = record.steps[4]
+    assert back.feedback == "Back to the state after step 3." and back.state_text == record.steps[2].state_text
+    assert back.state_text != record.steps[3].state_text  # the R of step 4 is undone

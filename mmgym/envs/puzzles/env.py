@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -61,6 +62,8 @@ class PuzzleEnv(LanguageEnvBase):
         self.difficulty = self.game.default_difficulty if difficulty is None else difficulty
         self.state: Any = None
         self.undo = undo
+        if undo:  # going back names steps by number, so every reply must be a step here, as it is in the history
+            self.traits = replace(type(self).traits, numbers_every_reply=True)
         self._history = StepHistory()
         self.optimal_length = 0
         self._backgrounds = Backgrounds()  # the level's background, drawn once and reused by every step
