@@ -71,6 +71,13 @@ SKIPPED_KEY = "skipped_items"
 log = logging.getLogger(__name__)
 
 
+class ChanceLevel(BaseModel):
+    """The action score a uniformly random choice expects, from the items' own choice counts (the floor)."""
+
+    overall: float
+    by_domain: dict[str, float]
+
+
 class SkippedItems(BaseModel):
     """Entries of PCA-Bench's files that are not valid items, each with why (kept in results.json notes)."""
 
@@ -183,6 +190,13 @@ class PCASuite(SpecSuite):
             log.warning("PCA-Bench data: %d entries are not valid items and are skipped (e.g. %s); results.json "
                         "notes list them", len(skipped), skipped[0])  # fmt: skip
 
+    def chance(self) -> ChanceLevel:
+        """The random floor of the action score: the mean over the items played of 1 / their number of choices."""
+        counts = {d: [len(i.actions) for i in self.load(d).items[: self.items]] for d in self.domains}
+        by_domain = {d: 100.0 * sum(1 / n for n in c) / len(c) for d, c in counts.items() if c}
+        every = [n for c in counts.values() for n in c]
+        return ChanceLevel(overall=100.0 * sum(1 / n for n in every) / max(len(every), 1), by_domain=by_domain)
+
     def skipped(self) -> SkippedItems:
         """The entries of the data that are not valid items, in the domains this suite plays."""
         entries = [entry for domain in self.domains for entry in self.load(domain).skipped]
@@ -201,11 +215,13 @@ class PCASuite(SpecSuite):
 
     async def notes(self) -> Notes:
         """The judge's check on `judge_check` generated items per domain (`mmgym judge-check`), kept with
-        the results so that every run's scores come with their judge's figures; and the skipped entries
-        of PCA-Bench's files."""
+        the results so that every run's scores come with their judge's figures; the action score's chance
+        level from the items' choice counts (the floor); and the skipped entries of PCA-Bench's files."""
         notes: dict[str, BaseModel] = {}
         if self.source == "pcabench" and (skipped := self.skipped()).count:
             notes[SKIPPED_KEY] = skipped
+        if not self.closed_loop:
+            notes["chance_level"] = self.chance()
         if self.closed_loop or not self.judge_check:
             return notes
         items = [item for domain in self.domains for item in frozen.load(domain)[: self.judge_check]]

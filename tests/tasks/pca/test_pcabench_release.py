@@ -76,6 +76,7 @@ def test_the_oracle_scores_100_and_random_the_chance_level_of_the_items_choice_c
     random = evaluate(suite, RandomAgent, tmp_path / "random", show_progress=False)
     for domain, choices in counts.items():
         chance = 100.0 * sum(1 / n for n in choices) / len(choices)
+        assert random.notes["chance_level"]["by_domain"][domain] == pytest.approx(chance)  # reported as the floor
         got = random.groups["domain"][domain]["action"]
         assert got.low <= chance <= got.high, (domain, chance, got)  # 95% interval over 60-62 items
 
