@@ -7,7 +7,8 @@ metric, per group of each grouping and overall, it prints the floor, the ceiling
 each p with its 95% interval, whether the score falls as p rises (monotone: no later score's
 interval lies wholly above an earlier one's), and the resolution: the smallest difference in p
 whose two scores' intervals do not overlap (the finest change in play the suite can tell apart).
-The figures go to `calibration.json` in `--output`. Runs resume like any run.
+The figures go to `calibration.json` in `--output`, with the chance level a single-decision suite
+computes from its items (PCA's `notes.chance_level`). Runs resume like any run.
 """
 
 from __future__ import annotations
@@ -90,7 +91,10 @@ def calibration(suite: str, metric: str, floor: Any, ceiling: Any, by_epsilon: d
                 "monotone": monotone(at),
                 "resolution": resolution(at),
             }
-    return {"suite": suite, "metric": metric, "epsilons": list(by_epsilon), "groups": groups}
+    figures = {"suite": suite, "metric": metric, "epsilons": list(by_epsilon), "groups": groups}
+    if "chance_level" in floor.notes:  # a single-decision suite's floor, computed from its items
+        figures["chance_level"] = floor.notes["chance_level"]
+    return figures
 
 
 def _summary(summary: Any) -> dict[str, float] | None:
@@ -124,6 +128,8 @@ def _print(figures: dict[str, Any]) -> None:
         return "-" if s is None else f"{s['mean']:.1f} [{s['low']:.1f}, {s['high']:.1f}]"
 
     console = Console(width=200)
+    if chance := figures.get("chance_level"):
+        console.print(f"chance level (the floor computed from the items): {chance['overall']:.1f}")
     for grouping, groups in figures["groups"].items():
         table = Table(title=f"{figures['suite']}: {figures['metric']} by {grouping} (floor: random, ceiling: expert)")
         for column in ("group", "floor", "ceiling", *(f"p={e:g}" for e in figures["epsilons"]), "monotone",

@@ -63,3 +63,12 @@ def test_the_command_writes_floor_ceiling_and_scores_by_p(run_cli, tmp_path: Pat
     assert "monotone" in done.stdout and "resolution" in done.stdout
     refused = run_cli(["calibrate", "suite=ingvp", "--epsilons", "0,2"], tmp_path)
     assert refused.returncode == 2 and "--epsilons must be numbers between 0 and 1" in refused.stderr
+
+
+def test_a_single_decision_suite_reports_its_chance_level_as_the_floor(run_cli, tmp_path: Path) -> None:
+    done = run_cli(["calibrate", "suite=pca", "suite.items=4", "suite.judge_check=0", "--epsilons", "0,1", "-o", "c"],
+                   tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads((tmp_path / "c" / "calibration.json").read_text())
+    assert figures["metric"] == "action" and 0 < figures["chance_level"]["overall"] < 50
+    assert "chance level (the floor computed from the items)" in done.stdout
