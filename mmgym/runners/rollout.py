@@ -114,7 +114,8 @@ async def _play(
             record.stop_reason = f"unparseable reply ({reason}): the play rules end the episode"
             break
         if not reply.actions and rules.unparseable == "free":
-            _record_turn(record, reply, again=False)  # kept even for a scripted agent: it counts toward max_invalid
+            if not record.turns or record.turns[-1].index != record.agent_calls:  # a scripted agent's, kept too:
+                _keep_turn(record, reply)  # it counts toward max_invalid
             continue
         fallback = not reply.actions and rules.unparseable == "random"
         if fallback:
@@ -228,16 +229,15 @@ class _Shown:
             await self.observer.on_step(EpisodeState(self.spec, step, obs, self.description, self.env))
 
 
-def _record_turn(record: EpisodeRecord, reply: AgentReply, again: bool = True) -> None:
-    """Count an agent call and keep its exchange (a scripted agent's turns are its steps, so only a model's
-    are kept). `again=False` keeps the current call's turn if it was not kept yet, whoever made it."""
-    if again:
-        record.agent_calls += 1
-        record.actions_given += len(reply.actions)
-        if reply.model_output is None and reply.parse_error is None:
-            return
-    elif record.turns and record.turns[-1].index == record.agent_calls:
-        return
+def _record_turn(record: EpisodeRecord, reply: AgentReply) -> None:
+    """Count an agent call and keep its exchange (a scripted agent's turns are its steps, so only a model's)."""
+    record.agent_calls += 1
+    record.actions_given += len(reply.actions)
+    if reply.model_output is not None or reply.parse_error is not None:
+        _keep_turn(record, reply)
+
+
+def _keep_turn(record: EpisodeRecord, reply: AgentReply) -> None:
     record.turns.append(TurnRecord(index=record.agent_calls, **reply.model_dump(exclude={"stop_reason"})))
 
 

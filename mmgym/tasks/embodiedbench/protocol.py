@@ -22,6 +22,7 @@ at run time (`authors_texts`), and the run records which were used.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -71,8 +72,8 @@ class Track:
     closing_first: str
     closing_later: str
     examples: Callable[[], tuple[str, ...]]
-    authors_prompt: str | None  # None: the authors' texts do not fit this track (mmgym's own tasks)
-    authors_examples: Callable[[str | None], Path]
+    authors_prompt: str | None = None  # None: the authors' texts do not fit this track (mmgym's own tasks)
+    authors_examples: Callable[[str | None], Path] | None = None  # the examples file, by subset
     actions: Literal["ids", "vectors"] = "ids"
     actions_per_reply: Literal["plan", "solution"] = "plan"  # a plan stops at a failed action; a solution runs on
 
@@ -368,8 +369,6 @@ TRACKS: dict[str, Track] = {
         closing_first=MANIP_CLOSING_FIRST,
         closing_later=MANIP_CLOSING_LATER,
         examples=_manipulation_examples,
-        authors_prompt=None,
-        authors_examples=lambda subset: CONFIG_DIR / "eb_manipulation_example.py",
         actions="vectors",
         actions_per_reply="solution",
     ),
@@ -394,11 +393,12 @@ class AuthorsTexts:
     source: str
 
 
+@functools.cache  # one read per checkout, track and subset, however many specs and notes ask
 def authors_texts(checkout: str | Path, track: Track, subset: str | None = None) -> AuthorsTexts:
     """The system prompt, examples and reply format of EmbodiedBench's files in a checkout, read without
     running them (`ast`); one line naming the file when one is missing or not as expected."""
     root = Path(checkout).expanduser()
-    if track.authors_prompt is None:
+    if track.authors_prompt is None or track.authors_examples is None:
         raise ConfigError(
             f"suite.protocol_dir: mmgym's {track.name} tasks are not the authors', so their prompt and examples do "
             "not apply; leave protocol_dir unset (mmgym's wording in EmbodiedBench's structure)"

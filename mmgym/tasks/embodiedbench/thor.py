@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from mmgym.core.spec import PlayRules
 from mmgym.envs.thor import ALFRED_ENV_ID, NAV_ENV_ID
@@ -122,6 +122,7 @@ class EBAlfredSuite(ThorSuite):
     step_data: ClassVar[tuple[str, ...]] = ("goal_conditions", "held", "poses_restored")
     group_by: ClassVar[tuple[str, ...]] = ("subset", "task_type")
     load: ClassVar = staticmethod(alfred_data.load_subset)
+    _malformed: MalformedSteps | None = PrivateAttr(default=None)
 
     def episode_metadata(self, episode: Any) -> dict[str, Any]:
         metadata = {
@@ -136,25 +137,29 @@ class EBAlfredSuite(ThorSuite):
         return metadata
 
     def malformed(self) -> MalformedSteps:
-        """The released reference steps that name no object, in the episodes this suite plays."""
-        found = {
-            f"{plan.metadata['subset']}/{plan.task.split('/')[-1]}": plan.metadata["malformed_steps"]
-            for plan in super().plans()  # not self.plans(): the warning was given when the specs were made
-            if "malformed_steps" in plan.metadata
-        }
-        return MalformedSteps(episodes=len(found), steps=sum(map(len, found.values())), by_episode=found)
+        """The released reference steps that name no object, in the episodes this suite plays: found when its
+        specs were made, so notes at a run's end do not read every trajectory file again."""
+        if self._malformed is None:
+            self._find_malformed(list(super().plans()))
+        assert self._malformed is not None
+        return self._malformed
 
     def plans(self) -> Iterable[EpisodePlan]:
         plans = list(super().plans())
-        flagged = [p for p in plans if "malformed_steps" in p.metadata]
-        if flagged:
-            count = sum(len(p.metadata["malformed_steps"]) for p in flagged)
+        found = self._find_malformed(plans)
+        if found.steps:
+            first = next(iter(found.by_episode.values()))[0]
             log.warning(
                 "EB-ALFRED data: %d reference steps name no object (e.g. %r) in %d episodes (%s); they are kept as "
                 "released and listed in results.json notes",
-                count, flagged[0].metadata["malformed_steps"][0], len(flagged), ", ".join(p.task for p in flagged),
+                found.steps, first, found.episodes, ", ".join(found.by_episode),
             )  # fmt: skip
         return plans
+
+    def _find_malformed(self, plans: list[EpisodePlan]) -> MalformedSteps:
+        found = {plan.task: plan.metadata["malformed_steps"] for plan in plans if "malformed_steps" in plan.metadata}
+        self._malformed = MalformedSteps(episodes=len(found), steps=sum(map(len, found.values())), by_episode=found)
+        return self._malformed
 
     async def notes(self) -> Notes:
         malformed = self.malformed()
