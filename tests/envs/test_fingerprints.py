@@ -67,7 +67,7 @@ def test_a_tampered_fingerprint_stops_the_reset_in_one_line_naming_the_upgraded_
     from mmgym.envs.babyai.env import BabyAIEnv
     from mmgym.envs.babyai.episodes import FINGERPRINTS, load_subset
 
-    episode = load_subset("spatial").episodes[3]
+    episode = load_subset("spatial", 1).episodes[3]
     others = {lib: installed(lib) for lib in FINGERPRINTS.libraries_of("spatial") if lib != "minigrid"}
     true = tampered(FINGERPRINTS, monkeypatch, "spatial", 3, minigrid="3.1.0", **others)  # only minigrid moved
     env = BabyAIEnv(observe_image=False)
@@ -80,7 +80,7 @@ def test_a_tampered_fingerprint_stops_the_reset_in_one_line_naming_the_upgraded_
         "python -m mmgym.envs.fingerprints --update babyai"
     )
     env.reset(seed=episode.seed + 1, options={"level": episode.level})  # not a frozen episode: nothing to compare
-    env.reset(seed=load_subset("spatial").episodes[4].seed, options={"level": episode.level})  # a frozen one, intact
+    env.reset(seed=load_subset("spatial", 1).episodes[4].seed, options={"level": episode.level})  # a frozen one, intact
 
 
 def test_a_simulator_that_builds_a_frozen_scene_differently_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:

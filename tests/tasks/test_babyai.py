@@ -30,17 +30,54 @@ def test_the_expert_solves_every_subset(tmp_path: Path, action_level: str) -> No
         assert summaries["success"].mean == 100.0, (subset, summaries["success"])
         assert summaries["success"].n == 20
     assert results.macro["subset"]["success"].mean == 100.0
-    assert [m.name for m in results.metrics] == ["success", "progress", "steps", "invalid_actions"]
+    assert results.overall()["efficiency"].mean == 100.0  # the expert's own path
+    assert [m.name for m in results.metrics] == ["success", "progress", "efficiency", "steps", "invalid_actions"]
 
 
 def test_the_random_agent_is_the_floor(tmp_path: Path) -> None:
-    short = ["base", "spatial", "visual_appearance"]  # expert solutions under 20 primitive steps
-    suite = BabyAISuite(subsets=short, action_level="primitive", observation="text", episodes=10, max_steps=30)
-    random = evaluate(suite, RandomAgent, tmp_path / "random", show_progress=False)
-    expert = evaluate(suite, ExpertAgent, tmp_path / "expert", show_progress=False)
-    assert random.overall()["success"].mean < expert.overall()["success"].mean == 100.0
+    """Every subset in full at the primitive level: none of 250 episodes (`mmgym calibrate` plays both levels)."""
+    suite = BabyAISuite(action_level="primitive", observation="text")
+    random = evaluate(suite, RandomAgent, tmp_path / "random", LocalRunner(concurrency=32), show_progress=False)
+    assert random.episodes == 250 and random.overall()["success"].mean == 0.0
     assert random.overall()["invalid_actions"].mean > 0  # random primitive actions bump into things
-    assert random.macro["subset"]["progress"].mean < 100.0
+    assert 0 < random.macro["subset"]["progress"].mean < 100.0  # some subgoals, by chance
+
+
+def test_version_2_ties_each_step_limit_to_the_experts_path_and_version_1_keeps_its_own() -> None:
+    from mmgym.envs.babyai.episodes import load_subset
+
+    skill = {spec.task: spec.rules.max_steps for spec in BabyAISuite(episodes=5).specs()}
+    primitive = {spec.task: spec.rules.max_steps for spec in BabyAISuite(action_level="primitive", episodes=5).specs()}
+    for subset in SUBSETS:
+        for episode in load_subset(subset).episodes[:5]:
+            task = f"{subset}/{episode.index:03d}"
+            assert skill[task] == 2 * episode.skill_steps and primitive[task] == 3 * episode.primitive_steps + 10
+    assert {spec.rules.max_steps for spec in BabyAISuite(version=1, episodes=5).specs()} == {30}
+    assert {spec.rules.max_steps for spec in BabyAISuite(version=1, max_steps=12, episodes=5).specs()} == {12}
+    assert {spec.rules.max_steps for spec in BabyAISuite(max_steps=12, episodes=5).specs()} == {12}
+    with pytest.raises(ValueError, match="version"):
+        BabyAISuite(version=3)
+
+
+def test_version_1_stays_playable(tmp_path: Path) -> None:
+    suite = BabyAISuite(version=1, episodes=2, observation="text")
+    results = evaluate(suite, ExpertAgent, tmp_path, show_progress=False)
+    assert results.episodes == 10 and results.overall()["success"].mean == 100.0
+    assert "BabyAI-GoToLocal-v0" in results.groups["level"]  # a first-release level, gone from version 2
+
+
+def test_efficiency_weighs_success_by_the_experts_path(tmp_path: Path) -> None:
+    import asyncio
+
+    from mmgym.results.store import ResultsStore
+
+    suite = BabyAISuite(subsets=["base"], episodes=1, observation="text")
+    evaluate(suite, ExpertAgent, tmp_path, show_progress=False)
+    (record,) = ResultsStore(tmp_path).records()
+    doubled = record.model_copy(update={"steps": record.steps * 2})  # twice the expert's steps, still a success
+    assert asyncio.run(suite.score(doubled))["efficiency"] == 50.0
+    failed = record.model_copy(update={"success": False})
+    assert asyncio.run(suite.score(failed))["efficiency"] == 0.0
 
 
 def test_records_keep_subset_level_and_subgoals(tmp_path: Path) -> None:
@@ -51,7 +88,7 @@ def test_records_keep_subset_level_and_subgoals(tmp_path: Path) -> None:
     records = list(ResultsStore(tmp_path).records())
     assert len(records) == 3
     for record in records:
-        assert record.groups["subset"] == "complex_instruction" and record.groups["level"].startswith("BabyAI-")
+        assert record.groups["subset"] == "complex_instruction" and "BabyAI-" in record.groups["level"]
         assert record.spec.metadata["mission"] == record.instruction
         last = record.steps[-1].data
         assert last["subgoals_done"] == last["subgoals_total"] >= 2  # compound missions

@@ -46,6 +46,7 @@ def register() -> None:
     """Register `mmgym/BabyAI-v0` once; safe to call again."""
     if ENV_ID not in gym.registry:
         gym.register(ENV_ID, entry_point="mmgym.envs.babyai.env:BabyAIEnv")
+    importlib.import_module(f"{__name__}.levels").register()
 
 
 def __getattr__(name: str) -> Any:

@@ -1,30 +1,42 @@
-"""Capability subsets of BabyAI and their frozen episode sets.
+"""Capability subsets of BabyAI and their frozen episode sets, in two versions.
 
-Each subset draws episodes from a few BabyAI levels chosen to isolate one capability:
+Each subset draws episodes from a few BabyAI levels chosen to isolate one capability. Version 2
+(the default since the suite was calibrated) gives missions that need several skills in order, so
+that a random agent almost never completes one within the suite's step budget; version 1 (the
+first release) stays readable, so earlier runs can still be compared:
 
-- `base`: one instruction in one room, no locations, no sequences: go to, pick up (an object
-  named by colour, type or both), open a door (from a room with four), put next to.
+- `base`: one room. v1: one instruction (go to, pick up, open a door, put next to). v2: one
+  instruction that takes two skills or more: put an object next to another, or fetch the key
+  that opens the room's locked door, among distractors.
 - `spatial`: the target is named by where it was relative to the agent at the start ("the door
   on your left", "a key behind you"); only episodes whose mission uses such a location are kept.
-- `visual_appearance`: go to one object among distractors that share its colour or its type
-  (both kinds present in every kept episode), so colour and type must both be seen right.
+  v2: two of pick up and put next to, in order, in a room of nine objects.
+- `visual_appearance`: distractors share each named object's colour or its type (both kinds
+  present for every named object in every kept episode), so colour and type must both be seen
+  right. v1: go to one object; v2: two of pick up and put next to, in order, among 13 objects.
 - `complex_instruction`: missions of two to four parts joined by "and", ", then", "after you";
-  only compound missions are kept.
+  only compound missions are kept. v2 leaves out "go to" and "open" parts (often done on the way
+  to something else) and plays in four rooms.
 - `long_horizon`: several rooms, locked doors whose keys must be fetched, objects blocking the
-  way: BossLevel (3 x 3 rooms, any mission), KeyCorridor and BlockedUnlockPickup.
+  way: BossLevel (3 x 3 rooms; v2: compound missions of pick up and put next to), KeyCorridor and
+  BlockedUnlockPickup (v2 adds UnlockPickupDist).
+
+v2's own levels are minigrid's level generators with set parameters (`levels`).
 
 An episode is a (level, seed) pair: the env rebuilds it exactly from those two. Each entry also
 records the mission (a check that minigrid still builds the same episode) and the length of the
-expert's solution at both action levels, so a suite can set step limits. Only episodes both
-experts solve within generous limits are kept; generation refuses to write a subset where the
-experts fail on more than 1% of the drawn episodes, and replays every kept episode before
-writing. Regenerate with `python -m mmgym.envs.babyai.episodes [subset ...]`; `--check` replays
-the committed sets instead. `episodes/fingerprints.json` holds each episode's fingerprint (the
-layout minigrid builds, `layout`), checked at every reset (`mmgym.envs.fingerprints`).
+expert's solution at both action levels, which version 2's step budgets are multiples of (the
+suite's `STEP_BUDGET`). Only episodes both experts solve within generous limits are kept;
+generation refuses to write a subset where the experts fail on more than 1% of the drawn
+episodes, and replays every kept episode before writing. Regenerate with `python -m
+mmgym.envs.babyai.episodes [--version N] [subset ...]`; `--check` replays the committed sets
+instead. `episodes/fingerprints.json` holds each episode's fingerprint (the layout minigrid
+builds, `layout`), checked at every reset (`mmgym.envs.fingerprints`).
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import re
@@ -55,9 +67,10 @@ class Subset:
     description: str
     levels: tuple[tuple[str, int], ...]  # (level id, episodes drawn from it)
     keep: str = "all"  # which drawn episodes to keep: all, location, lookalikes, compound
+    min_skills: int = 1  # the fewest skills the skill expert may need ("pick up A after you pick up A" needs one)
 
 
-SUBSETS: dict[str, Subset] = {
+SUBSETS_V1: dict[str, Subset] = {
     subset.name: subset
     for subset in (
         Subset(
@@ -97,6 +110,54 @@ SUBSETS: dict[str, Subset] = {
 }
 
 
+SUBSETS_V2: dict[str, Subset] = {
+    subset.name: subset
+    for subset in (
+        Subset(
+            "base",
+            "one instruction in one room that takes two skills or more: put next to, unlock a door with its key",
+            (("BabyAI-PutNextLocal-v0", 25), ("BabyAI-UnlockLocalDist-v0", 25)),
+            min_skills=2,
+        ),
+        Subset(
+            "spatial",
+            "pick up and put next to, in order, objects named by their location relative to the agent's start",
+            (("mmgym/BabyAI-PickupPutNextLoc-v0", 50),),
+            keep="location",
+            min_skills=2,
+        ),
+        Subset(
+            "visual_appearance",
+            "pick up and put next to, in order, among distractors sharing each named object's colour or type",
+            (("mmgym/BabyAI-PickupPutNextLookalike-v0", 50),),
+            keep="lookalikes",
+            min_skills=2,
+        ),
+        Subset(
+            "complex_instruction",
+            "compound missions of pick up and put next to, joined by 'and', 'then', 'after you'",
+            (("mmgym/BabyAI-SeqTwoByTwo-v0", 25), ("mmgym/BabyAI-MiniBossCompound-v0", 25)),
+            keep="compound",
+            min_skills=2,
+        ),
+        Subset(
+            "long_horizon",
+            "multi-room mazes with locked doors, keys to fetch and blocked ways",
+            (
+                ("mmgym/BabyAI-BossLevelCompound-v0", 20),
+                ("BabyAI-KeyCorridorS3R3-v0", 10),
+                ("BabyAI-BlockedUnlockPickup-v0", 10),
+                ("BabyAI-UnlockPickupDist-v0", 10),
+            ),
+            min_skills=2,
+        ),
+    )
+}
+VERSIONS: dict[int, dict[str, Subset]] = {1: SUBSETS_V1, 2: SUBSETS_V2}
+LATEST_VERSION = 2
+SUBSETS = SUBSETS_V2  # the subset names are the same in every version
+
+
 @dataclass(frozen=True)
 class Episode:
     index: int
@@ -117,6 +178,7 @@ class EpisodeSet:
     description: str = ""
     expert_failures: int = 0  # drawn episodes an expert could not solve (left out)
     drawn: int = 0  # drawn episodes the subset's filter kept, solved or not
+    version: int = LATEST_VERSION
 
     def __len__(self) -> int:
         return len(self.episodes)
@@ -129,19 +191,31 @@ class EpisodeSet:
         return self.episodes[index]
 
 
-def set_path(subset: str) -> Path:
-    return Path(str(resources.files("mmgym.envs.babyai") / "episodes" / f"{subset}.json"))
+def check_version(version: int) -> int:
+    if version not in VERSIONS:
+        raise unknown_name("BabyAI episode set version", str(version), [str(v) for v in VERSIONS])
+    return version
+
+
+def set_name(subset: str, version: int) -> str:
+    """The set's name among the fingerprints, and its file's stem under `episodes/`: v1's sit at the top."""
+    return subset if version == 1 else f"v{version}/{subset}"
+
+
+def set_path(subset: str, version: int = LATEST_VERSION) -> Path:
+    return Path(str(resources.files("mmgym.envs.babyai") / "episodes" / f"{set_name(subset, version)}.json"))
 
 
 @functools.cache
-def load_subset(subset: str) -> EpisodeSet:
-    """The frozen episode set of a subset."""
-    if subset not in SUBSETS:
-        raise unknown_name("BabyAI subset", subset, SUBSETS)
-    data = json.loads(set_path(subset).read_text())
+def load_subset(subset: str, version: int = LATEST_VERSION) -> EpisodeSet:
+    """The frozen episode set of a subset, in one of the versions."""
+    if subset not in VERSIONS[check_version(version)]:
+        raise unknown_name("BabyAI subset", subset, VERSIONS[version])
+    path = set_path(subset, version)
+    data = json.loads(path.read_text())
     if data.get("format_version") != FORMAT_VERSION:
         raise ConfigError(
-            f"BabyAI subset file {set_path(subset)} has format version {data.get('format_version')!r}; "
+            f"BabyAI subset file {path} has format version {data.get('format_version')!r}; "
             f"this mmgym reads version {FORMAT_VERSION}: regenerate it with python -m mmgym.envs.babyai.episodes"
         )
     return EpisodeSet(
@@ -152,6 +226,7 @@ def load_subset(subset: str) -> EpisodeSet:
         data.get("description", ""),
         data.get("expert_failures", 0),
         data.get("drawn", 0),
+        data.get("version", 1),
     )
 
 
@@ -159,9 +234,10 @@ def save_subset(episode_set: EpisodeSet, path: Path) -> None:
     payload: dict[str, Any] = {
         "subset": episode_set.subset,
         "format_version": episode_set.format_version,
+        **({"version": episode_set.version} if episode_set.version != 1 else {}),  # v1's files predate the key
         "seed": episode_set.seed,
         "description": episode_set.description,
-        "levels": {level: count for level, count in SUBSETS[episode_set.subset].levels},
+        "levels": {level: count for level, count in VERSIONS[episode_set.version][episode_set.subset].levels},
         "drawn": episode_set.drawn,
         "expert_failures": episode_set.expert_failures,
         "episodes": [asdict(episode) for episode in episode_set.episodes],
@@ -179,17 +255,24 @@ def _make_env(**kwargs: Any) -> Any:
 
 
 def _keys() -> dict[str, list[tuple[str, int]]]:
-    return {name: [(e.level, e.seed) for e in load_subset(name).episodes] for name in SUBSETS}
+    """Every written set's episodes (a set being generated for the first time has none yet)."""
+    return {
+        set_name(name, version): [(e.level, e.seed) for e in load_subset(name, version).episodes]
+        for version, subsets in VERSIONS.items()
+        for name in subsets
+        if set_path(name, version).exists()
+    }
 
 
 def _replay(limit: int | None) -> None:
     env = _make_env(observe_image=False)
-    for name in SUBSETS:
-        for episode in load_subset(name).episodes[:limit]:
-            env.reset(seed=episode.seed, options={"level": episode.level})
+    for version, subsets in VERSIONS.items():
+        for name in subsets:
+            for episode in load_subset(name, version).episodes[:limit]:
+                env.reset(seed=episode.seed, options={"level": episode.level})
 
 
-FINGERPRINTS = Book("babyai", set_path("base").parent, ("minigrid", "gymnasium", "numpy"), _keys, _replay)
+FINGERPRINTS = Book("babyai", set_path("base", 1).parent, ("minigrid", "gymnasium", "numpy"), _keys, _replay)
 
 
 # ---- generation (needs minigrid) -------------------------------------------------------------
@@ -212,26 +295,33 @@ def play_expert(env, level: str, seed: int, limit: int) -> tuple[bool, int, int]
     return False, limit, primitive_steps
 
 
+def _descriptions(leaf: Any) -> list[Any]:
+    """The object descriptions of a subgoal: one, or two for "put A next to B"."""
+    return [leaf.desc_move, leaf.desc_fixed] if hasattr(leaf, "desc_move") else [leaf.desc]
+
+
+def _has_lookalikes(description: Any, things: list[Any]) -> bool:
+    if not description.color or not description.type:
+        return False
+    named = {id(obj) for obj in description.obj_set}
+    others = [obj for obj in things if id(obj) not in named]
+    return any(o.color == description.color for o in others) and any(o.type == description.type for o in others)
+
+
 def _keeper(keep: str) -> Callable[[Any], bool]:
     """Whether a freshly reset minigrid env holds an episode the subset wants."""
-    from minigrid.envs.babyai.core.verifier import GoToInstr, SeqInstr
+    from minigrid.envs.babyai.core.verifier import SeqInstr
+
+    from mmgym.envs.babyai import mission
 
     def location(env: Any) -> bool:
         return bool(_LOCATION.search(env.mission))
 
     def lookalikes(env: Any) -> bool:
-        instr = env.instrs
-        if not isinstance(instr, GoToInstr) or not instr.desc.color or not instr.desc.type:
-            return False
-        targets = {id(obj) for obj in instr.desc.obj_set}
-        others = [
-            obj
-            for obj in env.grid.grid
-            if obj is not None and obj.type not in ("wall", "door") and id(obj) not in targets
-        ]
-        return any(obj.color == instr.desc.color for obj in others) and any(
-            obj.type == instr.desc.type for obj in others
-        )
+        """Every object the mission names is named by colour and type, and shares each with another object."""
+        descriptions = [d for leaf in mission.leaves(env.instrs) for d in _descriptions(leaf)]
+        things = [obj for obj in env.grid.grid if obj is not None and obj.type not in ("wall", "door")]
+        return bool(descriptions) and all(_has_lookalikes(d, things) for d in descriptions)
 
     def compound(env: Any) -> bool:
         return isinstance(env.instrs, SeqInstr)
@@ -240,13 +330,16 @@ def _keeper(keep: str) -> Callable[[Any], bool]:
 
 
 @FINGERPRINTS.unchecked()  # after an upgrade, the drawn episodes may be the frozen ones, changed
-def generate_subset(subset: str, seed: int = DEFAULT_SET_SEED, log: Callable[[str], None] = print) -> EpisodeSet:
+def generate_subset(
+    subset: str, seed: int = DEFAULT_SET_SEED, log: Callable[[str], None] = print, version: int = LATEST_VERSION
+) -> EpisodeSet:
     """Draw a subset's episodes, keep those both experts solve; raise if the experts fail too often."""
-    spec = SUBSETS[subset]
+    spec = VERSIONS[version][subset]
     keep = _keeper(spec.keep)
     primitive = _make_env(action_level="primitive", observe_image=False)
     skill = _make_env(action_level="skill", observe_image=False)
-    rng = np.random.default_rng([seed, list(SUBSETS).index(subset)])
+    stream = [seed, list(SUBSETS).index(subset)] + ([version] if version != 1 else [])  # v1's stream as it was
+    rng = np.random.default_rng(stream)
     episodes: list[Episode] = []
     drawn = failures = 0
     for level, count in spec.levels:
@@ -256,9 +349,11 @@ def generate_subset(subset: str, seed: int = DEFAULT_SET_SEED, log: Callable[[st
             primitive.reset(seed=episode_seed, options={"level": level})
             if not keep(primitive.grid_env):
                 continue
-            drawn += 1
             solved, steps, _ = play_expert(primitive, level, episode_seed, MAX_PRIMITIVE_STEPS)
             skill_solved, skills, skill_primitive = play_expert(skill, level, episode_seed, MAX_SKILL_STEPS)
+            if skill_solved and skills < spec.min_skills:
+                continue
+            drawn += 1
             if not (solved and skill_solved):
                 failures += 1
                 log(f"  {level} seed {episode_seed}: expert failed (primitive {solved}, skill {skill_solved})")
@@ -273,7 +368,7 @@ def generate_subset(subset: str, seed: int = DEFAULT_SET_SEED, log: Callable[[st
             f"the experts fail on {failures} of {drawn} drawn {subset} episodes "
             f"(more than {MAX_EXPERT_FAILURE_RATE:.0%}); not writing the set"
         )
-    return EpisodeSet(subset, tuple(episodes), seed, FORMAT_VERSION, spec.description, failures, drawn)
+    return EpisodeSet(subset, tuple(episodes), seed, FORMAT_VERSION, spec.description, failures, drawn, version)
 
 
 def check_subset(episode_set: EpisodeSet) -> list[str]:
@@ -294,27 +389,44 @@ def check_subset(episode_set: EpisodeSet) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m mmgym.envs.babyai.episodes [--check] [subset ...]`: regenerate (or replay) the sets."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    check_only = "--check" in args
-    names = [arg for arg in args if arg != "--check"] or list(SUBSETS)
-    for name in names:
+    """`python -m mmgym.envs.babyai.episodes [--check] [--version N] [subset ...]`: regenerate (or replay) the
+    sets of one version (the latest when not given; `--check` without it replays every version)."""
+    parser = argparse.ArgumentParser(prog="python -m mmgym.envs.babyai.episodes")
+    parser.add_argument("--check", action="store_true", help="replay the committed sets instead of regenerating")
+    parser.add_argument("--version", type=int, choices=sorted(VERSIONS))
+    parser.add_argument("subsets", nargs="*", metavar="subset", help=f"one of {', '.join(SUBSETS)}; all when none")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    for name in args.subsets:
         if name not in SUBSETS:
             raise unknown_name("BabyAI subset", name, SUBSETS)
-    for name in names:
-        start = time.perf_counter()
-        episode_set = load_subset(name) if check_only else generate_subset(name)
+    versions = [args.version] if args.version else list(VERSIONS) if args.check else [LATEST_VERSION]
+    for version in versions:
+        for name in args.subsets or list(SUBSETS):
+            _make_one(name, version, args.check)
+
+
+def _make_one(name: str, version: int, check_only: bool) -> None:
+    """Regenerate one set (or, `check_only`, replay the committed one) and say how it went."""
+    start = time.perf_counter()
+    if check_only:
+        episode_set = load_subset(name, version)
         problems = check_subset(episode_set)
-        if problems:
-            raise SystemExit(f"{name}: {len(problems)} problems, e.g. {problems[0]}")
-        if not check_only:
-            save_subset(episode_set, set_path(name))
-        verb = "checked" if check_only else "wrote"
-        print(
-            f"{name}: {verb} {len(episode_set)} episodes "
-            f"(expert failures {episode_set.expert_failures} of {episode_set.drawn} drawn) "
-            f"in {time.perf_counter() - start:.1f}s"
-        )
+    else:
+        episode_set = generate_subset(name, version=version)
+        with FINGERPRINTS.unchecked():  # the set replaced may hold the same (level, seed), laid out before a change
+            problems = check_subset(episode_set)
+    if problems:
+        raise SystemExit(f"v{version} {name}: {len(problems)} problems, e.g. {problems[0]}")
+    if not check_only:
+        path = set_path(name, version)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_subset(episode_set, path)
+    verb = "checked" if check_only else "wrote"
+    print(
+        f"v{version} {name}: {verb} {len(episode_set)} episodes "
+        f"(expert failures {episode_set.expert_failures} of {episode_set.drawn} drawn) "
+        f"in {time.perf_counter() - start:.1f}s"
+    )
 
 
 if __name__ == "__main__":

@@ -18,16 +18,17 @@ from typing import Any
 
 import gymnasium as gym
 
+from mmgym.envs.babyai import levels
 from mmgym.errors import unknown_name
 
 NEVER = 10**9  # a step limit out of reach: the suite sets the episode's own
 
 
 def level_ids() -> list[str]:
-    """Every BabyAI level id minigrid registers."""
+    """Every BabyAI level id: minigrid's and mmgym's own (`levels`)."""
     from mmgym.envs.babyai import deps  # noqa: F401  (imports minigrid, which registers the levels)
 
-    return sorted(env_id for env_id in gym.registry if env_id.startswith("BabyAI-"))
+    return sorted(env_id for env_id in gym.registry if env_id.startswith("BabyAI-") or env_id in levels.LEVELS)
 
 
 def check_level(level: Any) -> str:
