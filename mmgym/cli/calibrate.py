@@ -7,19 +7,19 @@ metric, per group of each grouping and overall, it prints the floor, the ceiling
 each p with its 95% interval, whether the score falls as p rises (monotone: no later score's
 interval lies wholly above an earlier one's), and the resolution: the smallest difference in p
 whose two scores' intervals do not overlap (the finest change in play the suite can tell apart).
-The figures go to `calibration.json` in `--output`, with the chance level a single-decision suite
-computes from its items (PCA's `notes.chance_level`). Runs resume like any run.
+The figures (`mmgym.results.calibration`) go to `calibration.json` in `--output`, with the chance
+level a single-decision suite computes from its items (PCA's `notes.chance_level`). Runs resume
+like any run.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
-import json
 from pathlib import Path
 from typing import Any
 
 from mmgym.errors import ConfigError
+from mmgym.results.calibration import Band, Calibration, format_epsilon
 
 EPSILONS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
 
@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from mmgym.agents.scripted import ExpertAgent, NoisyExpertAgent, RandomAgent
     from mmgym.cli.configs import HydraConfigs
     from mmgym.cli.paths import check_writable_dir
+    from mmgym.results.calibration import calibrate, save
     from mmgym.runners.evaluate import evaluate
     from mmgym.runners.local import LocalRunner
 
@@ -61,10 +62,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"calibrate: {label}")
         results[label] = evaluate(suite, factory, output / label, runner, show_progress=True)
     by_epsilon = {e: results["oracle" if e == 0 else f"noisy-{e:g}"] for e in epsilons}
-    figures = calibration(suite.name, metric, results["random"], results["oracle"], by_epsilon)
-    (output / "calibration.json").write_text(json.dumps(figures, indent=1) + "\n")
+    figures = calibrate(suite.name, metric, results["random"], results["oracle"], by_epsilon)
     _print(figures)
-    print(f"calibration written to {output / 'calibration.json'}")
+    print(f"calibration written to {save(figures, output)}")
     return 0
 
 
@@ -78,65 +78,23 @@ def _epsilons(text: str) -> list[float]:
     return values
 
 
-def calibration(suite: str, metric: str, floor: Any, ceiling: Any, by_epsilon: dict[float, Any]) -> dict[str, Any]:
-    """The figures per grouping and group: floor, ceiling, score at each p, monotone, resolution."""
-    groups: dict[str, dict[str, Any]] = {}
-    for grouping, members in ceiling.groups.items():
-        for group in members:
-            at = {e: _summary(r.groups.get(grouping, {}).get(group, {}).get(metric)) for e, r in by_epsilon.items()}
-            groups.setdefault(grouping, {})[group] = {
-                "floor": _summary(floor.groups.get(grouping, {}).get(group, {}).get(metric)),
-                "ceiling": _summary(members[group].get(metric)),
-                "by_epsilon": {f"{e:g}": s for e, s in at.items()},
-                "monotone": monotone(at),
-                "resolution": resolution(at),
-            }
-    figures = {"suite": suite, "metric": metric, "epsilons": list(by_epsilon), "groups": groups}
-    if "chance_level" in floor.notes:  # a single-decision suite's floor, computed from its items
-        figures["chance_level"] = floor.notes["chance_level"]
-    return figures
-
-
-def _summary(summary: Any) -> dict[str, float] | None:
-    if summary is None:
-        return None
-    return {"mean": summary.mean, "low": summary.low, "high": summary.high, "n": summary.n}
-
-
-def monotone(at: dict[float, dict[str, float] | None]) -> bool:
-    """No score at a larger p whose interval lies wholly above the interval of a score at a smaller p."""
-    points = sorted((e, s) for e, s in at.items() if s is not None)
-    return not any(later["low"] > earlier["high"] for (_, earlier), (_, later) in itertools.combinations(points, 2))
-
-
-def resolution(at: dict[float, dict[str, float] | None]) -> float | None:
-    """The smallest difference in p whose two scores' intervals do not overlap (None: no two are apart)."""
-    points = [(e, s) for e, s in at.items() if s is not None]
-    gaps = [
-        abs(a - b)
-        for (a, sa), (b, sb) in itertools.combinations(points, 2)
-        if sa["low"] > sb["high"] or sb["low"] > sa["high"]
-    ]
-    return round(min(gaps), 6) if gaps else None
-
-
-def _print(figures: dict[str, Any]) -> None:
+def _print(figures: Calibration) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    def cell(s: dict[str, float] | None) -> str:
-        return "-" if s is None else f"{s['mean']:.1f} [{s['low']:.1f}, {s['high']:.1f}]"
+    def cell(band: Band | None) -> str:
+        return "-" if band is None else f"{band.mean:.1f} [{band.low:.1f}, {band.high:.1f}]"
 
     console = Console(width=200)
-    if chance := figures.get("chance_level"):
-        console.print(f"chance level (the floor computed from the items): {chance['overall']:.1f}")
-    for grouping, groups in figures["groups"].items():
-        table = Table(title=f"{figures['suite']}: {figures['metric']} by {grouping} (floor: random, ceiling: expert)")
-        for column in ("group", "floor", "ceiling", *(f"p={e:g}" for e in figures["epsilons"]), "monotone",
-                       "resolution"):  # fmt: skip
+    if figures.chance_level:
+        console.print(f"chance level (the floor computed from the items): {figures.chance_level['overall']:.1f}")
+    for grouping, groups in figures.groups.items():
+        table = Table(title=f"{figures.suite}: {figures.metric} by {grouping} (floor: random, ceiling: expert)")
+        for column in ("group", "floor", "ceiling", *(f"p={format_epsilon(e)}" for e in figures.epsilons),
+                       "monotone", "resolution"):  # fmt: skip
             table.add_column(column)
         for group, f in groups.items():
-            by_e = [cell(f["by_epsilon"][f"{e:g}"]) for e in figures["epsilons"]]
-            step = "-" if f["resolution"] is None else f"{f['resolution']:g}"
-            table.add_row(group, cell(f["floor"]), cell(f["ceiling"]), *by_e, "yes" if f["monotone"] else "NO", step)
+            by_e = [cell(f.by_epsilon[format_epsilon(e)]) for e in figures.epsilons]
+            step = "-" if f.resolution is None else f"{f.resolution:g}"
+            table.add_row(group, cell(f.floor), cell(f.ceiling), *by_e, "yes" if f.monotone else "NO", step)
         console.print(table)

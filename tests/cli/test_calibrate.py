@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from mmgym.agents.scripted import ExpertAgent, NoisyExpertAgent
-from mmgym.cli.calibrate import monotone, resolution
 from mmgym.errors import ConfigError
+from mmgym.results.calibration import Band, load, monotone, normalise, resolution
 from mmgym.runners.rollout import run_episode
 
 
-def at(*points: tuple[float, float, float]) -> dict[float, dict[str, float]]:
+def at(*points: tuple[float, float, float]) -> dict[float, Band | None]:
     """Scores by p, each (p, low, high)."""
-    return {p: {"mean": (low + high) / 2, "low": low, "high": high, "n": 10} for p, low, high in points}
+    return {p: Band(mean=(low + high) / 2, low=low, high=high, n=10) for p, low, high in points}
 
 
 def test_monotone_allows_overlapping_intervals_and_refuses_a_score_that_rises_clear_of_an_earlier_one() -> None:
@@ -29,6 +29,20 @@ def test_monotone_allows_overlapping_intervals_and_refuses_a_score_that_rises_cl
 def test_the_resolution_is_the_smallest_difference_in_p_whose_intervals_do_not_overlap() -> None:
     assert resolution(at((0, 90, 100), (0.1, 80, 95), (0.25, 60, 75), (1, 0, 10))) == 0.15
     assert resolution(at((0, 40, 60), (1, 45, 55))) is None
+
+
+def test_a_score_normalised_between_floor_and_ceiling() -> None:
+    assert normalise(60.0, floor=20.0, ceiling=100.0) == 50.0
+    assert normalise(10.0, floor=20.0, ceiling=100.0) == -12.5  # below the floor reads below zero
+    assert normalise(50.0, floor=50.0, ceiling=50.0) is None  # no room between them: nothing to normalise
+
+
+def test_loading_something_that_is_not_a_calibration_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no calibration.json at .*mmgym calibrate suite=<name>"):
+        load(tmp_path)
+    (tmp_path / "calibration.json").write_text('{"suite": "x"}')
+    with pytest.raises(ConfigError, match=r"is not a calibration mmgym wrote \(\d+ problems\)"):
+        load(tmp_path)
 
 
 def test_the_noisy_expert_is_the_expert_at_zero_and_random_at_one(maze_spec) -> None:
@@ -49,6 +63,7 @@ def test_the_command_writes_floor_ceiling_and_scores_by_p(run_cli, tmp_path: Pat
     done = run_cli(["calibrate", *small, "--epsilons", "0,0.5,1", "-o", "cal"], tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads((tmp_path / "cal" / "calibration.json").read_text())
+    assert load(tmp_path / "cal").overall().ceiling.mean == 100.0  # read back as written
     assert figures["suite"] == "ingvp" and figures["metric"] == "accuracy" and figures["epsilons"] == [0, 0.5, 1]
     overall = figures["groups"]["overall"]["all"]
     assert overall["ceiling"]["mean"] == 100.0 and overall["by_epsilon"]["0"] == overall["ceiling"]
