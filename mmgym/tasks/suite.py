@@ -46,6 +46,22 @@ class Suite(Protocol):
 
 
 @dataclass(frozen=True)
+class FloorBound:
+    """The most a random agent may score on the suite's calibrated metric, and why that much.
+
+    Every suite declares one, so none ships uncalibrated: the tests play a small calibration of each
+    suite in the catalogue and fail when the random agent scores above `most`, the expert below
+    `ceiling`, or the noisy expert's score rises with p beyond its intervals. `mmgym calibrate`
+    calibrates `metric` by default and prints the bound beside the floor it measures.
+    """
+
+    most: float
+    reason: str  # what keeps a random agent down, with the floor measured at full size
+    metric: str | None = None  # the metric calibrated; the suite's first when None
+    ceiling: float = 99.0  # the least the expert may score on it
+
+
+@dataclass(frozen=True)
 class EpisodePlan:
     """One episode as a suite's source gives it; the base fills in the rest of its spec.
 
@@ -81,6 +97,7 @@ class SpecSuite(BaseModel):
     group_by: ClassVar[tuple[str, ...]] = ()
     macro_over: ClassVar[tuple[str, ...]] = ()
     step_data: ClassVar[tuple[str, ...]] = ()
+    floor_bound: ClassVar[FloorBound | None] = None  # every shipped suite declares one (see FloorBound)
 
     def plans(self) -> Iterable[EpisodePlan]:
         """The suite's episodes, in a stable order."""

@@ -28,7 +28,7 @@ from mmgym.envs.miniworld import ENV_ID
 from mmgym.envs.miniworld.frozen import SETS
 from mmgym.tasks.embodiedbench.protocol import TRACKS, ProtocolChoice, Track
 from mmgym.tasks.scene_suite import SceneSuite
-from mmgym.tasks.suite import Notes
+from mmgym.tasks.suite import FloorBound, Notes
 
 SUBSETS = tuple(SETS.subsets)
 
@@ -37,6 +37,10 @@ class EBNavSuite(ProtocolChoice, SceneSuite):
     """Config and logic of the suite; every field can be overridden from the command line."""
 
     name: str = "eb_nav"
+    floor_bound: ClassVar[FloorBound] = FloorBound(
+        most=5.0,
+        reason="a random walk of 20 moves seldom ends within 1 m of a target several metres off and out of sight",
+    )
     subsets: list[str] = Field(default_factory=lambda: list(SUBSETS))
     observation: Literal["image", "image_text", "text"] = "image"
     max_steps: int = Field(default=20, ge=1, description="EB-Navigation's 20")

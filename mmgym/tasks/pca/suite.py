@@ -40,7 +40,7 @@ from mmgym.tasks.pca.env.item import DOMAINS, DecisionItem
 from mmgym.tasks.pca.judge_check import NOTES_KEY, check_judge
 from mmgym.tasks.pca.judges import Judge
 from mmgym.tasks.scoring import Metric, Scores
-from mmgym.tasks.suite import EpisodePlan, Notes, SpecSuite
+from mmgym.tasks.suite import EpisodePlan, FloorBound, Notes, SpecSuite
 
 LINKS = ("perception", "cognition", "action")
 DECISION_METRICS = (
@@ -89,6 +89,12 @@ class PCASuite(SpecSuite):
     """Config and logic of the suite; every field can be overridden from the command line."""
 
     name: str = "pca"
+    floor_bound: ClassVar[FloorBound] = FloorBound(
+        most=45.0,
+        metric="action",
+        reason="one choice among each item's 2 to 7: chance is 26 over the frozen items (notes.chance_level, "
+        "computed from their choice counts), and a small sample's random score spreads around it",
+    )
     domains: list[str] = Field(default_factory=lambda: list(DOMAINS), description="driving, domestic, game")
     source: Literal["generated", "pcabench"] = Field(
         default="generated", description="generated (mmgym's frozen items) or pcabench (PCA-Bench's files in data_dir)"

@@ -18,7 +18,7 @@ from mmgym.core.records import EpisodeRecord
 from mmgym.core.spec import PlayRules
 from mmgym.envs import env_id
 from mmgym.tasks.scoring import Metric, Scores
-from mmgym.tasks.suite import EpisodePlan, SpecSuite
+from mmgym.tasks.suite import EpisodePlan, FloorBound, SpecSuite
 
 ENVS = {"maze": env_id("Maze"), "sokoban": env_id("Sokoban")}  # the games this suite plays, by name
 
@@ -32,6 +32,9 @@ class PuzzleSprintSuite(SpecSuite):
     max_steps: int = Field(default=40, ge=1, description="moves before an episode is cut")
 
     group_by: ClassVar[tuple[str, ...]] = ("game",)
+    floor_bound: ClassVar[FloorBound] = FloorBound(
+        most=5.0, reason="40 random moves do not walk a maze or push a box home: none of the 10 levels"
+    )
     step_data: ClassVar[tuple[str, ...]] = ("optimal_length",)
 
     @property
