@@ -34,12 +34,15 @@ def test_the_expert_solves_every_subset(tmp_path: Path, action_level: str) -> No
     assert [m.name for m in results.metrics] == ["success", "progress", "efficiency", "steps", "invalid_actions"]
 
 
-def test_the_random_agent_is_the_floor(tmp_path: Path) -> None:
-    """Every subset in full at the primitive level: none of 250 episodes (`mmgym calibrate` plays both levels)."""
-    suite = BabyAISuite(action_level="primitive", observation="text")
+@pytest.mark.parametrize("action_level", ["skill", "primitive"])
+def test_the_random_agent_stays_at_most_5_percent_in_every_subset(tmp_path: Path, action_level: str) -> None:
+    """Every subset in full: at most 5% in each (the suite's floor bound); 0 or 1 of the 250 here."""
+    suite = BabyAISuite(action_level=action_level, observation="text")
     random = evaluate(suite, RandomAgent, tmp_path / "random", LocalRunner(concurrency=32), show_progress=False)
-    assert random.episodes == 250 and random.overall()["success"].mean == 0.0
-    assert random.overall()["invalid_actions"].mean > 0  # random primitive actions bump into things
+    assert random.episodes == 250 and random.errors == 0
+    assert all(summaries["success"].mean <= 5.0 for summaries in random.groups["subset"].values())
+    assert random.overall()["success"].mean <= 0.4
+    assert random.overall()["invalid_actions"].mean > 0  # random actions are refused: hands full, walls, ...
     assert 0 < random.macro["subset"]["progress"].mean < 100.0  # some subgoals, by chance
 
 
