@@ -47,12 +47,27 @@ class GroupCalibration(BaseModel):
     resolution: float | None
 
 
+class DeclaredFloor(BaseModel):
+    """The suite's own bound on a random agent's score (`FloorBound`), kept beside the floor measured."""
+
+    most: float
+    reason: str
+
+
 class Calibration(BaseModel):
     suite: str
     metric: str
     epsilons: list[float]
     groups: dict[str, dict[str, GroupCalibration]]  # grouping -> group -> figures
     chance_level: dict[str, Any] | None = None  # a single-decision suite's floor computed from its items
+    declared_floor: DeclaredFloor | None = None
+
+    def floor_within_bound(self) -> bool | None:
+        """Whether the random agent's overall score is within the suite's declared bound (None: nothing to check)."""
+        overall = self.overall()
+        if self.declared_floor is None or overall is None or overall.floor is None:
+            return None
+        return overall.floor.mean <= self.declared_floor.most
 
     def overall(self) -> GroupCalibration | None:
         return self.groups.get("overall", {}).get("all")
@@ -77,7 +92,12 @@ def format_epsilon(epsilon: float) -> str:
 
 
 def calibrate(
-    suite: str, metric: str, floor: RunResults, ceiling: RunResults, by_epsilon: dict[float, RunResults]
+    suite: str,
+    metric: str,
+    floor: RunResults,
+    ceiling: RunResults,
+    by_epsilon: dict[float, RunResults],
+    declared_floor: DeclaredFloor | None = None,
 ) -> Calibration:
     """The figures per grouping and group of the expert's run, from the three agents' results."""
     groups: dict[str, dict[str, GroupCalibration]] = {}
@@ -101,6 +121,7 @@ def calibrate(
         epsilons=list(by_epsilon),
         groups=groups,
         chance_level=floor.notes.get("chance_level"),  # PCA computes it from its items' choice counts
+        declared_floor=declared_floor,
     )
 
 
