@@ -8,8 +8,10 @@ each p with its 95% interval, whether the score falls as p rises (monotone: no l
 interval lies wholly above an earlier one's), and the resolution: the smallest difference in p
 whose two scores' intervals do not overlap (the finest change in play the suite can tell apart).
 The figures (`mmgym.results.calibration`) go to `calibration.json` in `--output`, with the chance
-level a single-decision suite computes from its items (PCA's `notes.chance_level`). Runs resume
-like any run.
+level a single-decision suite computes from its items (PCA's `notes.chance_level`), and a report
+of the random agent's and the expert's runs with the calibration (its floor and ceiling rows and its
+plot of the score against p, `mmgym report --calibration`) to `report/index.html` in `--output`.
+Runs resume like any run.
 """
 
 from __future__ import annotations
@@ -64,8 +66,18 @@ def run(args: argparse.Namespace) -> int:
     by_epsilon = {e: results["oracle" if e == 0 else f"noisy-{e:g}"] for e in epsilons}
     figures = calibrate(suite.name, metric, results["random"], results["oracle"], by_epsilon)
     _print(figures)
-    print(f"calibration written to {save(figures, output)}")
+    path = save(figures, output)
+    print(f"calibration written to {path}")
+    print(f"report written to {_report(output, path, figures)}")
     return 0
+
+
+def _report(output: Path, path: Path, figures: Calibration) -> Path:
+    """The floor's and the ceiling's runs with their calibration, as `mmgym report --calibration` shows them."""
+    from mmgym.views.report import SuiteCalibration, write_report
+
+    runs = [output / "random", output / "oracle"]
+    return write_report(runs, output / "report", [SuiteCalibration(path, figures)]) / "index.html"
 
 
 def _epsilons(text: str) -> list[float]:

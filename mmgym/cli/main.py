@@ -70,6 +70,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "-o", "--output", type=Path, default=Path("report"), help="report folder, replaced whole (default: report)"
     )
+    report.add_argument(
+        "--calibration",
+        type=Path,
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="DIR",
+        help="a folder (or its calibration.json) from mmgym calibrate: its suite's floor and ceiling rows and plot",
+    )
+    report.add_argument(
+        "--normalized",
+        "--normalised",
+        action="store_true",
+        help="show the calibrated metric as 100 x (score - floor) / (ceiling - floor); needs --calibration",
+    )
     compare.add_parser(sub)
     doctor.add_parser(sub)
     data.add_parser(sub)
@@ -93,12 +108,13 @@ def import_from_working_directory() -> None:
 
 def _report(args: argparse.Namespace) -> int:
     from mmgym.cli.paths import check_writable_dir
-    from mmgym.views.report import write_report
+    from mmgym.views.report import load_calibrations, write_report
 
     for run_dir in args.run_dirs:
         _require_run_dir(run_dir)
+    calibrations = load_calibrations(args.calibration)
     check_writable_dir(args.output, "-o")
-    print(write_report(args.run_dirs, args.output) / "index.html")
+    print(write_report(args.run_dirs, args.output, calibrations, args.normalized) / "index.html")
     return 0
 
 

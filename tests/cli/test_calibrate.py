@@ -74,8 +74,12 @@ def test_the_command_writes_floor_ceiling_and_scores_by_p(run_cli, tmp_path: Pat
         "noisy-0.5",
         "noisy-1",
         "calibration.json",
+        "report",
     }
     assert "monotone" in done.stdout and "resolution" in done.stdout
+    report = tmp_path / "cal" / "report" / "index.html"  # the floor's and ceiling's runs with their calibration
+    assert done.stdout.rstrip().endswith(f"report written to {Path('cal') / 'report' / 'index.html'}")
+    assert "floor (random agent)" in report.read_text() and '<section id="calibration">' in report.read_text()
     refused = run_cli(["calibrate", "suite=ingvp", "--epsilons", "0,2"], tmp_path)
     assert refused.returncode == 2 and "--epsilons must be numbers between 0 and 1" in refused.stderr
 
@@ -87,3 +91,6 @@ def test_a_single_decision_suite_reports_its_chance_level_as_the_floor(run_cli, 
     figures = json.loads((tmp_path / "c" / "calibration.json").read_text())
     assert figures["metric"] == "action" and 0 < figures["chance_level"]["overall"] < 50
     assert "chance level (the floor computed from the items)" in done.stdout
+    chance = f'<td class="label">chance (from the items)</td><td>{figures["suite"]}</td>'  # a reference row
+    page = (tmp_path / "c" / "report" / "index.html").read_text()
+    assert chance in page and f'<span class="mean">{figures["chance_level"]["overall"]:.1f}</span>' in page
