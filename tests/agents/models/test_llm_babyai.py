@@ -47,7 +47,7 @@ def check(records: list[dict], observation: str, action_level: str) -> None:
         assert "Current state:" in texts and record["instruction"] in texts  # the view described in words
         grammar = "go to the" if action_level == "skill" else "turn left"
         assert grammar in texts
-        assert set(record["metrics"]) == {"success", "progress", "steps", "invalid_actions"}
+        assert set(record["metrics"]) == {"success", "progress", "efficiency", "steps", "invalid_actions"}
 
 
 @pytest.mark.parametrize(("action_level", "observation"), CASES)
