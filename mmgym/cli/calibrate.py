@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from mmgym.errors import ConfigError
 from mmgym.results.calibration import Band, Calibration, format_epsilon
@@ -31,40 +30,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     calibrate.add_argument("overrides", nargs="+", help="suite=<name> and any suite.<key>=<value>")
     default = ",".join(f"{e:g}" for e in EPSILONS)
     calibrate.add_argument("--epsilons", default=default, help="the noisy expert's p values (default: %(default)s)")
-    calibrate.add_argument("--metric", help="the metric to calibrate (default: the suite's first)")
+    calibrate.add_argument(
+        "--metric", help="the metric to calibrate (default: the one the suite's floor bound names, else its first)"
+    )
     calibrate.add_argument("-o", "--output", type=Path, help="folder for the runs (default: runs/<suite>-calibration)")
     calibrate.add_argument("--concurrency", type=int, default=16, help="episodes at once (default: 16)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from mmgym.agents.scripted import ExpertAgent, NoisyExpertAgent, RandomAgent
     from mmgym.cli.configs import HydraConfigs
     from mmgym.cli.paths import check_writable_dir
-    from mmgym.results.calibration import calibrate, save
-    from mmgym.runners.evaluate import evaluate
-    from mmgym.runners.local import LocalRunner
+    from mmgym.results.calibration import save
+    from mmgym.runners.calibrate import calibrated_metric, play_calibration
 
     epsilons = _epsilons(args.epsilons)
     if not any(o.startswith("suite=") for o in args.overrides):
         raise ConfigError("mmgym calibrate needs suite=<name>, e.g. mmgym calibrate suite=eb_nav")
     configs = HydraConfigs()
     suite = configs.build(configs.compose(list(args.overrides)).suite, "suite")
-    metric = args.metric or suite.metrics[0].name
-    if metric not in {m.name for m in suite.metrics}:
-        raise ConfigError(
-            f"--metric {metric!r} is not one of {suite.name}'s: {', '.join(m.name for m in suite.metrics)}"
-        )
+    metric = calibrated_metric(suite, args.metric)  # checked before anything is played
     output = args.output or Path("runs") / f"{suite.name}-calibration"
     check_writable_dir(output, "-o")
-    runner = LocalRunner(concurrency=args.concurrency)
-    agents: dict[str, Any] = {"random": RandomAgent, "oracle": ExpertAgent}
-    agents |= {f"noisy-{e:g}": (lambda e=e: NoisyExpertAgent(e)) for e in epsilons if e > 0}
-    results = {}
-    for label, factory in agents.items():
-        print(f"calibrate: {label}")
-        results[label] = evaluate(suite, factory, output / label, runner, show_progress=True)
-    by_epsilon = {e: results["oracle" if e == 0 else f"noisy-{e:g}"] for e in epsilons}
-    figures = calibrate(suite.name, metric, results["random"], results["oracle"], by_epsilon)
+    figures = play_calibration(suite, epsilons, output, metric, args.concurrency)
     _print(figures)
     path = save(figures, output)
     print(f"calibration written to {path}")
@@ -100,6 +87,12 @@ def _print(figures: Calibration) -> None:
     console = Console(width=200)
     if figures.chance_level:
         console.print(f"chance level (the floor computed from the items): {figures.chance_level['overall']:.1f}")
+    if figures.declared_floor is not None:
+        within = "within" if figures.floor_within_bound() else "ABOVE"
+        console.print(
+            f"the random floor is {within} the suite's declared bound, at most {figures.declared_floor.most:g}: "
+            f"{figures.declared_floor.reason}"
+        )
     for grouping, groups in figures.groups.items():
         table = Table(title=f"{figures.suite}: {figures.metric} by {grouping} (floor: random, ceiling: expert)")
         for column in ("group", "floor", "ceiling", *(f"p={format_epsilon(e)}" for e in figures.epsilons),

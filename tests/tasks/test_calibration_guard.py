@@ -13,12 +13,10 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_module
 
-from mmgym.agents.scripted import ExpertAgent, NoisyExpertAgent, RandomAgent
 from mmgym.cli.build import build_object
 from mmgym.cli.catalogue import config_options
-from mmgym.results.calibration import Calibration, DeclaredFloor, calibrate
-from mmgym.runners.evaluate import evaluate
-from mmgym.runners.local import LocalRunner
+from mmgym.results.calibration import Calibration
+from mmgym.runners.calibrate import play_calibration
 
 INGVP_FILES = Path(__file__).parents[1] / "envs" / "puzzles" / "fixtures" / "ingvp"
 MULTI_STEP = "suite.settings=[multi_step-text-history]"
@@ -46,18 +44,7 @@ def build_suite(name: str):
 
 def small_calibration(suite, folder: Path) -> Calibration:
     """The random agent, the expert (p = 0) and the noisy expert at each p, on the same episodes."""
-    runner = LocalRunner(concurrency=8)
-
-    def play(label: str, factory) -> object:
-        return evaluate(suite, factory, folder / label, runner, show_progress=False)
-
-    floor, ceiling = play("random", RandomAgent), play("oracle", ExpertAgent)
-    noisy = {e: play(f"noisy-{e:g}", lambda e=e: NoisyExpertAgent(e)) for e in EPSILONS if e > 0}
-    bound = suite.floor_bound
-    declared = DeclaredFloor(most=bound.most, reason=bound.reason)
-    return calibrate(
-        suite.name, bound.metric or suite.metrics[0].name, floor, ceiling, {0.0: ceiling, **noisy}, declared
-    )
+    return play_calibration(suite, EPSILONS, folder, concurrency=8, show_progress=False)
 
 
 def test_every_suite_in_the_catalogue_declares_its_floor_and_has_a_small_size_here() -> None:
