@@ -405,6 +405,16 @@ def _chance_overall(figures: Calibration) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def calibration_plot(figures: Calibration, grouping: str = "overall", scale: tuple[float, float] = (0.0, 100.0)) -> str:
+    """One grouping's plot of the score against p as a standalone SVG file, styled as in the report (the docs
+    keep each suite's)."""
+    svg = _calibration_grouping(figures, grouping, scale)["svg"]
+    css = resources.files(ASSETS).joinpath("report.css").read_text()
+    rules = "\n".join(line for line in css.splitlines() if line.startswith(".plot "))
+    head, rest = svg.split(">", 1)
+    return f"{head}><style>{rules}</style>{rest}"
+
+
 def _calibration_grouping(figures: Calibration, grouping: str, scale: tuple[float, float]) -> dict[str, Any]:
     """One grouping's plot (with the overall floor, ceiling and chance level as reference lines) and table."""
     groups = figures.groups[grouping]
