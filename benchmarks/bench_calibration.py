@@ -2,8 +2,8 @@
 
     python benchmarks/bench_calibration.py [--out DIR] [--plots DIR] [--only babyai-skill,pca]
 
-Runs the installed `mmgym calibrate` (the one beside this Python) (default p = 0, 0.1, 0.25, 0.5, 0.75, 1) on each case below,
-one after another, timing each, then prints one markdown row per case from its `calibration.json`
+Runs the installed `mmgym calibrate` (the one beside this Python; p = 0, 0.1, 0.25, 0.5, 0.75, 1)
+on each case below, one after another, timing each, then prints one markdown row per case from its `calibration.json`
 (the headline metric overall: floor, ceiling, the score at each p, monotone, resolution, seconds)
 and, with `--plots`, writes each case's plots of the score against p as SVG files: overall
 (`<case>.svg`) and by the suite's first breakdown (`<case>-<subset|game|domain>.svg`).
