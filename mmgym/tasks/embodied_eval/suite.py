@@ -130,8 +130,7 @@ class EmbodiedEvalSuite(SceneSuite):
     name: str = "embodied_eval"
     floor_bound: ClassVar[FloorBound] = FloorBound(
         most=15.0,
-        reason="a random choice among a menu of a dozen options or more completes a short task now and then: "
-        "8.8% of the 80 episodes",
+        reason="a random choice from the option menu completes a short task now and then: 8.8% of the 80 episodes",
     )
     subsets: list[str] = Field(default_factory=lambda: list(CATEGORIES), description="the categories to play")
     observation: Literal["image", "image_text", "text"] = "image"

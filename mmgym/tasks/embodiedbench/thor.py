@@ -68,8 +68,8 @@ class ThorSuite(ProtocolChoice, SubsetSuite):
     load: ClassVar[Callable[[str | Path, str], list[Any]]]
     floor_bound: ClassVar[FloorBound] = FloorBound(
         most=5.0,
-        reason="a random skill or move seldom completes a household task or ends within 1 m of the target "
-        "(measured with the stand-in simulator; AI2-THOR itself does not run here)",
+        reason="a random skill or move seldom completes a household task or ends within 1 m of the target: "
+        "none of the stand-in simulator's episodes (AI2-THOR itself does not run here)",
     )
 
     def folder(self) -> Path:
