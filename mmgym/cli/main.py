@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from mmgym.cli import calibrate, compare, data, doctor, replay
+from mmgym.cli import calibrate, compare, data, doctor, play, replay
 from mmgym.cli.catalogue import config_groups, config_options
 from mmgym.errors import MmgymError
 from mmgym.tasks.plugins import commands as plugin_commands
@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             return data.run(args)
         if args.command == "calibrate":
             return calibrate.run(args)
+        if args.command == "play":
+            return play.run(args)
         if args.command in plugins:
             from mmgym.cli.configs import HydraConfigs
 
@@ -89,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_parser(sub)
     data.add_parser(sub)
     calibrate.add_parser(sub)
+    play.add_parser(sub)
     for command in plugin_commands().values():
         command.add_arguments(sub.add_parser(command.name, help=command.help))
     return parser

@@ -1,0 +1,185 @@
+// mmgym play: shows the open turn from /state and posts the person's answer to /act.
+// Every text from the env goes on screen through textContent, never as markup.
+"use strict";
+
+const token = new URLSearchParams(location.search).get("token");
+const query = token ? "?token=" + encodeURIComponent(token) : "";
+const ARROWS = {
+  ArrowUp: ["up", "move forward", "forward", "move ahead"],
+  ArrowDown: ["down", "move backward", "backward", "back"],
+  ArrowLeft: ["left", "turn left", "rotate left"],
+  ArrowRight: ["right", "turn right", "rotate right"],
+};
+let shown = null; // the question on screen
+let sending = false;
+
+const $ = (id) => document.getElementById(id);
+
+function setText(id, text) {
+  $(id).textContent = text == null ? "" : String(text);
+}
+
+async function poll() {
+  try {
+    const response = await fetch("state" + query, { cache: "no-store" });
+    if (!response.ok) throw new Error(await response.text());
+    render(await response.json());
+  } catch (error) {
+    setText("progress", "no connection to mmgym play: " + error.message);
+  }
+}
+
+function render(state) {
+  const q = state.question;
+  const episode = Math.max(state.episode, 1);
+  setText("progress", state.finished ? "finished" : `episode ${episode} of ${state.total}`);
+  $("done").hidden = !state.finished;
+  $("waiting").hidden = state.finished || Boolean(q);
+  $("turn").hidden = !q;
+  if (!q) {
+    shown = null;
+    return;
+  }
+  if (shown && shown.number === q.number) return;
+  shown = q;
+  setText("episode-id", q.episode_id);
+  setText("step", q.step);
+  setText("max-steps", q.max_steps);
+  setText("instruction", q.instruction);
+  setText("feedback", q.feedback);
+  setText("rules", q.rules);
+  setText("grammar", "Actions: " + q.grammar);
+  $("image").hidden = !q.image;
+  if (q.image) $("image").src = q.image;
+  $("text").hidden = q.text == null;
+  setText("text", q.text);
+  setText("error", "");
+  renderHistory(q.history);
+  renderControls(q);
+}
+
+function renderHistory(history) {
+  const list = $("history");
+  list.replaceChildren();
+  for (const step of history) {
+    const item = document.createElement("li");
+    item.textContent = `${step.action || "(no action)"}: ${step.feedback}`;
+    if (!step.valid) item.className = "invalid";
+    list.append(item);
+  }
+}
+
+function button(label, onClick, title) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = label;
+  if (title) b.title = title;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function renderControls(q) {
+  const controls = $("controls");
+  controls.replaceChildren();
+  controls.className = q.kind === "menu" || q.kind === "choice" ? "list" : "";
+  const hints = {
+    buttons: "Click an action, or use the arrow keys.",
+    menu: "Click an option, or press its number.",
+    choice: "Click your choice, or press its number.",
+    vector: "Set each number within its bounds, then send.",
+    text: "Type your reply below.",
+  };
+  setText("hint", hints[q.kind]);
+  if (q.kind === "buttons") {
+    q.actions.forEach((action) => controls.append(button(action, () => send("action", action))));
+  } else if (q.kind === "menu" || q.kind === "choice") {
+    q.actions.forEach((action, i) => {
+      const label = q.kind === "choice" ? `${String.fromCharCode(65 + i)}. ${action}` : `[${i + 1}] ${action}`;
+      controls.append(button(label, () => send("action", action), `key ${i + 1}`));
+    });
+  } else if (q.kind === "vector") {
+    renderVector(controls, q.vector);
+  }
+}
+
+function renderVector(controls, bounds) {
+  const form = document.createElement("form");
+  form.id = "vector-form";
+  const inputs = bounds.map(([low, high], i) => {
+    const label = document.createElement("label");
+    label.textContent = `#${i + 1} (${low}-${high})`;
+    const input = document.createElement("input");
+    input.type = "number";
+    input.min = low;
+    input.max = high;
+    input.step = 1;
+    input.required = true;
+    input.value = Math.round((low + high) / 2);
+    label.append(input);
+    form.append(label);
+    return input;
+  });
+  const submit = document.createElement("button");
+  submit.type = "submit";
+  submit.textContent = "Send action";
+  form.append(submit);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send("action", "[" + inputs.map((input) => String(Math.trunc(Number(input.value)))).join(", ") + "]");
+  });
+  controls.append(form);
+}
+
+async function send(kind, text) {
+  if (!shown || sending) return;
+  sending = true;
+  setText("error", "");
+  try {
+    const response = await fetch("act" + query, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ number: shown.number, kind, text }),
+    });
+    if (!response.ok && response.status !== 409) setText("error", await response.text());
+    if (response.ok && kind === "text") $("reply").value = "";
+  } catch (error) {
+    setText("error", "not sent: " + error.message);
+  } finally {
+    sending = false;
+  }
+  await poll();
+}
+
+function onKey(event) {
+  if (!shown || event.altKey || event.ctrlKey || event.metaKey) return;
+  const target = event.target;
+  if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
+  if (event.key in ARROWS && (shown.kind === "buttons" || shown.kind === "menu")) {
+    const wanted = ARROWS[event.key];
+    const action = shown.actions.find((a) => wanted.includes(a.toLowerCase()));
+    if (action !== undefined) {
+      event.preventDefault();
+      send("action", action);
+    }
+  } else if (/^[1-9]$/.test(event.key) && (shown.kind === "menu" || shown.kind === "choice")) {
+    const action = shown.actions[Number(event.key) - 1];
+    if (action !== undefined) send("action", action);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("free-text").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = $("reply").value;
+    if (text.trim()) send("text", text);
+  });
+  $("reply").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      $("free-text").requestSubmit();
+    }
+  });
+  document.addEventListener("keydown", onKey);
+  poll();
+  setInterval(poll, 400);
+});

@@ -1,0 +1,285 @@
+"""`mmgym play` in Chromium: whole episodes by mouse and by keyboard, a closed tab, hostile text, the token.
+
+The episodes are puzzle_sprint's mazes played through the installed command, checked against the
+expert's play of the same levels; the other action kinds and hostile text go through the page's
+server in this process, with a desk that asks one made-up turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+pytest.importorskip("aiohttp", reason="mmgym play needs aiohttp (pip install 'mmgym[openai]')")
+
+from cli_helpers import cli_command, cli_env, only_error_line  # noqa: E402
+
+from mmgym.agents.human import Answer, Desk  # noqa: E402
+from mmgym.agents.scripted import OracleAgent  # noqa: E402
+from mmgym.core.agent import EpisodeContext, StepView, Turn  # noqa: E402
+from mmgym.core.records import EpisodeRecord  # noqa: E402
+from mmgym.core.spec import PlayRules  # noqa: E402
+from mmgym.results.store import ResultsStore  # noqa: E402
+from mmgym.runners.evaluate import evaluate  # noqa: E402
+from mmgym.runners.local import LocalRunner  # noqa: E402
+from mmgym.tasks.puzzle_sprint import PuzzleSprintSuite  # noqa: E402
+from mmgym.views.play_server import PlayServer  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+KEYS = {"up": "ArrowUp", "down": "ArrowDown", "left": "ArrowLeft", "right": "ArrowRight"}
+HOSTILE = "</pre><script>window.__pwned = 'script'</script><img src=x onerror=\"window.__pwned = 'img'\">"
+RUN = Path("runs/puzzle_sprint-human-ann")
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; `make setup` installs it (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install chromium, or `make setup`)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser(expert: dict[str, EpisodeRecord]) -> Iterator[Any]:
+    """Chromium, started after the expert's run (Playwright's sync API holds an event loop in this thread)."""
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=chromium_path())
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def expert(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EpisodeRecord]:
+    """The expert's play of the first two maze levels, by episode id."""
+    run_dir = tmp_path_factory.mktemp("oracle")
+    evaluate(PuzzleSprintSuite(games=["maze"], levels=2), OracleAgent, run_dir, LocalRunner(concurrency=1), False)
+    return {record.id: record for record in ResultsStore(run_dir).records()}
+
+
+@contextmanager
+def playing(cwd: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`mmgym play suite=puzzle_sprint suite.games=[maze] ARGS --player ann`, and the URL it printed."""
+    command = cli_command(["play", "suite=puzzle_sprint", "suite.games=[maze]", *args, "--player", "ann"])
+    process = subprocess.Popen(
+        command, cwd=cwd, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        found = re.search(r"http://\S+", line)
+        assert found, line + process.stderr.read()  # type: ignore[union-attr]
+        yield process, found.group(0)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=20)
+
+
+def _move(page: Any, action: str, step: int, by: str) -> None:
+    if by == "mouse":
+        page.get_by_role("button", name=action, exact=True).click()
+    else:
+        page.keyboard.press(KEYS[action])
+    playwright.expect(page.locator("#step")).to_have_text(str(step), timeout=5000)
+
+
+def _play_episode(page: Any, expert: dict[str, EpisodeRecord], by: str) -> str:
+    """Play the episode on screen with the expert's moves; returns its id."""
+    playwright.expect(page.locator("#episode-id")).not_to_be_empty(timeout=10_000)
+    episode_id = page.locator("#episode-id").text_content()
+    moves = [step.action for step in expert[episode_id].steps]
+    for number, action in enumerate(moves[:-1], start=1):
+        _move(page, action, number, by)
+    last = moves[-1]
+    page.get_by_role("button", name=last, exact=True).click() if by == "mouse" else page.keyboard.press(KEYS[last])
+    return episode_id
+
+
+def test_two_levels_played_by_mouse_then_keyboard_are_the_experts_records(
+    browser: Any, expert: dict[str, EpisodeRecord], tmp_path: Path
+) -> None:
+    with playing(tmp_path, "suite.levels=2") as (process, url):
+        page = browser.new_page()
+        page.goto(url)
+        playwright.expect(page.locator("#text")).to_contain_text("P")  # the maze as text, as the agent sees it
+        playwright.expect(page.locator("#image")).to_be_hidden()  # puzzle_sprint shows no image
+        first = _play_episode(page, expert, "mouse")
+        playwright.expect(page.locator("#episode-id")).not_to_have_text(first, timeout=10_000)
+        second = _play_episode(page, expert, "keyboard")
+        playwright.expect(page.locator("#done")).to_be_visible(timeout=10_000)
+        assert process.wait(timeout=20) == 0, process.stderr.read()  # type: ignore[union-attr]
+    records = {r.id: r for r in ResultsStore(tmp_path / RUN).records()}
+    assert set(records) == {first, second} == set(expert)
+    for episode_id, record in records.items():
+        assert [s.action for s in record.steps] == [s.action for s in expert[episode_id].steps]
+        assert record.metrics == expert[episode_id].metrics and record.success
+        assert record.usage["latency_s"] > 0  # the person's time per step, where a model's goes
+    config = yaml.safe_load((tmp_path / RUN / "config.yaml").read_text())
+    assert config["agent"]["name"] == "human-ann"
+    results = json.loads((tmp_path / RUN / "results.json").read_text())
+    assert (results["episodes"], results["errors"]) == (2, 0)
+
+
+def test_a_closed_tab_finds_the_same_turn_and_a_stopped_run_offers_the_episode_again(
+    browser: Any, tmp_path: Path
+) -> None:
+    with playing(tmp_path, "suite.levels=1") as (process, url):
+        page = browser.new_page()
+        page.goto(url)
+        playwright.expect(page.locator("#step")).to_have_text("0", timeout=10_000)
+        page.get_by_role("button", name="down", exact=True).click()
+        playwright.expect(page.locator("#step")).to_have_text("1")
+        page.keyboard.press("ArrowRight")
+        playwright.expect(page.locator("#step")).to_have_text("2")
+        board = page.locator("#text").text_content()
+        page.close()
+        again = browser.new_page()
+        again.goto(url)
+        playwright.expect(again.locator("#step")).to_have_text("2", timeout=10_000)
+        assert again.locator("#text").text_content() == board
+        assert again.locator("#history li").count() == 2
+        again.close()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 130
+        assert "interrupted" in process.stderr.read()  # type: ignore[union-attr]
+    assert not list(ResultsStore(tmp_path / RUN).records()) if (tmp_path / RUN).exists() else True
+    with playing(tmp_path, "suite.levels=1") as (process, url):
+        page = browser.new_page()
+        page.goto(url)
+        playwright.expect(page.locator("#step")).to_have_text("0", timeout=10_000)  # the episode from its start
+        playwright.expect(page.locator("#progress")).to_have_text("episode 1 of 1")
+
+
+class Asking:
+    """A desk asking one turn on a thread of its own (as the episode loop would), and the server over it."""
+
+    def __init__(self, context: EpisodeContext, turn: Turn, host: str = "127.0.0.1") -> None:
+        self.desk = Desk(total=1)
+        self.desk.start_episode()
+        self.answer: Answer | None = None
+        self.server = PlayServer(self.desk, host=host)
+        self.url = self.server.start()
+        self.thread = threading.Thread(target=lambda: setattr(self, "answer", asyncio.run(self._ask(context, turn))))
+        self.thread.start()
+
+    async def _ask(self, context: EpisodeContext, turn: Turn) -> Answer:
+        return await self.desk.ask(context, turn, 0)
+
+    def result(self) -> Answer:
+        self.thread.join(timeout=10)
+        self.server.stop()
+        assert self.answer is not None
+        return self.answer
+
+
+def _context(rules: PlayRules, actions: tuple[str, ...] = (), vector: tuple[tuple[int, int], ...] = ()) -> Any:
+    return EpisodeContext("test/0", "test/Env-v0", 0, rules, "the rules", "an action", actions, vector)
+
+
+def test_hostile_env_text_shows_as_text_and_runs_nothing(browser: Any) -> None:
+    rules = PlayRules(actions_per_reply="one", observation="image_text", max_steps=5)
+    turn = Turn(
+        {"instruction": HOSTILE, "text": HOSTILE, "image": np.zeros((8, 8, 3), np.uint8)},
+        {"feedback": HOSTILE},
+        (StepView(0, HOSTILE, False, HOSTILE),),
+    )
+    asking = Asking(_context(rules, (HOSTILE, "wait")), turn)
+    page = browser.new_page()
+    page.goto(asking.url)
+    for element in ("#instruction", "#text", "#feedback"):
+        playwright.expect(page.locator(element)).to_have_text(HOSTILE, timeout=10_000)
+    playwright.expect(page.locator("#image")).to_be_visible()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#controls img, #controls script, main script").count() == 0
+    page.get_by_role("button", name=HOSTILE, exact=True).click()
+    assert asking.result() == Answer("action", HOSTILE, asking.answer.seconds)  # type: ignore[union-attr]
+    assert page.evaluate("window.__pwned") is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "rules", "info", "press", "expected"),
+    [
+        ("menu", PlayRules(actions_per_reply="one"), {"candidate_actions": ["turn left", "pick up the kit"]}, "2",
+         "pick up the kit"),
+        ("choice", PlayRules(actions_per_reply="one", max_steps=1, single_reply=True), {}, "3", "Slow down"),
+        ("buttons", PlayRules(actions_per_reply="one"), {}, "ArrowLeft", "turn left"),
+    ],
+)  # fmt: skip
+def test_menus_and_choices_answer_by_number_keys(
+    browser: Any, kind: str, rules: PlayRules, info: dict[str, Any], press: str, expected: str
+) -> None:
+    actions = ("turn left", "Speed up", "Slow down") if kind != "menu" else ("turn left",)
+    asking = Asking(_context(rules, actions), Turn({"instruction": "go"}, info))
+    page = browser.new_page()
+    page.goto(asking.url)
+    playwright.expect(page.locator("#controls button").first).to_be_visible(timeout=10_000)
+    page.keyboard.press(press)
+    assert asking.result().text == expected and asking.answer.kind == "action"  # type: ignore[union-attr]
+
+
+def test_a_vector_action_is_a_form_within_the_bounds_and_text_goes_to_the_parser(browser: Any) -> None:
+    rules = PlayRules(actions_per_reply="plan", observation="text")
+    context = _context(rules, vector=((0, 99), (0, 1)))
+    asking = Asking(context, Turn({"instruction": "grasp", "text": "pose"}, {}))
+    page = browser.new_page()
+    page.goto(asking.url)
+    inputs = page.locator("#vector-form input")
+    playwright.expect(inputs).to_have_count(2, timeout=10_000)
+    inputs.nth(0).fill("57")
+    inputs.nth(1).fill("1")
+    page.get_by_role("button", name="Send action").click()
+    assert asking.result() == Answer("action", "[57, 1]", asking.answer.seconds)  # type: ignore[union-attr]
+
+    typed = Asking(context, Turn({"instruction": "grasp", "text": "pose"}, {}))
+    page.goto(typed.url)
+    page.locator("#reply").fill("Action: [3, 0]")
+    page.keyboard.press("Enter")
+    assert typed.result().kind == "text" and typed.answer.text == "Action: [3, 0]"  # type: ignore[union-attr]
+
+
+def test_another_address_needs_the_token_the_url_carries() -> None:
+    asking = Asking(_context(PlayRules(), ("a",)), Turn({"instruction": "go"}, {}), host="0.0.0.0")
+    try:
+        assert "?token=" in asking.url
+        bare = asking.url.split("?")[0].replace("0.0.0.0", "127.0.0.1")
+        for path in ("", "state", "assets/play.js"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(bare + path + "?token=wrong", timeout=5)
+            assert refused.value.code == 403
+        token = asking.url.split("?")[1]
+        with urllib.request.urlopen(f"{bare}state?{token}", timeout=5) as response:
+            number = json.load(response)["question"]["number"]
+        request = urllib.request.Request(
+            f"{bare}act?{token}", json.dumps({"number": number, "kind": "action", "text": "a"}).encode(), method="POST"
+        )
+        urllib.request.urlopen(request, timeout=5).close()
+    finally:
+        assert asking.result().text == "a"
+
+
+def test_a_bad_player_name_or_a_missing_suite_is_one_line(tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(cli_command(["play", *args]), cwd=tmp_path, env=cli_env(), capture_output=True, text=True)
+
+    assert "--player" in only_error_line(run("suite=puzzle_sprint", "--player", "../x"))
+    assert "suite=" in only_error_line(run("suite.levels=1"))
+    assert not (tmp_path / "runs").exists()
