@@ -47,6 +47,7 @@ pytestmark = pytest.mark.slow
 KEYS = {"up": "ArrowUp", "down": "ArrowDown", "left": "ArrowLeft", "right": "ArrowRight"}
 HOSTILE = "</pre><script>window.__pwned = 'script'</script><img src=x onerror=\"window.__pwned = 'img'\">"
 RUN = Path("runs/puzzle_sprint-human-ann")
+EXPERT_RUN: list[Path] = []  # the expert fixture's run folder
 
 
 def chromium_path() -> str:
@@ -72,6 +73,8 @@ def expert(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EpisodeRecord]
     """The expert's play of the first two maze levels, by episode id."""
     run_dir = tmp_path_factory.mktemp("oracle")
     evaluate(PuzzleSprintSuite(games=["maze"], levels=2), OracleAgent, run_dir, LocalRunner(concurrency=1), False)
+    (run_dir / "config.yaml").write_text(yaml.safe_dump({"agent": {"name": "oracle"}}))
+    EXPERT_RUN.append(run_dir)
     return {record.id: record for record in ResultsStore(run_dir).records()}
 
 
@@ -127,6 +130,8 @@ def test_two_levels_played_by_mouse_then_keyboard_are_the_experts_records(
         second = _play_episode(page, expert, "keyboard")
         playwright.expect(page.locator("#done")).to_be_visible(timeout=10_000)
         assert process.wait(timeout=20) == 0, process.stderr.read()  # type: ignore[union-attr]
+        answers = sum(len(record.steps) for record in expert.values())
+        assert f"s over {answers} answers" in process.stdout.read()  # type: ignore[union-attr]
     records = {r.id: r for r in ResultsStore(tmp_path / RUN).records()}
     assert set(records) == {first, second} == set(expert)
     for episode_id, record in records.items():
@@ -137,15 +142,20 @@ def test_two_levels_played_by_mouse_then_keyboard_are_the_experts_records(
     assert config["agent"]["name"] == "human-ann"
     results = json.loads((tmp_path / RUN / "results.json").read_text())
     assert (results["episodes"], results["errors"]) == (2, 0)
+    for command in (["compare", str(EXPERT_RUN[0]), str(RUN)], ["replay", str(RUN)]):  # read as any run
+        done = subprocess.run(cli_command(command), cwd=tmp_path, env=cli_env(), capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
 
 
-def test_a_closed_tab_finds_the_same_turn_and_a_stopped_run_offers_the_episode_again(
-    browser: Any, tmp_path: Path
+def test_a_closed_tab_finds_the_same_turn_and_a_stopped_run_resumes_at_the_unfinished_episode(
+    browser: Any, expert: dict[str, EpisodeRecord], tmp_path: Path
 ) -> None:
-    with playing(tmp_path, "suite.levels=1") as (process, url):
+    with playing(tmp_path, "suite.levels=2") as (process, url):
         page = browser.new_page()
         page.goto(url)
-        playwright.expect(page.locator("#step")).to_have_text("0", timeout=10_000)
+        first = _play_episode(page, expert, "mouse")
+        playwright.expect(page.locator("#episode-id")).not_to_have_text(first, timeout=10_000)
+        second = page.locator("#episode-id").text_content()
         page.get_by_role("button", name="down", exact=True).click()
         playwright.expect(page.locator("#step")).to_have_text("1")
         page.keyboard.press("ArrowRight")
@@ -157,16 +167,18 @@ def test_a_closed_tab_finds_the_same_turn_and_a_stopped_run_offers_the_episode_a
         playwright.expect(again.locator("#step")).to_have_text("2", timeout=10_000)
         assert again.locator("#text").text_content() == board
         assert again.locator("#history li").count() == 2
+        playwright.expect(again.locator("#progress")).to_have_text("episode 2 of 2")
         again.close()
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGINT)  # Ctrl-C mid-episode: the finished one is kept
         assert process.wait(timeout=20) == 130
         assert "interrupted" in process.stderr.read()  # type: ignore[union-attr]
-    assert not list(ResultsStore(tmp_path / RUN).records()) if (tmp_path / RUN).exists() else True
-    with playing(tmp_path, "suite.levels=1") as (process, url):
+    assert [record.id for record in ResultsStore(tmp_path / RUN).records()] == [first]
+    with playing(tmp_path, "suite.levels=2") as (process, url):
         page = browser.new_page()
         page.goto(url)
-        playwright.expect(page.locator("#step")).to_have_text("0", timeout=10_000)  # the episode from its start
-        playwright.expect(page.locator("#progress")).to_have_text("episode 1 of 1")
+        playwright.expect(page.locator("#progress")).to_have_text("episode 1 of 1", timeout=10_000)
+        playwright.expect(page.locator("#episode-id")).to_have_text(second)
+        playwright.expect(page.locator("#step")).to_have_text("0")  # the unfinished episode, from its start
 
 
 class Asking:
