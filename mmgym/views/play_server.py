@@ -4,7 +4,8 @@ GET `/` is the page (`play_assets/`: plain HTML and a small script, no build ste
 the open turn as JSON, POST `/act` an answer to it. The page shows what the agent would get (the
 instruction, the observation as the play rules show it, the feedback on the last action) and offers
 controls after the action space: `buttons` for a fixed action set, `menu` for an option menu that
-changes per step, `choice` for a single decision, `vector` for integer-vector actions; a free-text
+changes per step, `choice` for a single decision, `plan` for a reply that must hold a whole solution,
+`vector` for integer-vector actions; a free-text
 reply goes to the same parser as a model's. The script writes env text with `textContent` only.
 
 The server runs on its own thread and event loop, so the episodes play on the caller's (through
@@ -33,12 +34,15 @@ ASSETS = {"play.js": "text/javascript", "play.css": "text/css"}
 
 
 def action_kind(question: Question) -> str:
-    """How the page offers the actions: `choice`, `menu`, `buttons`, `vector`, or `text` (free text only)."""
+    """How the page offers the actions: `buttons`, `menu`, `choice`, `plan` (actions gathered, then sent as one
+    reply), `vector`, or `text` (free text only)."""
     context = question.context
     if context.action_vector:
         return "vector"
     if not question.actions:
         return "text"
+    if context.play.actions_per_reply == "solution":  # one reply must carry the whole solution
+        return "plan"
     if context.play.single_reply:
         return "choice"
     if question.turn.info.get("candidate_actions"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from mmgym.core.agent import EpisodeContext, Turn
 from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
+from mmgym.tasks.ingvp.suite import IngvpSuite
 from mmgym.tasks.puzzle_sprint import PuzzleSprintSuite
 
 
@@ -88,3 +90,17 @@ def test_the_desk_takes_one_answer_per_question_from_another_thread() -> None:
     answer = asyncio.run(ask())
     thread.join()
     assert (answer.kind, answer.text) == ("action", "up") and desk.question is None and desk.episode == 1
+
+
+def test_a_whole_solution_sent_as_one_json_reply_solves_a_one_step_level(tmp_path: Path) -> None:
+    class Planner(ExpertDesk):
+        async def ask(self, context: EpisodeContext, turn: Turn, turn_index: int) -> Answer:
+            assert context.expert is not None
+            return Answer("text", json.dumps({"actions": (await context.expert()).actions}), 3.0)
+
+    suite = IngvpSuite(games=["maze"], settings=["one_step-text"], levels=2, image_size=64)
+    evaluate(suite, OracleAgent, tmp_path / "oracle", LocalRunner(concurrency=1), False)
+    evaluate(suite, lambda: HumanAgent(Planner()), tmp_path / "human", LocalRunner(concurrency=1), False)
+    oracle, human = _records(tmp_path / "oracle"), _records(tmp_path / "human")
+    assert {i: r.metrics for i, r in human.items()} == {i: r.metrics for i, r in oracle.items()}  # type: ignore[attr-defined]
+    assert all(r.agent_calls == 1 and r.turns[0].parse_path == "json" for r in human.values())  # type: ignore[attr-defined]

@@ -248,6 +248,21 @@ def test_menus_and_choices_answer_by_number_keys(
     assert asking.result().text == expected and asking.answer.kind == "action"  # type: ignore[union-attr]
 
 
+def test_a_solution_is_gathered_by_keys_and_clicks_then_sent_as_one_reply(browser: Any) -> None:
+    rules = PlayRules(actions_per_reply="solution", single_reply=True, max_steps=20)
+    asking = Asking(_context(rules, ("up", "down", "left", "right")), Turn({"instruction": "solve"}, {}))
+    page = browser.new_page()
+    page.goto(asking.url)
+    playwright.expect(page.locator("#controls button").first).to_be_visible(timeout=10_000)
+    for key in ("ArrowRight", "ArrowRight", "ArrowDown", "Backspace"):
+        page.keyboard.press(key)
+    page.get_by_role("button", name="up", exact=True).click()
+    playwright.expect(page.locator("#plan li")).to_have_text(["right", "right", "up"])
+    page.keyboard.press("Enter")
+    answer = asking.result()
+    assert answer.kind == "text" and json.loads(answer.text) == {"actions": ["right", "right", "up"]}
+
+
 def test_a_vector_action_is_a_form_within_the_bounds_and_text_goes_to_the_parser(browser: Any) -> None:
     rules = PlayRules(actions_per_reply="plan", observation="text")
     context = _context(rules, vector=((0, 99), (0, 1)))

@@ -12,6 +12,7 @@ const ARROWS = {
 };
 let shown = null; // the question on screen
 let sending = false;
+let plan = []; // the actions gathered for a `plan` reply
 
 const $ = (id) => document.getElementById(id);
 
@@ -86,12 +87,15 @@ function renderControls(q) {
     buttons: "Click an action, or use the arrow keys.",
     menu: "Click an option, or press its number.",
     choice: "Click your choice, or press its number.",
+    plan: "One reply holds the whole solution: add actions (click, or arrow keys), then send the plan (Enter).",
     vector: "Set each number within its bounds, then send.",
     text: "Type your reply below.",
   };
   setText("hint", hints[q.kind]);
   if (q.kind === "buttons") {
     q.actions.forEach((action) => controls.append(button(action, () => send("action", action))));
+  } else if (q.kind === "plan") {
+    renderPlan(controls, q.actions);
   } else if (q.kind === "menu" || q.kind === "choice") {
     q.actions.forEach((action, i) => {
       const label = q.kind === "choice" ? `${String.fromCharCode(65 + i)}. ${action}` : `[${i + 1}] ${action}`;
@@ -100,6 +104,35 @@ function renderControls(q) {
   } else if (q.kind === "vector") {
     renderVector(controls, q.vector);
   }
+}
+
+function renderPlan(controls, actions) {
+  plan = [];
+  actions.forEach((action) => controls.append(button(action, () => addToPlan(action))));
+  const list = document.createElement("ol");
+  list.id = "plan";
+  controls.append(list);
+  controls.append(button("Undo", () => setPlan(plan.slice(0, -1))));
+  controls.append(button("Send plan", sendPlan));
+}
+
+function setPlan(actions) {
+  plan = actions;
+  $("plan").replaceChildren(
+    ...plan.map((action) => {
+      const item = document.createElement("li");
+      item.textContent = action;
+      return item;
+    }),
+  );
+}
+
+function addToPlan(action) {
+  setPlan([...plan, action]);
+}
+
+function sendPlan() {
+  if (plan.length) send("text", JSON.stringify({ actions: plan })); // read by the models' parser, as a reply
 }
 
 function renderVector(controls, bounds) {
@@ -154,13 +187,18 @@ function onKey(event) {
   if (!shown || event.altKey || event.ctrlKey || event.metaKey) return;
   const target = event.target;
   if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
-  if (event.key in ARROWS && (shown.kind === "buttons" || shown.kind === "menu")) {
+  if (event.key in ARROWS && ["buttons", "menu", "plan"].includes(shown.kind)) {
     const wanted = ARROWS[event.key];
     const action = shown.actions.find((a) => wanted.includes(a.toLowerCase()));
     if (action !== undefined) {
       event.preventDefault();
-      send("action", action);
+      if (shown.kind === "plan") addToPlan(action);
+      else send("action", action);
     }
+  } else if (shown.kind === "plan" && (event.key === "Enter" || event.key === "Backspace")) {
+    event.preventDefault();
+    if (event.key === "Enter") sendPlan();
+    else setPlan(plan.slice(0, -1));
   } else if (/^[1-9]$/.test(event.key) && (shown.kind === "menu" || shown.kind === "choice")) {
     const action = shown.actions[Number(event.key) - 1];
     if (action !== undefined) send("action", action);
