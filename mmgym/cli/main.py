@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from mmgym.cli import calibrate, compare, data, doctor, play, replay
+from mmgym.cli import calibrate, compare, data, doctor, play, replay, view
 from mmgym.cli.catalogue import config_groups, config_options
 from mmgym.errors import MmgymError
 from mmgym.tasks.plugins import commands as plugin_commands
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             return calibrate.run(args)
         if args.command == "play":
             return play.run(args)
+        if args.command == "view":
+            return view.run(args)
         if args.command in plugins:
             from mmgym.cli.configs import HydraConfigs
 
@@ -92,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_parser(sub)
     calibrate.add_parser(sub)
     play.add_parser(sub)
+    view.add_parser(sub)
     for command in plugin_commands().values():
         command.add_arguments(sub.add_parser(command.name, help=command.help))
     return parser

@@ -1,0 +1,1 @@
+"""Page, style and script of `mmgym view` (package data)."""
