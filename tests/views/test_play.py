@@ -227,19 +227,24 @@ def test_hostile_env_text_shows_as_text_and_runs_nothing(browser: Any) -> None:
     assert page.evaluate("window.__pwned") is None
 
 
+NAVIGATION = ("Move forward by 0.25", "Rotate to the right by 90 degrees", "Rotate to the left by 90 degrees")
+ONE = PlayRules(actions_per_reply="one")
+
+
 @pytest.mark.parametrize(
-    ("kind", "rules", "info", "press", "expected"),
+    ("actions", "rules", "info", "press", "expected"),
     [
-        ("menu", PlayRules(actions_per_reply="one"), {"candidate_actions": ["turn left", "pick up the kit"]}, "2",
-         "pick up the kit"),
-        ("choice", PlayRules(actions_per_reply="one", max_steps=1, single_reply=True), {}, "3", "Slow down"),
-        ("buttons", PlayRules(actions_per_reply="one"), {}, "ArrowLeft", "turn left"),
+        (("turn left",), ONE, {"candidate_actions": ["turn left", "pick up the kit"]}, "2", "pick up the kit"),
+        (("Speed up", "Slow down"), PlayRules(actions_per_reply="one", max_steps=1, single_reply=True), {}, "2",
+         "Slow down"),
+        (NAVIGATION, ONE, {}, "ArrowLeft", "Rotate to the left by 90 degrees"),
+        (NAVIGATION, ONE, {}, "ArrowUp", "Move forward by 0.25"),
     ],
+    ids=["menu", "choice", "navigation-left", "navigation-up"],
 )  # fmt: skip
-def test_menus_and_choices_answer_by_number_keys(
-    browser: Any, kind: str, rules: PlayRules, info: dict[str, Any], press: str, expected: str
+def test_menus_choices_and_navigation_answer_by_keys(
+    browser: Any, actions: tuple[str, ...], rules: PlayRules, info: dict[str, Any], press: str, expected: str
 ) -> None:
-    actions = ("turn left", "Speed up", "Slow down") if kind != "menu" else ("turn left",)
     asking = Asking(_context(rules, actions), Turn({"instruction": "go"}, info))
     page = browser.new_page()
     page.goto(asking.url)

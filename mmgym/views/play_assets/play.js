@@ -4,11 +4,12 @@
 
 const token = new URLSearchParams(location.search).get("token");
 const query = token ? "?token=" + encodeURIComponent(token) : "";
+// An arrow key plays the listed action that is, or starts with, one of its words (`move forward by 0.25`).
 const ARROWS = {
   ArrowUp: ["up", "move forward", "forward", "move ahead"],
   ArrowDown: ["down", "move backward", "backward", "back"],
-  ArrowLeft: ["left", "turn left", "rotate left"],
-  ArrowRight: ["right", "turn right", "rotate right"],
+  ArrowLeft: ["left", "turn left", "rotate left", "rotate to the left"],
+  ArrowRight: ["right", "turn right", "rotate right", "rotate to the right"],
 };
 let shown = null; // the question on screen
 let sending = false;
@@ -189,7 +190,8 @@ function onKey(event) {
   if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
   if (event.key in ARROWS && ["buttons", "menu", "plan"].includes(shown.kind)) {
     const wanted = ARROWS[event.key];
-    const action = shown.actions.find((a) => wanted.includes(a.toLowerCase()));
+    const named = (a, word) => a.toLowerCase() === word || a.toLowerCase().startsWith(word + " ");
+    const action = wanted.map((word) => shown.actions.find((a) => named(a, word))).find((a) => a !== undefined);
     if (action !== undefined) {
       event.preventDefault();
       if (shown.kind === "plan") addToPlan(action);
