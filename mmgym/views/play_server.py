@@ -1,7 +1,8 @@
 """The page where a person plays a suite's episodes (`mmgym play`): a small aiohttp app over a `Desk`.
 
 GET `/` is the page (`play_assets/`: plain HTML and a small script, no build step), GET `/state`
-the open turn as JSON, POST `/act` an answer to it. The page shows what the agent would get (the
+the open turn as JSON (only its number when `?known=` names it: the page polls), POST `/act` an answer
+to it. The page shows what the agent would get (the
 instruction, the observation as the play rules show it, the feedback on the last action) and offers
 controls after the action space: `buttons` for a fixed action set, `menu` for an option menu that
 changes per step, `choice` for a single decision, `plan` for a reply that must hold a whole solution,
@@ -114,7 +115,9 @@ def make_app(
         body["finished"] = desk.finished
         if desk.finished:
             on_finished()
-        if question is not None:
+        if question is not None and request.query.get("known") == str(question.number):
+            body["question"] = {"number": question.number, "same": True}  # the page has it (and its image) already
+        elif question is not None:
             if question.number not in images:
                 images.clear()
                 images[question.number] = question_state(question)

@@ -79,9 +79,9 @@ def expert(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EpisodeRecord]
 
 
 @contextmanager
-def playing(cwd: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`mmgym play suite=puzzle_sprint suite.games=[maze] ARGS --player ann`, and the URL it printed."""
-    command = cli_command(["play", "suite=puzzle_sprint", "suite.games=[maze]", *args, "--player", "ann"])
+def playing(cwd: Path, *args: str, player: str = "ann") -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`mmgym play suite=puzzle_sprint suite.games=[maze] ARGS --player PLAYER`, and the URL it printed."""
+    command = cli_command(["play", "suite=puzzle_sprint", "suite.games=[maze]", *args, "--player", player])
     process = subprocess.Popen(
         command, cwd=cwd, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -179,6 +179,26 @@ def test_a_closed_tab_finds_the_same_turn_and_a_stopped_run_resumes_at_the_unfin
         playwright.expect(page.locator("#progress")).to_have_text("episode 1 of 1", timeout=10_000)
         playwright.expect(page.locator("#episode-id")).to_have_text(second)
         playwright.expect(page.locator("#step")).to_have_text("0")  # the unfinished episode, from its start
+
+
+def test_two_people_play_the_same_suite_at_once_into_their_own_runs(browser: Any, tmp_path: Path) -> None:
+    with (
+        playing(tmp_path, "suite.levels=1") as (ann, ann_url),
+        playing(tmp_path, "suite.levels=1", player="bo") as (bo, bo_url),
+    ):
+        assert ann_url != bo_url
+        pages = {url: browser.new_page() for url in (ann_url, bo_url)}
+        for url, page in pages.items():
+            page.goto(url)
+            playwright.expect(page.locator("#step")).to_have_text("0", timeout=10_000)
+        pages[ann_url].keyboard.press("ArrowDown")
+        playwright.expect(pages[ann_url].locator("#step")).to_have_text("1")
+        pages[bo_url].reload()
+        playwright.expect(pages[bo_url].locator("#step")).to_have_text("0", timeout=10_000)  # its own episode
+        assert ann.poll() is None and bo.poll() is None
+        for player in ("ann", "bo"):
+            config = yaml.safe_load((tmp_path / f"runs/puzzle_sprint-human-{player}/config.yaml").read_text())
+            assert config["agent"]["name"] == f"human-{player}"
 
 
 class Asking:

@@ -23,7 +23,8 @@ function setText(id, text) {
 
 async function poll() {
   try {
-    const response = await fetch("state" + query, { cache: "no-store" });
+    const known = shown ? (query ? "&" : "?") + "known=" + shown.number : "";
+    const response = await fetch("state" + query + known, { cache: "no-store" });
     if (!response.ok) throw new Error(await response.text());
     render(await response.json());
   } catch (error) {
@@ -42,7 +43,8 @@ function render(state) {
     shown = null;
     return;
   }
-  if (shown && shown.number === q.number) return;
+  if (shown && shown.number === q.number) return; // the same turn: nothing to redraw
+  if (q.same) return; // (a reply to a page that has since shown another turn)
   shown = q;
   setText("episode-id", q.episode_id);
   setText("step", q.step);
