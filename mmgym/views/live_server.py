@@ -81,6 +81,7 @@ class LiveRun:
     def _clear(self) -> None:
         """Forget what was read (the file was rewritten, e.g. by `mmgym doctor --quarantine`)."""
         self._offset = 0
+        self._file: tuple[int, int] | None = None  # the file's device and inode: a replaced file is read anew
         self.places: list[Place] = []
         self.rows: list[dict[str, Any]] = []
         self.unreadable = 0  # whole lines that are not records
@@ -98,11 +99,14 @@ class LiveRun:
         """Read the whole lines appended since the last poll."""
         path = self.run_dir.episodes_path
         try:
-            size = path.stat().st_size
+            stat = path.stat()
         except FileNotFoundError:
-            size = 0
-        if size < self._offset:
+            size, file = 0, None
+        else:
+            size, file = stat.st_size, (stat.st_dev, stat.st_ino)
+        if size < self._offset or (self._offset and file != self._file):
             self._clear()
+        self._file = file
         if size == self._offset:
             return
         with path.open("rb") as f:
@@ -143,7 +147,7 @@ class LiveRun:
     def _row(self, number: int, record: EpisodeRecord) -> dict[str, Any]:
         """The episode list's row: the static report's index row (`episode_summary`), with names and the id."""
         filters = [name for name in record.groups if name != "overall" and "/" not in name]
-        first_metric = next(iter(self.metric_names() or record.metrics), "")
+        first_metric = next(iter(self._metrics), "")  # the suite's first: scores come in declared order
         values = episode_summary(number, self.index, record, first_metric, filters)
         row = dict(zip(index_columns(filters), values, strict=True))
         groups = {name: row.pop(name) for name in filters}
@@ -202,8 +206,9 @@ class LiveRun:
     def _summarize(self) -> RunResults:
         """The records read so far, summarised as `results.json` would be: overall and by the first grouping."""
         episodes = list(self._latest.values())
-        shown = ["overall", self.breakdown()]
-        groupings = {name: _group_of(name) for name in shown if name is not None}
+        groupings: dict[str, Callable[[ScoredEpisode], str | None]] = {"overall": lambda episode: "all"}
+        if (first := self.breakdown()) is not None:
+            groupings[first] = _group_of(first)
         failed = [episode for episode in episodes if episode.status == "error"]
         return RunResults(
             suite=self._suite or str((self.config().get("suite") or {}).get("name") or ""),
@@ -324,7 +329,7 @@ def make_app(run_dirs: list[Path], token: str | None = None) -> web.Application:
     @web.middleware
     async def guard(request: web.Request, handler: Callable) -> web.StreamResponse:
         if token is not None:
-            if not secrets.compare_digest(request.query.get("token", ""), token):
+            if not secrets.compare_digest(request.query.get("token", "").encode(), token.encode()):
                 raise web.HTTPForbidden(text="a token is needed: open the URL mmgym view printed")
         elif request.url.host not in LOCAL_HOSTS:
             raise web.HTTPForbidden(text="mmgym view answers local requests only (serve with --host for others)")

@@ -136,6 +136,14 @@ def test_an_appended_record_appears_and_a_partial_line_waits(finished: Path, tmp
         detail = await get_json(client, "/api/episode/0/1")
         assert detail["id"] == json.loads(second)["id"] and len(detail["steps"]) == len(json.loads(second)["steps"])
         assert (await client.get("/api/episode/0/2")).status == 404
+        replacement = growing / "episodes.new"  # `mmgym doctor --quarantine` rewrites the file: it is read anew
+        replacement.write_bytes(second)
+        replacement.replace(episodes)
+        page = await get_json(client, "/api/episodes?run=0&after=2")
+        assert page["rows"] == [] and page["next"] == 1  # fewer than the page has: it asks again from 0
+        assert [row["id"] for row in (await get_json(client, "/api/episodes?run=0&after=0"))["rows"]] == [
+            json.loads(second)["id"]
+        ]
 
     with_client([growing], check)
 
@@ -186,6 +194,7 @@ def test_another_address_needs_the_token_and_a_local_one_a_local_host(finished: 
             assert (await client.get(path)).status == 403, path
             assert (await client.get(path + ("&" if "?" in path else "?") + "token=wrong")).status == 403, path
             assert (await client.get(path + ("&" if "?" in path else "?") + f"token={token}")).status == 200, path
+        assert (await client.get("/api/runs?token=%C3%A9t%C3%A9")).status == 403  # not ASCII: refused, not a crash
         page = await (await client.get(f"/?token={token}")).text()
         assert f'src="assets/live.js?token={token}"' in page
 
@@ -239,6 +248,7 @@ RUN += [
 ]
 EPISODES = 4  # puzzle_sprint, suite.levels=2: two mazes, two Sokoban levels
 LANDING_LIMIT_S = 2.0
+ARTIFACTS = Path(os.environ.get("MMGYM_TEST_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts")) / "view"
 
 
 def chromium_path() -> str:
@@ -302,6 +312,8 @@ def test_the_page_shows_each_record_within_two_seconds_during_a_real_run(
             page.locator("#ep-timeline li").nth(1).click()
             assert "onerror" in page.inner_text("#ep-step pre.reasoning")  # shown as text
             assert page.evaluate("window.__pwned") is None and page.locator("#ep-step img").count() == 0
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "view-finished-run.png"), full_page=True)
             assert problems == []
             browser.close()
         view.send_signal(signal.SIGINT)  # Ctrl-C: a clean stop
