@@ -54,10 +54,14 @@ def run(args: argparse.Namespace) -> int:
     cfg = _run_config(cfg, agent, output)
     check_resumable(output, cfg)
     record = configs.build(cfg.record, "record")
-    todo = sum(1 for spec in suite.specs() if spec.id not in ResultsStore(output))
+    played = ResultsStore(output) if output.exists() else ()  # (a store would make the folder)
+    todo = sum(1 for spec in suite.specs() if spec.id not in played)
     desk = Desk(total=todo)
     server = _server(desk, args.host, args.port, f"mmgym play: {suite.name} ({agent})")
-    url = server.start()
+    try:
+        url = server.start()
+    except OSError as exc:  # the port is taken, the address is not this machine's
+        raise ConfigError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from None
     print(f"mmgym play: {todo} episodes of {suite.name} to play as {agent}; open {url}", flush=True)
     try:
         with restored_on_failure(output):

@@ -87,7 +87,7 @@ def make_app(
     desk: Desk, token: str | None = None, title: str = "mmgym play", on_finished: Callable[[], None] = lambda: None
 ) -> web.Application:
     """The page's routes over `desk`; with a `token`, a request without `?token=<it>` is refused (403)."""
-    images: dict[int, dict[str, Any]] = {}  # the open question's state, its image encoded once
+    cached: dict[int, dict[str, Any]] = {}  # the open question's state, its image encoded once
 
     @web.middleware
     async def check_token(request: web.Request, handler: Any) -> web.StreamResponse:
@@ -118,10 +118,10 @@ def make_app(
         if question is not None and request.query.get("known") == str(question.number):
             body["question"] = {"number": question.number, "same": True}  # the page has it (and its image) already
         elif question is not None:
-            if question.number not in images:
-                images.clear()
-                images[question.number] = question_state(question)
-            body["question"] = images[question.number]
+            if question.number not in cached:
+                cached.clear()
+                cached[question.number] = question_state(question)
+            body["question"] = cached[question.number]
         return web.json_response(body)
 
     async def act(request: web.Request) -> web.Response:

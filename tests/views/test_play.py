@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import urllib.error
@@ -328,10 +329,15 @@ def test_another_address_needs_the_token_the_url_carries() -> None:
         assert asking.result().text == "a"
 
 
-def test_a_bad_player_name_or_a_missing_suite_is_one_line(tmp_path: Path) -> None:
+def test_a_bad_player_name_a_missing_suite_or_a_taken_port_is_one_line(tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(cli_command(["play", *args]), cwd=tmp_path, env=cli_env(), capture_output=True, text=True)
 
     assert "--player" in only_error_line(run("suite=puzzle_sprint", "--player", "../x"))
     assert "suite=" in only_error_line(run("suite.levels=1"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        assert f"cannot serve on 127.0.0.1:{port}" in only_error_line(run("suite=puzzle_sprint", "--port", port))
     assert not (tmp_path / "runs").exists()
