@@ -15,6 +15,7 @@ import os
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Awaitable, Callable
@@ -208,9 +209,15 @@ def test_another_address_needs_the_token_and_a_local_one_a_local_host(finished: 
     with_client([finished], local)
 
 
-def test_a_run_dir_that_is_not_a_folder_is_one_line(run_cli: Callable[..., Any], tmp_path: Path) -> None:
+def test_a_missing_folder_or_a_taken_port_is_one_line(run_cli: Callable[..., Any], tmp_path: Path) -> None:
     line = only_error_line(run_cli(["view", "nowhere"], tmp_path))
     assert line == "mmgym: error: nowhere is not a folder; pass run directories (output_dir of mmgym run)"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = only_error_line(run_cli(["view", ".", "--port", str(port)], tmp_path))
+    assert line.startswith(f"mmgym: error: cannot listen on 127.0.0.1:{port}: ") and "in use" in line
 
 
 # The browser test: a real run, slowed down, watched through `mmgym view`.
