@@ -258,10 +258,12 @@ ONE = PlayRules(actions_per_reply="one")
         (("turn left",), ONE, {"candidate_actions": ["turn left", "pick up the kit"]}, "2", "pick up the kit"),
         (("Speed up", "Slow down"), PlayRules(actions_per_reply="one", max_steps=1, single_reply=True), {}, "2",
          "Slow down"),
+        (("Speed up", "Slow down"), PlayRules(actions_per_reply="one", max_steps=1, single_reply=True), {}, "b",
+         "Slow down"),
         (NAVIGATION, ONE, {}, "ArrowLeft", "Rotate to the left by 90 degrees"),
         (NAVIGATION, ONE, {}, "ArrowUp", "Move forward by 0.25"),
     ],
-    ids=["menu", "choice", "navigation-left", "navigation-up"],
+    ids=["menu", "choice-number", "choice-letter", "navigation-left", "navigation-up"],
 )  # fmt: skip
 def test_menus_choices_and_navigation_answer_by_keys(
     browser: Any, actions: tuple[str, ...], rules: PlayRules, info: dict[str, Any], press: str, expected: str

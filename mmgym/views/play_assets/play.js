@@ -89,7 +89,7 @@ function renderControls(q) {
   const hints = {
     buttons: "Click an action, or use the arrow keys.",
     menu: "Click an option, or press its number.",
-    choice: "Click your choice, or press its number.",
+    choice: "Click your choice, or press its letter or number.",
     plan: "One reply holds the whole solution: add actions (click, or arrow keys), then send the plan (Enter).",
     vector: "Set each number within its bounds, then send.",
     text: "Type your reply below.",
@@ -102,7 +102,8 @@ function renderControls(q) {
   } else if (q.kind === "menu" || q.kind === "choice") {
     q.actions.forEach((action, i) => {
       const label = q.kind === "choice" ? `${String.fromCharCode(65 + i)}. ${action}` : `[${i + 1}] ${action}`;
-      controls.append(button(label, () => send("action", action), `key ${i + 1}`));
+      const keys = q.kind === "choice" ? `key ${String.fromCharCode(65 + i)} or ${i + 1}` : `key ${i + 1}`;
+      controls.append(button(label, () => send("action", action), keys));
     });
   } else if (q.kind === "vector") {
     renderVector(controls, q.vector);
@@ -205,6 +206,9 @@ function onKey(event) {
     else setPlan(plan.slice(0, -1));
   } else if (/^[1-9]$/.test(event.key) && (shown.kind === "menu" || shown.kind === "choice")) {
     const action = shown.actions[Number(event.key) - 1];
+    if (action !== undefined) send("action", action);
+  } else if (/^[a-z]$/i.test(event.key) && shown.kind === "choice") {
+    const action = shown.actions[event.key.toUpperCase().charCodeAt(0) - 65];
     if (action !== undefined) send("action", action);
   }
 }
