@@ -143,9 +143,11 @@ def test_two_levels_played_by_mouse_then_keyboard_are_the_experts_records(
     assert config["agent"]["name"] == "human-ann"
     results = json.loads((tmp_path / RUN / "results.json").read_text())
     assert (results["episodes"], results["errors"]) == (2, 0)
-    for command in (["compare", str(EXPERT_RUN[0]), str(RUN)], ["replay", str(RUN)]):  # read as any run
+    commands = (["compare", str(EXPERT_RUN[0]), str(RUN)], ["replay", str(RUN)], ["report", str(RUN), "-o", "report"])
+    for command in commands:  # the run is read as any run
         done = subprocess.run(cli_command(command), cwd=tmp_path, env=cli_env(), capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
+    assert "human-ann" in (tmp_path / "report" / "index.html").read_text()
 
 
 def test_a_closed_tab_finds_the_same_turn_and_a_stopped_run_resumes_at_the_unfinished_episode(
