@@ -25,7 +25,7 @@ CASES: dict[str, list[str]] = {
     "embodied_eval": ["suite=embodied_eval"],
     "eb_manip": ["suite=eb_manip"],
     "eb_nav": ["suite=eb_nav"],
-    "ingvp": ["suite=ingvp", "suite.levels=10"],
+    "ingvp": ["suite=ingvp"],
     "pca": ["suite=pca", "suite.items=100", "suite.judge_check=0"],
 }
 

@@ -61,7 +61,7 @@ class BabyAISuite(ProtocolChoice, SubsetSuite):
     floor_bound: ClassVar[FloorBound] = FloorBound(
         most=5.0,
         reason="version 2's missions take several skills in order within twice the expert's skills (three times "
-        "its primitive steps + 10): a random agent completed none of the 250 at either level",
+        "its primitive steps + 10): a random agent completed at most 1 of the 250 at either level",
     )
     subsets: list[str] = Field(default_factory=lambda: list(SUBSETS))
     action_level: Literal["skill", "primitive"] = Field(
