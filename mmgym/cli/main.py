@@ -1,5 +1,6 @@
 """The `mmgym` command: `run` (a Hydra app with overrides and -m sweeps), `list`, `replay`, `report`,
-`compare`, `doctor`, `data`, `calibrate`, and the commands benchmark plug-ins add (`mmgym.tasks.plugins`).
+`compare`, `doctor`, `data`, `calibrate`, `play` (a person plays a suite in the browser), `view` (runs
+served live), and the commands benchmark plug-ins add (`mmgym.tasks.plugins`).
 
 Overrides are checked before Hydra starts, so a bad one ends in a single line that names what
 is valid instead of a traceback.
