@@ -122,21 +122,21 @@ SUBSETS_V2: dict[str, Subset] = {
         Subset(
             "spatial",
             "pick up and put next to, in order, objects named by their location relative to the agent's start",
-            (("mmgym/BabyAI-PickupPutNextLoc-v0", 50),),
+            (("babyai-mmgym/PickupPutNextLoc-v0", 50),),
             keep="location",
             min_skills=2,
         ),
         Subset(
             "visual_appearance",
             "pick up and put next to, in order, among distractors sharing each named object's colour or type",
-            (("mmgym/BabyAI-PickupPutNextLookalike-v0", 50),),
+            (("babyai-mmgym/PickupPutNextLookalike-v0", 50),),
             keep="lookalikes",
             min_skills=2,
         ),
         Subset(
             "complex_instruction",
             "compound missions of pick up and put next to, joined by 'and', 'then', 'after you'",
-            (("mmgym/BabyAI-SeqTwoByTwo-v0", 25), ("mmgym/BabyAI-MiniBossCompound-v0", 25)),
+            (("babyai-mmgym/SeqTwoByTwo-v0", 25), ("babyai-mmgym/MiniBossCompound-v0", 25)),
             keep="compound",
             min_skills=2,
         ),
@@ -144,7 +144,7 @@ SUBSETS_V2: dict[str, Subset] = {
             "long_horizon",
             "multi-room mazes with locked doors, keys to fetch and blocked ways",
             (
-                ("mmgym/BabyAI-BossLevelCompound-v0", 20),
+                ("babyai-mmgym/BossLevelCompound-v0", 20),
                 ("BabyAI-KeyCorridorS3R3-v0", 10),
                 ("BabyAI-BlockedUnlockPickup-v0", 10),
                 ("BabyAI-UnlockPickupDist-v0", 10),

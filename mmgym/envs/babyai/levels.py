@@ -11,8 +11,9 @@ the rooms that class would with those parameters.
 minigrid's *strict* verification (a wrong pick up fails the mission) is not used: in the installed
 minigrid it also fails "put next to" on the right pick up, and "A, then pick up B" on A's pick up.
 
-Levels register under the `mmgym/` namespace of Gymnasium's registry (`register()`, called with
-the family's), by name only: minigrid is imported when one is made.
+Levels register under their own namespace of Gymnasium's registry, `babyai-mmgym/` (`register()`,
+called with the family's): they are minigrid levels, not mmgym envs, so they stay out of `mmgym/`.
+They register by name only: minigrid is imported when one is made.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ ONE_ROOM = {"num_rows": 1, "num_cols": 1, "locked_room_prob": 0.0, "implicit_unl
 PICK_AND_PLACE = ("pickup", "putnext")
 
 LEVELS: dict[str, Level] = {
-    "mmgym/BabyAI-PickupPutNextLoc-v0": Level(
+    "babyai-mmgym/PickupPutNextLoc-v0": Level(
         "core.levelgen.LevelGen",
         "one room, two of pick up and put next to in order, objects named by where they are",
         {
@@ -50,7 +51,7 @@ LEVELS: dict[str, Level] = {
             "instr_kinds": ("seq",),
         },
     ),
-    "mmgym/BabyAI-PickupPutNextLookalike-v0": Level(
+    "babyai-mmgym/PickupPutNextLookalike-v0": Level(
         "core.levelgen.LevelGen",
         "one room full of objects, two of pick up and put next to in order",
         {
@@ -62,7 +63,7 @@ LEVELS: dict[str, Level] = {
             "instr_kinds": ("seq",),
         },
     ),
-    "mmgym/BabyAI-SeqTwoByTwo-v0": Level(
+    "babyai-mmgym/SeqTwoByTwo-v0": Level(
         "core.levelgen.LevelGen",
         "four open rooms, compound missions of pick up and put next to",
         {
@@ -77,7 +78,7 @@ LEVELS: dict[str, Level] = {
             "instr_kinds": ("and", "seq"),
         },
     ),
-    "mmgym/BabyAI-MiniBossCompound-v0": Level(
+    "babyai-mmgym/MiniBossCompound-v0": Level(
         "core.levelgen.LevelGen",
         "MiniBossLevel's four small rooms, a locked one at times; compound missions of pick up and put next to",
         {
@@ -90,7 +91,7 @@ LEVELS: dict[str, Level] = {
             "instr_kinds": ("and", "seq"),
         },
     ),
-    "mmgym/BabyAI-BossLevelCompound-v0": Level(
+    "babyai-mmgym/BossLevelCompound-v0": Level(
         "core.levelgen.LevelGen",
         "BossLevel's nine rooms, locked doors and blockers; compound missions of pick up and put next to",
         {"action_kinds": PICK_AND_PLACE, "instr_kinds": ("and", "seq")},
