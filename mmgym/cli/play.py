@@ -70,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         desk.finish()
     server.stop(grace_s=2.0)
-    print_results(results)
-    print(time_line(results.usage))
+    print_results(results)  # with the person's time per answer under it
     print(f"run directory: {output}")
     return 0
 
@@ -87,13 +86,6 @@ def player_name(name: str | None) -> str:
     if not PLAYER_NAME.fullmatch(name):
         raise ConfigError(f"--player must be 1 to 40 letters, digits, - or _; got {name!r}")
     return name
-
-
-def time_line(usage: dict[str, float]) -> str:
-    """The person's time over the run, where a model's tokens would be."""
-    answers, seconds = int(usage.get("model_calls", 0)), usage.get("latency_s", 0.0)
-    mean = f", {seconds / answers:.1f} s per answer" if answers else ""
-    return f"time: {seconds:.0f} s over {answers} answers{mean}"
 
 
 def _run_config(cfg: Any, agent: str, output: Path) -> Any:

@@ -32,7 +32,7 @@ class ScoredEpisode:
     @classmethod
     def of(cls, record: EpisodeRecord, groupings: Mapping[str, Callable[[EpisodeRecord], str | None]]) -> ScoredEpisode:
         groups = {name: key(record) for name, key in groupings.items()}
-        return cls(record.status, dict(record.metrics), dict(record.usage), groups, one_line(record.error))
+        return cls(record.status, dict(record.metrics), record_usage(record), groups, one_line(record.error))
 
 
 def summarize_run(suite: Suite, records: Iterable[EpisodeRecord]) -> RunResults:
@@ -81,11 +81,23 @@ def errors_by_group(failed: list[ScoredEpisode], groupings: Mapping[str, Callabl
     return {name: dict(sorted(count.items())) for name, count in counts.items() if count}
 
 
+def record_usage(record: EpisodeRecord) -> dict[str, float]:
+    """The episode's usage, with `human_seconds` when a person answered its turns (`mmgym play`): it marks
+    the run as a person's, whose tables show time per answer instead of tokens."""
+    usage = dict(record.usage)
+    seconds = [turn.usage["human_seconds"] for turn in record.turns if "human_seconds" in turn.usage]
+    if seconds:
+        usage["human_seconds"] = float(sum(seconds))
+    return usage
+
+
 def total_usage(records: Iterable[EpisodeRecord | ScoredEpisode]) -> dict[str, float]:
-    """Model calls, parse failures, invalid actions, tokens, latency and cost summed over the run."""
+    """Model calls, parse failures, invalid actions, tokens, latency and cost (and a person's seconds) summed
+    over the run."""
     totals: dict[str, float] = {}
     for record in records:
-        for name, value in record.usage.items():
+        usage = record_usage(record) if isinstance(record, EpisodeRecord) else record.usage
+        for name, value in usage.items():
             totals[name] = totals.get(name, 0.0) + value
     return totals
 

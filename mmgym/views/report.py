@@ -37,6 +37,7 @@ from mmgym.tasks.plugins import ReportTable, RunNotes, report_tables
 from mmgym.views.plots import Bar, grouped_bars, score_lines
 from mmgym.views.progress import progress
 from mmgym.views.report_folder import check_replaceable, fresh_folder
+from mmgym.views.table import TIME_COLUMNS, person_time, played_by_person
 
 ASSETS = "mmgym.views.report_assets"
 
@@ -128,14 +129,15 @@ def leaderboard(
         if calibration is not None and last_of_suite[run.results.suite] == index:
             same_suite = [r for r in runs if r.results.suite == run.results.suite]
             rows.extend(reference_rows(calibration, same_suite[0].results.metric_names[0], columns, normalized))
-    with_model = any(row["usage"]["model calls"] != "0" for row in rows if not row["reference"])
+    columns_used = usage_columns([row for row in rows if not row["reference"]])
     return {
         "metrics": columns.metrics,
         "macro": columns.macro,
         "breakdown": first_breakdown,
         "groups": columns.groups,
         "rows": rows,
-        "usage": USAGE_COLUMNS if with_model else [],
+        "usage": list(columns_used),
+        "usage_title": usage_title(columns_used),
         "raw_cells": any(cell.get("raw") for row in rows for cell in row["overall"] + row["macro"] + row["groups"]),
     }
 
@@ -165,7 +167,7 @@ def run_row(
         "overall": [score(overall.get(m), m, "overall", "all") for m in columns.metrics],
         "macro": [_raw_if(normalized, _cell(run.results.macro.get(name, {}).get(first))) for name in columns.macro],
         "groups": [score(by_group.get(g, {}).get(first), first, columns.breakdown or "", g) for g in columns.groups],
-        "usage": model_usage(run.results.usage),
+        "usage": run_usage(run),
     }
 
 
@@ -227,7 +229,7 @@ def _reference_row(
         "overall": [_raw_if(normalized, overall) if m == calibration.metric else BLANK for m in columns.metrics],
         "macro": [BLANK for _ in columns.macro],
         "groups": [_raw_if(normalized, cell) for cell in groups],
-        "usage": dict.fromkeys(USAGE_COLUMNS, ""),
+        "usage": dict.fromkeys(USAGE_COLUMNS + TIME_COLUMNS, ""),
     }
 
 
@@ -302,6 +304,28 @@ def plugin_tables(runs: list[Run]) -> list[ReportTable]:
 
 
 USAGE_COLUMNS = ("model calls", "unparsed", "tokens in / out", "cost $")
+
+
+def usage_columns(rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The usage columns the runs need: model usage when a run called a model, time when a person played."""
+    with_model = any(row["usage"]["model calls"] not in ("0", "") for row in rows)
+    with_person = any(row["usage"]["answers"] for row in rows)
+    return (USAGE_COLUMNS if with_model else ()) + (TIME_COLUMNS if with_person else ())
+
+
+def usage_title(columns: tuple[str, ...]) -> str:
+    """The usage columns' heading: what the runs spent."""
+    if set(columns) <= set(TIME_COLUMNS):
+        return "time (played by a person)"
+    return "model usage" if set(columns) <= set(USAGE_COLUMNS) else "model usage / a person's time"
+
+
+def run_usage(run: Run) -> dict[str, str]:
+    """A run's usage cells: a person's answers and time (`mmgym play`), else its model's calls, tokens and cost."""
+    agent = str((run.config.get("agent") or {}).get("name") or "")
+    if played_by_person(run.results.usage) or agent.startswith("human-"):
+        return dict.fromkeys(USAGE_COLUMNS, "") | person_time(run.results.usage)
+    return model_usage(run.results.usage) | dict.fromkeys(TIME_COLUMNS, "")
 
 
 def model_usage(usage: dict[str, float]) -> dict[str, str]:

@@ -14,10 +14,11 @@ def results_table(results: RunResults) -> Table:
     """One section per declared grouping, the finest first and `overall` last, then the macro means.
 
     A run with failed episodes gets an `errors` column beside `n`: where they failed shows next to the
-    scores they lowered.
+    scores they lowered. A person's run (`mmgym play`) says under the table how long the person took.
     """
     metrics = results.metric_names
-    table = Table(title=f"{results.suite}: {results.episodes} episodes, {results.errors} errors")
+    caption = time_line(results.usage) if played_by_person(results.usage) else None
+    table = Table(title=f"{results.suite}: {results.episodes} episodes, {results.errors} errors", caption=caption)
     table.add_column("group", no_wrap=True)
     table.add_column("n", justify="right")
     errors = bool(results.errors)
@@ -36,6 +37,41 @@ def results_table(results: RunResults) -> Table:
         counts = [_n(summaries, metrics), *(["-"] if errors else [])]
         table.add_row(escape(label), *counts, *(_cell(summaries.get(m)) for m in metrics))
     return table
+
+
+TIME_COLUMNS = ("answers", "s per answer", "total time")
+
+
+def played_by_person(usage: dict[str, float]) -> bool:
+    """Whether a person answered the run's turns (`mmgym play` records `human_seconds`): its cost is time,
+    not tokens."""
+    return "human_seconds" in usage
+
+
+def person_time(usage: dict[str, float]) -> dict[str, str]:
+    """A person's answers, mean seconds per answer and total time, as cells (`TIME_COLUMNS`)."""
+    answers, seconds = int(usage.get("model_calls", 0)), usage.get("human_seconds", usage.get("latency_s", 0.0))
+    return {
+        "answers": str(answers),
+        "s per answer": f"{seconds / answers:.1f}" if answers else "-",
+        "total time": duration(seconds),
+    }
+
+
+def time_line(usage: dict[str, float]) -> str:
+    """A person's time over a run, in one line."""
+    cells = person_time(usage)
+    return f"time: {cells['s per answer']} s per answer over {cells['answers']} answers, {cells['total time']} in all"
+
+
+def duration(seconds: float) -> str:
+    """Seconds as a person reads them: `42 s`, `3 min 05 s`, `1 h 02 min`."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
 
 
 def _n(summaries: dict[str, Summary], metrics: list[str]) -> str:

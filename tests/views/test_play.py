@@ -132,7 +132,7 @@ def test_two_levels_played_by_mouse_then_keyboard_are_the_experts_records(
         playwright.expect(page.locator("#done")).to_be_visible(timeout=10_000)
         assert process.wait(timeout=20) == 0, process.stderr.read()  # type: ignore[union-attr]
         answers = sum(len(record.steps) for record in expert.values())
-        assert f"s over {answers} answers" in process.stdout.read()  # type: ignore[union-attr]
+        assert f"s per answer over {answers} answers" in process.stdout.read()  # type: ignore[union-attr]
     records = {r.id: r for r in ResultsStore(tmp_path / RUN).records()}
     assert set(records) == {first, second} == set(expert)
     for episode_id, record in records.items():
