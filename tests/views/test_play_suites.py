@@ -2,7 +2,8 @@
 with the controls its action space needs, and one valid answer from those controls takes a step.
 
 Played through the server's HTTP endpoints in this process (no browser): the suite built as
-`mmgym play` builds it, at a tiny size, the human agent's episodes on a thread of their own. A suite
+`mmgym play` builds it, at a tiny size, the human agent's episodes on a thread of their own; the rest
+of its episodes are then answered the same way to their end, and each is stored as a record. A suite
 added to the catalogue without a size and a control kind here fails.
 """
 
@@ -25,7 +26,7 @@ from mmgym.cli.configs import HydraConfigs
 from mmgym.results.store import ResultsStore
 from mmgym.runners.evaluate import evaluate
 from mmgym.runners.local import LocalRunner
-from mmgym.views.play_server import PlayServer
+from mmgym.views.play_server import PlayServer, question_state
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +113,13 @@ class Played:
             time.sleep(0.05)
         raise AssertionError(f"no episode stored within {timeout_s} s (error: {self.error!r})")
 
-    def close(self) -> None:
+    def close(self, timeout_s: float = 120.0) -> None:
+        """Play the rest with the same kind of answer, so the episodes end and their envs close."""
+        deadline = time.monotonic() + timeout_s
+        while self.thread.is_alive() and time.monotonic() < deadline:
+            if (question := self.desk.question) is not None:
+                self.desk.answer(question.number, *valid_answer(question_state(question)))
+            time.sleep(0.005)
         self.desk.finish()
         self.server.stop()
 
@@ -153,4 +160,6 @@ def test_each_suite_is_played_on_the_page_with_the_controls_of_its_action_space(
             assert taken["step"] == 1 and [s["action"] for s in taken["history"]] == [text], taken["feedback"]
     finally:
         played.close()
-    assert played.error is None, played.error
+    assert played.error is None and not played.thread.is_alive(), played.error
+    records = list(ResultsStore(played.folder).records())  # played out to the end, each episode a record
+    assert len(records) == played.desk.total and not [r.error for r in records if r.status == "error"]
