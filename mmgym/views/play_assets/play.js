@@ -91,7 +91,7 @@ function renderControls(q) {
     menu: "Click an option, or press its number.",
     choice: "Click your choice, or press its letter or number.",
     plan: "One reply holds the whole solution: add actions (click, or arrow keys), then send the plan (Enter).",
-    vector: "Set each number within its bounds, then send.",
+    vector: "Set each number within its bounds (Tab goes to the next), then send (Enter).",
     text: "Type your reply below.",
   };
   setText("hint", hints[q.kind]);
@@ -165,6 +165,10 @@ function renderVector(controls, bounds) {
     send("action", "[" + inputs.map((input) => String(Math.trunc(Number(input.value)))).join(", ") + "]");
   });
   controls.append(form);
+  if (inputs.length) {
+    inputs[0].focus(); // typed at once: a number, Tab, the next, ..., Enter sends
+    inputs[0].select();
+  }
 }
 
 async function send(kind, text) {
