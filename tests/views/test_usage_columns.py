@@ -55,8 +55,13 @@ def _run(folder: Path, agent: str, factory) -> RunResults:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, RunResults]]:
     root = tmp_path_factory.mktemp("runs")
     played = _run(root / "played", "human-ann", lambda: HumanAgent(ExpertDesk()))  # type: ignore[arg-type]
+    other = _run(root / "played-bo", "human-bo", lambda: HumanAgent(ExpertDesk()))  # type: ignore[arg-type]
     model = _run(root / "model", "llm", ExpertModel)
-    return {"played": (root / "played", played), "model": (root / "model", model)}
+    return {
+        "played": (root / "played", played),
+        "played-bo": (root / "played-bo", other),
+        "model": (root / "model", model),
+    }
 
 
 def _text(results: RunResults) -> str:
@@ -111,3 +116,15 @@ def test_a_played_run_summarised_before_human_seconds_is_still_a_persons_by_its_
 @pytest.mark.parametrize(("seconds", "shown"), [(4.4, "4 s"), (185, "3 min 05 s"), (3720, "1 h 02 min")])
 def test_durations_read_as_a_person_reads_them(seconds: float, shown: str) -> None:
     assert duration(seconds) == shown
+
+
+def test_several_people_and_a_model_are_rows_of_one_report_and_compared_on_the_same_episodes(runs) -> None:
+    from mmgym.views.report import comparisons
+
+    folders = [runs[name][0] for name in ("played", "played-bo", "model")]
+    loaded = load_runs(folders)
+    assert [row["label"] for row in leaderboard(loaded)["rows"]] == ["human-ann", "human-bo", "llm"]
+    overall = [pair for pair in comparisons(loaded) if pair["group"] == "all"]
+    expected = {"human-bo minus human-ann", "llm minus human-ann", "llm minus human-bo"}
+    assert {pair["pair"] for pair in overall} == expected
+    assert all(pair["n"] == 2 and pair["unpaired"] == 0 for pair in overall)  # both levels, matched by episode
