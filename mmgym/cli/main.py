@@ -1,6 +1,7 @@
 """The `mmgym` command: `run` (a Hydra app with overrides and -m sweeps), `list`, `replay`, `report`,
 `compare`, `doctor`, `data`, `calibrate`, `play` (a person plays a suite in the browser), `view` (runs
-served live), and the commands benchmark plug-ins add (`mmgym.tasks.plugins`).
+served live), `export` (a run's episodes as plain data), and the commands benchmark plug-ins add
+(`mmgym.tasks.plugins`).
 
 Overrides are checked before Hydra starts, so a bad one ends in a single line that names what
 is valid instead of a traceback.
@@ -13,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from mmgym.cli import calibrate, compare, data, doctor, play, replay, view
+from mmgym.cli import calibrate, compare, data, doctor, export, play, replay, view
 from mmgym.cli.catalogue import config_groups, config_options
 from mmgym.errors import MmgymError
 from mmgym.tasks.plugins import commands as plugin_commands
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
             return play.run(args)
         if args.command == "view":
             return view.run(args)
+        if args.command == "export":
+            return export.run(args)
         if args.command in plugins:
             from mmgym.cli.configs import HydraConfigs
 
@@ -96,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_parser(sub)
     play.add_parser(sub)
     view.add_parser(sub)
+    export.add_parser(sub)
     for command in plugin_commands().values():
         command.add_arguments(sub.add_parser(command.name, help=command.help))
     return parser
