@@ -19,6 +19,18 @@ from mmgym.cli.catalogue import config_groups, config_options
 from mmgym.errors import MmgymError
 from mmgym.tasks.plugins import commands as plugin_commands
 
+# The subcommands whose module has `add_parser(sub)` and `run(args)`: each is run by its name.
+COMMANDS = {
+    "replay": replay,
+    "compare": compare,
+    "doctor": doctor,
+    "data": data,
+    "calibrate": calibrate,
+    "play": play,
+    "view": view,
+    "export": export,
+}
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -30,24 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list()
-        if args.command == "replay":
-            return replay.run(args)
         if args.command == "report":
             return _report(args)
-        if args.command == "compare":
-            return compare.run(args)
-        if args.command == "doctor":
-            return doctor.run(args)
-        if args.command == "data":
-            return data.run(args)
-        if args.command == "calibrate":
-            return calibrate.run(args)
-        if args.command == "play":
-            return play.run(args)
-        if args.command == "view":
-            return view.run(args)
-        if args.command == "export":
-            return export.run(args)
+        if args.command in COMMANDS:
+            return COMMANDS[args.command].run(args)
         if args.command in plugins:
             from mmgym.cli.configs import HydraConfigs
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 import yaml
+from browser_helpers import chromium_path
 from cli_helpers import cli_command, cli_env, only_error_line
 
 from mmgym.agents.scripted import RandomAgent
@@ -256,15 +257,6 @@ RUN += [
 EPISODES = 4  # puzzle_sprint, suite.levels=2: two mazes, two Sokoban levels
 LANDING_LIMIT_S = 2.0
 ARTIFACTS = Path(os.environ.get("MMGYM_TEST_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts")) / "view"
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; `make setup` installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium, or `make setup`)")
-    return found
 
 
 def printed_url(view: subprocess.Popen[str], timeout: float = 30) -> str:

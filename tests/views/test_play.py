@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,7 +16,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +27,7 @@ import yaml
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 pytest.importorskip("aiohttp", reason="mmgym play needs aiohttp (pip install 'mmgym[openai]')")
 
+from browser_helpers import chromium_path, serving  # noqa: E402
 from cli_helpers import cli_command, cli_env, only_error_line  # noqa: E402
 
 from mmgym.agents.human import Answer, Desk  # noqa: E402
@@ -51,15 +49,6 @@ RUN = Path("runs/puzzle_sprint-human-ann")
 EXPERT_RUN: list[Path] = []  # the expert fixture's run folder
 
 
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; `make setup` installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium, or `make setup`)")
-    return found
-
-
 @pytest.fixture(scope="module")
 def browser(expert: dict[str, EpisodeRecord]) -> Iterator[Any]:
     """Chromium, started after the expert's run (Playwright's sync API holds an event loop in this thread)."""
@@ -79,23 +68,9 @@ def expert(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EpisodeRecord]
     return {record.id: record for record in ResultsStore(run_dir).records()}
 
 
-@contextmanager
-def playing(cwd: Path, *args: str, player: str = "ann") -> Iterator[tuple[subprocess.Popen[str], str]]:
+def playing(cwd: Path, *args: str, player: str = "ann") -> AbstractContextManager[tuple[subprocess.Popen[str], str]]:
     """`mmgym play suite=puzzle_sprint suite.games=[maze] ARGS --player PLAYER`, and the URL it printed."""
-    command = cli_command(["play", "suite=puzzle_sprint", "suite.games=[maze]", *args, "--player", player])
-    process = subprocess.Popen(
-        command, cwd=cwd, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        found = re.search(r"http://\S+", line)
-        assert found, line + process.stderr.read()  # type: ignore[union-attr]
-        yield process, found.group(0)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=20)
+    return serving(["play", "suite=puzzle_sprint", "suite.games=[maze]", *args, "--player", player], cwd)
 
 
 def _move(page: Any, action: str, step: int, by: str) -> None:

@@ -9,11 +9,9 @@ set of actions (puzzle_sprint's mazes) is played the same way in test_play.py.
 from __future__ import annotations
 
 import json
-import re
-import signal
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +20,8 @@ import pytest
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 pytest.importorskip("aiohttp", reason="mmgym play needs aiohttp (pip install 'mmgym[openai]')")
 
+from browser_helpers import chromium_path, serving  # noqa: E402
 from cli_helpers import cli_command, cli_env  # noqa: E402
-from test_play import chromium_path  # noqa: E402
 
 from mmgym.core.records import EpisodeRecord  # noqa: E402
 from mmgym.results.store import ResultsStore  # noqa: E402
@@ -50,23 +48,9 @@ def expert_run(cwd: Path, overrides: Sequence[str]) -> tuple[dict[str, EpisodeRe
     return {record.id: record for record in ResultsStore(cwd / "expert").records()}, results
 
 
-@contextmanager
-def playing(cwd: Path, overrides: Sequence[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def playing(cwd: Path, overrides: Sequence[str]) -> AbstractContextManager[tuple[subprocess.Popen[str], str]]:
     """`mmgym play OVERRIDES --player ann -o played`, and the URL it printed."""
-    command = cli_command(["play", *overrides, "--player", "ann", "-o", "played"])
-    process = subprocess.Popen(
-        command, cwd=cwd, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        found = re.search(r"http://\S+", line)
-        assert found, line + process.stderr.read()  # type: ignore[union-attr]
-        yield process, found.group(0)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=20)
+    return serving(["play", *overrides, "--player", "ann", "-o", "played"], cwd)
 
 
 def play_as_expert(

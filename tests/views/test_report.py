@@ -18,6 +18,8 @@ import yaml
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 
+from browser_helpers import chromium_path  # noqa: E402
+
 from mmgym.agents.scripted import OracleAgent, RandomAgent  # noqa: E402
 from mmgym.core.agent import AgentReply, EpisodeContext, Turn  # noqa: E402
 from mmgym.results.store import ResultsStore  # noqa: E402
@@ -36,15 +38,6 @@ HOSTILE_REPLY = (
     '"><img src=x onerror="window.__pwned = \'attribute\'"><svg onload="window.__pwned = \'svg\'"></svg>'
 )
 ARTIFACTS = Path(os.environ.get("MMGYM_TEST_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts")) / "report"
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; `make setup` installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium, or `make setup`)")
-    return found
 
 
 class HostileAgent:
