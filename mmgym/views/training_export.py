@@ -1,0 +1,143 @@
+"""A run's turns as fine-tuning data: chat JSONL (`sft`) or a Hugging Face dataset saved to disk (`hf`).
+
+Every episode the filter keeps is replayed (`runners.rerender`) to rebuild each turn's prompt with
+its frames, then written as chat rows (`views.chat_rows`). From an expert's run the rows are a
+behaviour-cloning set; from a model's run, with `--successful`, a rejection-sampling set. Episodes
+that ended in an error are left out and counted. Files are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from mmgym.agents.models.base import ImagePart
+from mmgym.agents.models.images import ImageEncoding
+from mmgym.errors import ConfigError
+from mmgym.results.export import EpisodeFilter, selected_records
+from mmgym.results.run_dir import RunDir
+from mmgym.runners.env_session import EnvMaker
+from mmgym.runners.in_process import in_process
+from mmgym.runners.rerender import PromptSource, RenderedEpisode, rerender_episode
+from mmgym.views.chat_rows import ImageFolder, ImageRef, data_urls, episode_row, turn_row
+from mmgym.views.progress import progress
+
+Unit = Literal["turn", "episode"]
+ImageMode = Literal["files", "data-url"]
+HF_INSTALL = 'pip install "mmgym[export]"'
+
+
+@dataclass(frozen=True)
+class ChatExport:
+    """What to export and how: which episodes, one row per turn or per episode, images as files or data URLs,
+    and, for a scripted agent's run, settings of the prompt its turns are given (`PromptSource`)."""
+
+    which: EpisodeFilter = field(default_factory=EpisodeFilter)
+    unit: Unit = "turn"
+    images: ImageMode = "files"
+    prompt: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ExportCount:
+    episodes: int = 0
+    rows: int = 0
+    skipped_errors: int = 0
+
+
+def rendered_episodes(run_dir: RunDir, export: ChatExport, count: ExportCount) -> Iterator[RenderedEpisode]:
+    """Each kept episode replayed, with a progress bar; error records are counted in `count`, not replayed."""
+    config = run_dir.config()
+    source = PromptSource.of_run(dict(config.get("agent") or {}), export.prompt)
+    envs = in_process(EnvMaker(tuple(config.get("env_modules") or ())))
+    total = sum(1 for _ in selected_records(run_dir, export.which))
+    loop = asyncio.new_event_loop()
+    try:
+        with progress("export: episodes", total) as advance:
+            for record in selected_records(run_dir, export.which):
+                if record.status != "done":
+                    count.skipped_errors += 1
+                else:
+                    count.episodes += 1
+                    yield loop.run_until_complete(rerender_episode(record, source, envs))
+                advance()
+    finally:
+        envs.close()
+        loop.close()
+
+
+def chat_rows(episodes: Iterator[RenderedEpisode], unit: Unit, images: ImageRef, count: ExportCount) -> Iterator[dict]:
+    for episode in episodes:
+        rows = (
+            [episode_row(episode, images)]
+            if unit == "episode"
+            else [turn_row(episode, t, images) for t in episode.turns]
+        )
+        count.rows += len(rows)
+        yield from rows
+
+
+def run_encoding(run_dir: RunDir) -> ImageEncoding:
+    """How the run's backend encoded frames (PNG unless its model config says otherwise)."""
+    model = dict(run_dir.config().get("model") or {})
+    return ImageEncoding(
+        model.get("image_format", "png"), model.get("image_max_side"), model.get("jpeg_quality", 90),
+        model.get("png_level", 1),
+    )  # fmt: skip
+
+
+def write_sft(run_dir: RunDir, export: ChatExport, output: Path) -> ExportCount:
+    """Chat JSONL at `output`; images as files in `<output stem>_images/` beside it, or inline as data URLs."""
+    count = ExportCount()
+    encoding = run_encoding(run_dir)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    images = (
+        ImageFolder(output.parent / f"{output.stem}_images", output.parent, encoding)
+        if export.images == "files"
+        else data_urls(encoding)
+    )
+    partial = output.with_name(output.name + ".partial")
+    with partial.open("w") as out:
+        for row in chat_rows(rendered_episodes(run_dir, export, count), export.unit, images, count):
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(partial, output)
+    return count
+
+
+def write_hf(run_dir: RunDir, export: ChatExport, output: Path) -> ExportCount:
+    """A `datasets.Dataset` saved to the folder `output` (`load_from_disk`), its `images` an `Image` feature
+    holding each frame's bytes."""
+    try:
+        import datasets
+    except ImportError:
+        raise ConfigError(f"--format hf needs the datasets library; {HF_INSTALL}") from None
+    count = ExportCount()
+    images = _inline_images(run_encoding(run_dir))
+    with tempfile.TemporaryDirectory(prefix="mmgym-hf-") as scratch:
+        rows = list(chat_rows(rendered_episodes(run_dir, export, count), export.unit, images, count))
+        if not rows:
+            raise ConfigError("no episode to export: the filters kept none, or every kept episode ended in an error")
+        dataset = datasets.Dataset.from_list(rows).cast_column("images", datasets.Sequence(datasets.Image()))
+        partial = Path(scratch) / "dataset"
+        dataset.save_to_disk(str(partial))
+        if output.exists():
+            shutil.rmtree(output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(partial), output)
+    return count
+
+
+def _inline_images(encoding: ImageEncoding) -> Callable[[ImagePart], dict[str, Any]]:
+    def inline(part: ImagePart) -> dict[str, Any]:
+        data = encoding.encode(part.image)
+        return {"bytes": data, "path": f"{hashlib.sha256(data).hexdigest()[:20]}.{encoding.image_format}"}
+
+    return inline
