@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from mmgym.cli.build import build_components
 from mmgym.cli.catalogue import CONFIG_MODULE, config_groups, config_options
+from mmgym.cli.track import build_tracker, track_job
 from mmgym.errors import ConfigError, MmgymError, unknown_name
 from mmgym.results.run_config import check_resumable, restored_on_failure, save_run_config
 from mmgym.runners.evaluate import evaluate
@@ -57,6 +58,8 @@ def hydra_app(cfg: DictConfig) -> float:
     if results.aborted or results.error_rate() > cfg.max_error_rate:
         ERROR_STOPS.append(results.error_line() or "")
         print(f"mmgym: failed: {results.error_line()}", file=sys.stderr)
+    if cfg.get("tracker") is not None:
+        track_job(cfg, run_dir)  # the run's files are written: a tracker that fails loses none of them
     return results.headline()
 
 
@@ -90,6 +93,8 @@ def check_overrides(overrides: list[str], multirun: bool = False) -> None:
             cfg = compose_job([*combo, *hydra_overrides], with_hydra=True)
             check_writable_dir(job_dir(cfg, multirun), "output_dir")
             build_components(cfg).suite.specs()
+            if cfg.get("tracker") is not None:
+                build_tracker(cfg)  # a missing client library stops the command now, not after the run
 
 
 def sweep_combinations(overrides: list[str]) -> list[list[str]]:

@@ -1,6 +1,6 @@
 """The config catalogue: the groups a run is composed of and each option's one-line description.
 
-The agent, model and runner options are YAML files shipped in mmgym/conf; the suites (and a suite's
+The agent, model, runner and tracker options are YAML files shipped in mmgym/conf; the suites (and a suite's
 own groups, such as `suite/judge`) come from the benchmark packages (`mmgym.tasks.configs`).
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from mmgym.tasks import configs
 
 CONFIG_MODULE = "mmgym.conf"
-GROUPS = ("suite", "agent", "model", "runner")
+GROUPS = ("suite", "agent", "model", "runner", "tracker")
 
 
 def config_groups() -> tuple[str, ...]:

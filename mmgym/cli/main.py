@@ -1,6 +1,7 @@
 """The `mmgym` command: `run` (a Hydra app with overrides and -m sweeps), `list`, `replay`, `report`,
 `compare`, `doctor`, `data`, `calibrate`, `play` (a person plays a suite in the browser), `view` (runs
-served live), `export` (a run's episodes as plain data), and the commands benchmark plug-ins add
+served live), `export` (a run's episodes as plain data), `track` (finished runs logged to an experiment
+tracker), and the commands benchmark plug-ins add
 (`mmgym.tasks.plugins`).
 
 Overrides are checked before Hydra starts, so a bad one ends in a single line that names what
@@ -14,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from mmgym.cli import calibrate, compare, data, doctor, export, play, replay, view
+from mmgym.cli import calibrate, compare, data, doctor, export, play, replay, track, view
 from mmgym.cli.catalogue import config_groups, config_options
 from mmgym.errors import MmgymError
 from mmgym.tasks.plugins import commands as plugin_commands
@@ -29,6 +30,7 @@ COMMANDS = {
     "play": play,
     "view": view,
     "export": export,
+    "track": track,
 }
 
 
@@ -98,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_parser(sub)
     view.add_parser(sub)
     export.add_parser(sub)
+    track.add_parser(sub)
     for command in plugin_commands().values():
         command.add_arguments(sub.add_parser(command.name, help=command.help))
     return parser
@@ -135,6 +138,7 @@ def _require_run_dir(run_dir: Path) -> None:
 
 def _run(args: list[str]) -> int:
     from mmgym.cli.app import APPEND, BUDGET_STOPS, ERROR_STOPS, check_overrides, hydra_app
+    from mmgym.cli.track import TRACKER_STATUS, TRACKER_STOPS
 
     if any(a in ("-h", "--help") for a in args):
         sys.argv = ["mmgym run", "--help"]
@@ -159,7 +163,7 @@ def _run(args: list[str]) -> int:
 
         print(f"mmgym: interrupted: {interrupted_line(args)}", file=sys.stderr)
         return 130
-    return 4 if ERROR_STOPS else 3 if BUDGET_STOPS else 0
+    return 4 if ERROR_STOPS else 3 if BUDGET_STOPS else TRACKER_STATUS if TRACKER_STOPS else 0
 
 
 def _list() -> int:
