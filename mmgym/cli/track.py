@@ -16,6 +16,7 @@ from typing import Any
 from omegaconf import DictConfig
 
 from mmgym.errors import ConfigError, MmgymError
+from mmgym.results.run_dir import RunDir
 
 # `mmgym run` and `mmgym track`'s exit status when a run could not be logged (2 config, 3 budget, 4 errors are taken).
 TRACKER_STATUS = 5
@@ -93,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("name at least one run directory: mmgym track RUN_DIR... tracker=NAME")
     cfg = _tracker_config(overrides)
     build_tracker(cfg)  # a missing library or a bad option: one line before any run is read
+    for run_dir in run_dirs:
+        RunDir.open(run_dir).results()  # not a run directory, or not finished: one line, nothing logged
     failed = [run_dir for run_dir in run_dirs if _log(cfg, run_dir, run_dir.name, args.group)]
     return TRACKER_STATUS if failed else 0
 
