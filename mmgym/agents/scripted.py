@@ -12,6 +12,7 @@ score against epsilon shows whether, and how finely, it separates better play fr
 
 from __future__ import annotations
 
+import re
 import zlib
 
 import numpy as np
@@ -19,6 +20,14 @@ import numpy as np
 from mmgym.core.agent import AgentReply, EpisodeContext, Turn, current_actions
 from mmgym.core.language_env import format_vector
 from mmgym.errors import ConfigError
+
+# What scripted agents write as reasoning when they have no reason to give: labels, not reasons.
+_LABELS = re.compile(r"random|expert plan of \d+ actions|expert with epsilon [0-9.e+-]+")
+
+
+def gives_a_reason(reasoning: str) -> bool:
+    """Whether a scripted step's reasoning is a reason (the env's expert explaining itself), not a label."""
+    return bool(reasoning) and _LABELS.fullmatch(reasoning) is None
 
 
 class RandomAgent:

@@ -23,6 +23,7 @@ from mmgym.agents.llm import LLMAgent
 from mmgym.agents.models.base import GenerationConfig, Message, ModelResponse
 from mmgym.agents.models.registry import BackendRegistry
 from mmgym.agents.prompts import wants_plan
+from mmgym.agents.scripted import gives_a_reason
 from mmgym.core.agent import AgentReply, EpisodeContext, Turn, current_actions
 from mmgym.core.records import EpisodeRecord
 from mmgym.errors import ConfigError, MmgymError
@@ -75,10 +76,13 @@ class PromptSource:
     model_replies: bool
 
     @classmethod
-    def of_run(cls, agent_config: dict[str, Any], prompt_overrides: dict[str, Any] | None = None) -> PromptSource:
+    def of_run(
+        cls, agent_config: dict[str, Any], prompt_overrides: dict[str, Any] | None = None, reasons: bool = True
+    ) -> PromptSource:
         """The run's own prompt when its agent is mmgym's LLM agent; else the LLM agent's default prompt with
-        `prompt_overrides` (a scripted agent's run has no prompt of its own). A scripted agent never gives
-        up on a run of failures, so neither may the prompt that replays it."""
+        `prompt_overrides` (a scripted agent's run has no prompt of its own), asking for a thought only when
+        the agent gave `reasons` (an expert that explains itself), so that no reply holds an empty one. A
+        scripted agent never gives up on a run of failures, so neither may the prompt that replays it."""
         overrides = dict(prompt_overrides or {})
         unknown = sorted(set(overrides) - set(PROMPT_KEYS))
         if unknown:
@@ -90,7 +94,8 @@ class PromptSource:
                     "with the prompt its model answered"
                 )
             return cls({key: agent_config[key] for key in PROMPT_KEYS if key in agent_config}, model_replies=True)
-        return cls({"max_consecutive_failures": sys.maxsize, **overrides}, model_replies=False)
+        defaults = {"max_consecutive_failures": sys.maxsize, "chain_of_thought": reasons}
+        return cls({**defaults, **overrides}, model_replies=False)
 
 
 class _RecordedReplies:
@@ -158,6 +163,7 @@ class _Replayer:
             return ""
         config = self.agent.config
         reasoning = next((step.reasoning for step in self.record.steps if step.turn == self.calls), "")
+        reasoning = reasoning if gives_a_reason(reasoning) else ""
         plan = wants_plan(self.context, config)
         listed = current_actions(self.context, turn)
         return demonstration_reply(self._chosen(), reasoning, config, plan, self.context.play.protocol, listed)

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from mmgym.agents.models.base import ImagePart
 from mmgym.agents.models.images import ImageEncoding
+from mmgym.agents.scripted import gives_a_reason
 from mmgym.errors import ConfigError
 from mmgym.results.export import EpisodeFilter, selected_records
 from mmgym.results.run_dir import RunDir
@@ -56,9 +57,12 @@ class ExportCount:
 def rendered_episodes(run_dir: RunDir, export: ChatExport, count: ExportCount) -> Iterator[RenderedEpisode]:
     """Each kept episode replayed, with a progress bar; error records are counted in `count`, not replayed."""
     config = run_dir.config()
-    source = PromptSource.of_run(dict(config.get("agent") or {}), export.prompt)
+    total, reasons = 0, False
+    for record in selected_records(run_dir, export.which):
+        total += 1
+        reasons = reasons or any(gives_a_reason(step.reasoning) for step in record.steps)
+    source = PromptSource.of_run(dict(config.get("agent") or {}), export.prompt, reasons)
     envs = in_process(EnvMaker(tuple(config.get("env_modules") or ())))
-    total = sum(1 for _ in selected_records(run_dir, export.which))
     loop = asyncio.new_event_loop()
     try:
         with progress("export: episodes", total) as advance:

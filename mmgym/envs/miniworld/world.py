@@ -49,6 +49,12 @@ def load_texture(path: str) -> Any:
 
 opengl.Texture.load = classmethod(lambda cls, path: load_texture(path))
 
+# MiniWorld compiles an env's static geometry (rooms, walls, lights) into display list 1 at each reset, and
+# every pyglet context shares one object space: with several envs alive in a process, each renders the
+# rooms of whichever env reset last. The id of the env whose geometry list 1 holds, so that a render by
+# another env compiles its own first.
+_STATIC_LIST_OWNER: list[int | None] = [None]
+
 
 def _entity(thing: Thing) -> Any:
     kind = KINDS[thing.kind]
@@ -98,6 +104,24 @@ class SceneWorld(miniworld.MiniWorldEnv):
         if not gl.gl_info.have_version(1):  # read from no context (every context here has the same driver)
             gl.gl_info.remove_active_context()
             gl.gl_info.set_active_context()
+
+    def _render_static(self) -> None:
+        super()._render_static()
+        _STATIC_LIST_OWNER[0] = id(self)
+
+    def render_obs(self, frame_buffer: Any = None) -> np.ndarray:
+        self._own_static_geometry()
+        return super().render_obs(frame_buffer)
+
+    def render_top_view(self, frame_buffer: Any = None, render_agent: bool = True, return_scale: bool = False) -> Any:
+        self._own_static_geometry()
+        return super().render_top_view(frame_buffer, render_agent, return_scale)
+
+    def _own_static_geometry(self) -> None:
+        """Put this env's rooms back into the shared display list when another env's are there."""
+        if _STATIC_LIST_OWNER[0] != id(self):
+            self.make_current()
+            self._render_static()
 
     def build(self, scene: Scene) -> np.ndarray:
         """Load `scene`; returns the first egocentric frame."""

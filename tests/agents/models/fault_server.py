@@ -62,6 +62,7 @@ class FaultServer:
         self.hang_s = hang_s
         self.hold_until = hold_until  # if set, chat requests are answered only once this many have arrived
         self.requests: list[dict[str, Any]] = []  # JSON bodies of chat requests, in arrival order
+        self.bodies: list[bytes] = []  # the same bodies as the bytes that arrived
         self.headers: list[dict[str, str]] = []  # their headers (lower-cased names)
         self.arrivals: list[float] = []  # their arrival times (time.monotonic())
         self.in_flight = 0
@@ -185,6 +186,7 @@ class FaultServer:
             payload = {"_unparsed": body.decode("utf-8", "replace")}
         with self._lock:
             self.requests.append(payload)
+            self.bodies.append(body)
             self.headers.append(headers)
             self.arrivals.append(time.monotonic())
             self.in_flight += 1

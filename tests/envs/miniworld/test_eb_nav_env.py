@@ -178,3 +178,30 @@ def test_an_env_dropped_on_another_thread_leaves_later_frames_unchanged() -> Non
     done = subprocess.run([sys.executable, "-c", DROPPED_ON_A_THREAD], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-2:] == ["0", "0"], done.stdout
+
+
+def test_envs_alive_at_once_each_render_their_own_rooms() -> None:
+    """MiniWorld compiles each env's rooms into display list 1, which every context shares: with several envs
+    alive (a run's concurrent episodes), each stepped env rendered the rooms of the env that reset last, so a
+    model saw another episode's walls (found by `mmgym export`, whose replay plays one episode at a time)."""
+    scenes = [episode.scene for episode in load_subset("base").episodes[:3]]
+
+    def frames(env, scene: Scene) -> list[np.ndarray]:
+        first = env.reset(options={"scene": scene})[0]["image"]
+        return [first, env.step("Rotate to the left by 90 degrees")[0]["image"], env.render()]
+
+    alone = []
+    for scene in scenes:
+        env = gym.make(ENV_ID, image_size=64, map_size=64).unwrapped
+        alone.append(frames(env, scene))
+        env.close()
+    together = [gym.make(ENV_ID, image_size=64, map_size=64).unwrapped for _ in scenes]
+    firsts = [env.reset(options={"scene": scene})[0]["image"] for env, scene in zip(together, scenes, strict=True)]
+    turned = [env.step("Rotate to the left by 90 degrees")[0]["image"] for env in together]
+    tops = [env.render() for env in together]
+    for i in range(len(scenes)):
+        np.testing.assert_array_equal(firsts[i], alone[i][0])
+        np.testing.assert_array_equal(turned[i], alone[i][1])
+        np.testing.assert_array_equal(tops[i], alone[i][2])
+    for env in together:
+        env.close()
