@@ -65,6 +65,7 @@ PLACEHOLDERS: dict[str, str] = {
 REFUSED: dict[str, str] = {
     "run agent=orcle": "shows the one-line error for an unknown option",
     "run runner.concurrency=abc": "shows the one-line error for a value of the wrong type",
+    "run tracker=mlfow": "shows the one-line error for an unknown tracker",
 }
 
 

@@ -102,8 +102,8 @@ def test_mlflow_sweep_reads_back_through_search_runs(
     for name, (results, config) in jobs(tmp_path).items():
         run = by_name[name]
         assert run.info.status == "FINISHED"
-        assert run.data.tags["mmgym.sweep"] == SWEEP_DIR
-        assert run.data.tags["mmgym.job"] == name
+        assert run.data.tags["sweep"] == SWEEP_DIR
+        assert run.data.tags["job"] == name
         assert run.data.metrics == pytest.approx(expected_metrics(results))
         assert run.data.params == expected_params(config)
         assert run.data.params["agent.name"] == name.split(",")[0].removeprefix("agent=")
@@ -198,7 +198,7 @@ def test_tensorboard_sweep_reads_back_with_its_event_reader(run_cli: RunCli, tmp
         scalars = {tag: events.Scalars(tag) for tag in events.Tags()["scalars"]}
         assert {tag: points[-1].value for tag, points in scalars.items()} == pytest.approx(expected_metrics(results))
         assert {points[-1].step for points in scalars.values()} == {results["episodes"]}
-        table = events.Tensors("mmgym/results_table")[0].tensor_proto.string_val[0].decode()
+        table = events.Tensors("results_table")[0].tensor_proto.string_val[0].decode()
         assert "accuracy [95% CI]" in table
         hparams = plugin_data_pb2.HParamsPluginData.FromString(
             events.SummaryMetadata("_hparams_/session_start_info").plugin_data.content

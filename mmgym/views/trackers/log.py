@@ -48,7 +48,7 @@ def log_run(tracker: Tracker, run_dir: Path, name: str, group: str | None = None
             step=results.episodes,
             artifacts=artifacts,
             table=table,
-            tags={"mmgym.run_dir": str(opened.path.resolve()), "mmgym.suite": results.suite},
+            tags={"run_dir": str(opened.path.resolve()), "suite": results.suite},
         )
         return tracker.log(run)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from mmgym.views.trackers.base import TrackedRun, require
 
-SWEEP_TAG = "mmgym.sweep"
-JOB_TAG = "mmgym.job"
+SWEEP_TAG = "sweep"
+JOB_TAG = "job"
 
 
 @dataclass

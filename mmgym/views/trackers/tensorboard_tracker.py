@@ -17,8 +17,8 @@ from pathlib import Path
 from mmgym.views.trackers.base import TrackedRun, require
 
 ARTIFACTS_DIR = "artifacts"
-CONFIG_TAG = "mmgym/config"
-TABLE_TAG = "mmgym/results_table"
+CONFIG_TAG = "config"
+TABLE_TAG = "results_table"
 
 
 @dataclass

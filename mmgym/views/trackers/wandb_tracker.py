@@ -42,7 +42,7 @@ class WandbTracker:
             config=run.config,
             mode=self.mode,
             dir=self.dir,
-            tags=[run.tags["mmgym.suite"]] if "mmgym.suite" in run.tags else None,
+            tags=[run.tags["suite"]] if "suite" in run.tags else None,
             settings=wandb.Settings(console="off"),
         )
         where = f"W&B run {logged.id} in project {self.project!r} ({logged.settings.mode}, {logged.dir})"
