@@ -109,10 +109,13 @@ def write_sft(run_dir: RunDir, export: ChatExport, output: Path) -> ExportCount:
         else data_urls(encoding)
     )
     partial = output.with_name(output.name + ".partial")
-    with partial.open("w") as out:
-        for row in chat_rows(rendered_episodes(run_dir, export, count), export.unit, images, count):
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    os.replace(partial, output)
+    try:
+        with partial.open("w") as out:
+            for row in chat_rows(rendered_episodes(run_dir, export, count), export.unit, images, count):
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        os.replace(partial, output)
+    finally:
+        partial.unlink(missing_ok=True)
     return count
 
 

@@ -4,6 +4,7 @@ command, adding up to the run's own results."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,51 @@ def test_bad_input_is_one_line(run_cli, run: Path, tmp_path: Path) -> None:
     assert refused.returncode == 2 and "--group must be GROUPING=GROUP" in refused.stderr
     refused = run_cli(["export", str(run), "--format", "csv", "-o", "x.jsonl"], tmp_path)
     assert refused.returncode == 2 and "invalid choice: 'csv'" in refused.stderr
+
+
+def test_parquet_holds_one_row_per_step_with_its_episode_beside_it(run_cli, run: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    done = run_cli(["export", str(run), "--format", "parquet", "-o", "steps.parquet"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    steps = pd.read_parquet(tmp_path / "steps.parquet")
+    records = [json.loads(line) for line in (run / "episodes.jsonl").read_text().splitlines()]
+    assert len(steps) == sum(len(r["steps"]) for r in records) and f"{len(steps)} steps written" in done.stdout
+    assert set(steps["group_game"]) == {"maze", "sokoban"} and steps["episode_success"].all()
+    first = records[0]
+    rows = steps[steps["episode_id"] == first["id"]].sort_values("step")
+    assert rows["action"].tolist() == [s["action"] for s in first["steps"]]
+    assert rows["feedback"].tolist() == [s["feedback"] for s in first["steps"]]
+    assert rows["episode_solved"].iloc[0] == first["metrics"]["solved"]
+
+
+def test_sft_from_an_expert_run_follows_the_prompt_settings_given(run_cli, run: Path, tmp_path: Path) -> None:
+    args = ["export", str(run), "--format", "sft", "--prompt", "output_format=text", "--prompt", "history_window=2"]
+    done = run_cli([*args, "--group", "game=maze", "-o", "text.jsonl"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = lines(tmp_path / "text.jsonl")
+    records = {r["id"]: r for r in map(json.loads, (run / "episodes.jsonl").read_text().splitlines())}
+    for row in rows:
+        prompt = row["messages"][-2]["content"][-1]["text"]
+        assert prompt.endswith("End your reply with one line 'Action: <action>'.")
+        action = next(s["action"] for s in records[row["episode_id"]]["steps"] if s["turn"] == row["turn"])
+        assert row["messages"][-1]["content"][0]["text"] == f"Action: {action}"
+    history = [p["text"] for row in rows for p in row["messages"][1]["content"] if p.get("text", "").startswith("Prev")]
+    assert history and max(len(text.splitlines()) for text in history) == 3  # the header and two steps
+
+
+def test_an_episode_that_does_not_replay_is_refused_in_one_line(run_cli, run: Path, tmp_path: Path) -> None:
+    tampered = tmp_path / "tampered"
+    shutil.copytree(run, tampered)
+    records = [json.loads(line) for line in (tampered / "episodes.jsonl").read_text().splitlines()]
+    step = records[0]["steps"][1]
+    step["feedback"] = "something the env never said"
+    (tampered / "episodes.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    refused = run_cli(["export", str(tampered), "--format", "sft", "-o", "x.jsonl"], tmp_path)
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.strip().splitlines()[-1].startswith(f"mmgym: error: episode {records[0]['id']}, step 1: ")
+    assert not (tmp_path / "x.jsonl").exists() and not (tmp_path / "x.jsonl.partial").exists()
+    refused = run_cli(["export", str(run), "--format", "sft", "--prompt", "colour=red", "-o", "x.jsonl"], tmp_path)
+    assert refused.returncode == 2 and "unknown prompt setting 'colour'; valid: output_format" in refused.stderr
+    refused = run_cli(["export", str(run), "--format", "sft", "--prompt", "plan", "-o", "x.jsonl"], tmp_path)
+    assert refused.returncode == 2 and "--prompt must be KEY=VALUE" in refused.stderr
