@@ -121,11 +121,13 @@ def write_sft(run_dir: RunDir, export: ChatExport, output: Path) -> ExportCount:
 
 def write_hf(run_dir: RunDir, export: ChatExport, output: Path) -> ExportCount:
     """A `datasets.Dataset` saved to the folder `output` (`load_from_disk`), its `images` an `Image` feature
-    holding each frame's bytes."""
+    holding each frame's bytes. An earlier dataset there is replaced; any other folder is refused."""
     try:
         import datasets
     except ImportError:
         raise ConfigError(f"--format hf needs the datasets library; {HF_INSTALL}") from None
+    if output.exists() and not (output / "dataset_info.json").is_file():
+        raise ConfigError(f"{output} exists and is not a saved dataset; name a new folder with -o, or delete it")
     count = ExportCount()
     images = _inline_images(run_encoding(run_dir))
     with tempfile.TemporaryDirectory(prefix="mmgym-hf-") as scratch:

@@ -107,5 +107,8 @@ def test_an_episode_that_does_not_replay_is_refused_in_one_line(run_cli, run: Pa
     assert not (tmp_path / "x.jsonl").exists() and not (tmp_path / "x.jsonl.partial").exists()
     refused = run_cli(["export", str(run), "--format", "sft", "--prompt", "colour=red", "-o", "x.jsonl"], tmp_path)
     assert refused.returncode == 2 and "unknown prompt setting 'colour'; valid: output_format" in refused.stderr
+    (tmp_path / "notes").mkdir()
+    refused = run_cli(["export", str(run), "--format", "hf", "-o", "notes"], tmp_path)
+    assert refused.returncode == 2 and "notes exists and is not a saved dataset" in refused.stderr
     refused = run_cli(["export", str(run), "--format", "sft", "--prompt", "plan", "-o", "x.jsonl"], tmp_path)
     assert refused.returncode == 2 and "--prompt must be KEY=VALUE" in refused.stderr
