@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from mmgym.results.run_dir import RunDir
+from mmgym.results.summary import RunResults
 from mmgym.views.table import results_table
 from mmgym.views.trackers.base import TrackedRun, Tracker
 from mmgym.views.trackers.flatten import flat_params, metric_values
@@ -30,7 +31,7 @@ def log_run(tracker: Tracker, run_dir: Path, name: str, group: str | None = None
     results = opened.results()  # RunNotFinished before anything is written
     with tempfile.TemporaryDirectory(prefix="mmgym-tracker-") as folder:
         artifacts = Path(folder)
-        table = table_text(opened)
+        table = table_text(results)
         (artifacts / TABLE_FILE).write_text(table)
         for path in (opened.results_path, opened.config_path):
             if path.exists():
@@ -53,10 +54,10 @@ def log_run(tracker: Tracker, run_dir: Path, name: str, group: str | None = None
         return tracker.log(run)
 
 
-def table_text(run_dir: RunDir) -> str:
+def table_text(results: RunResults) -> str:
     """The results table as `mmgym run` prints it, in plain text."""
     console = Console(file=io.StringIO(), width=TABLE_WIDTH, color_system=None, force_terminal=False)
-    console.print(results_table(run_dir.results()))
+    console.print(results_table(results))
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 
