@@ -2,9 +2,9 @@
 
 Written with TensorBoard's own event writer and protocol buffers, which need neither TensorFlow nor PyTorch
 (`tensorboard.summary.Writer` would too, but writes only scalars): each metric is a scalar at the step of the
-run's episode count, the config is the HParams dashboard's session (its metrics are the overall means) plus a
-text summary, and the results table is a text summary. TensorBoard has no artifact store, so the artifacts
-(the report included) are copied into `artifacts/` beside the event file.
+run's episode count, the config is a session of the HParams dashboard plus a text summary, and the results
+table is a text summary. TensorBoard has no artifact store, so the artifacts (the report included) are copied
+into `artifacts/` beside the event file.
 """
 
 from __future__ import annotations
@@ -53,14 +53,11 @@ class TensorboardTracker:
         scalars = summary_pb2.Summary(
             value=[summary_pb2.Summary.Value(tag=tag, simple_value=value) for tag, value in run.metrics.items()]
         )
-        headline = [tag for tag in run.metrics if tag.endswith("/overall/all")]
-        config = hparams.hparams_config_pb(
-            [hparams.HParam(key) for key in run.params], [hparams.Metric(tag) for tag in headline]
-        )
+        # A session per run and no experiment summary: TensorBoard expects one experiment summary in a whole log
+        # folder and gathers the hparams of a sweep's jobs (which may differ: an LLM's job has model.*) itself.
         session = hparams.hparams_pb(run.params, trial_id=run.name)
         config_text = "\n".join(f"    {key}: {value}" for key, value in run.params.items())
         return [
-            config,
             session,
             scalars,
             _text(CONFIG_TAG, config_text),
