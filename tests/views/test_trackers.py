@@ -42,6 +42,7 @@ def jobs(cwd: Path) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     """Each sweep job's folder name -> (its results.json, its config.yaml), as the run wrote them."""
     found = {}
     for results in sorted((cwd / SWEEP_DIR).glob("*/results.json")):
+        assert "tracker" not in results.parent.name  # logging does not rename a sweep's job folders
         config = yaml.safe_load((results.parent / "config.yaml").read_text())
         found[results.parent.name] = (json.loads(results.read_text()), config)
     assert len(found) == 2, found
