@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any, Literal
 from mmgym.agents.models.base import ImagePart
 from mmgym.agents.models.images import ImageEncoding
 from mmgym.agents.scripted import gives_a_reason
-from mmgym.errors import ConfigError
+from mmgym.errors import ConfigError, MmgymError
 from mmgym.results.export import EpisodeFilter, selected_records
 from mmgym.results.run_dir import RunDir
 from mmgym.runners.env_session import EnvMaker
@@ -131,10 +132,21 @@ def write_hf(run_dir: RunDir, export: ChatExport, output: Path) -> ExportCount:
     count = ExportCount()
     images = _inline_images(run_encoding(run_dir))
     with tempfile.TemporaryDirectory(prefix="mmgym-hf-") as scratch:
-        rows = list(chat_rows(rendered_episodes(run_dir, export, count), export.unit, images, count))
-        if not rows:
-            raise ConfigError("no episode to export: the filters kept none, or every kept episode ended in an error")
-        dataset = datasets.Dataset.from_list(rows).cast_column("images", datasets.Sequence(datasets.Image()))
+
+        def rows() -> Iterator[dict[str, Any]]:  # streamed to the scratch folder: the frames are never all in memory
+            yield from chat_rows(rendered_episodes(run_dir, export, count), export.unit, images, count)
+
+        try:
+            written = datasets.Dataset.from_generator(rows, cache_dir=scratch, fingerprint=f"mmgym-{uuid.uuid4().hex}")
+        except datasets.exceptions.DatasetGenerationError as exc:  # it wraps what the rows raised
+            if isinstance(exc.__cause__, MmgymError):
+                raise exc.__cause__ from None
+            if count.rows == 0:
+                raise ConfigError(
+                    "no episode to export: the filters kept none, or every kept one ended in an error"
+                ) from None
+            raise
+        dataset = written.cast_column("images", datasets.List(datasets.Image()))
         partial = Path(scratch) / "dataset"
         dataset.save_to_disk(str(partial))
         if output.exists():

@@ -105,6 +105,11 @@ def test_an_episode_that_does_not_replay_is_refused_in_one_line(run_cli, run: Pa
     assert refused.returncode == 2, refused.stderr
     assert refused.stderr.strip().splitlines()[-1].startswith(f"mmgym: error: episode {records[0]['id']}, step 1: ")
     assert not (tmp_path / "x.jsonl").exists() and not (tmp_path / "x.jsonl.partial").exists()
+    refused = run_cli(["export", str(tampered), "--format", "hf", "-o", "x"], tmp_path)
+    assert refused.returncode == 2 and f"episode {records[0]['id']}, step 1: " in refused.stderr
+    assert not (tmp_path / "x").exists()
+    refused = run_cli(["export", str(run), "--format", "hf", "--group", "game=none", "-o", "x"], tmp_path)
+    assert refused.returncode == 2 and "no episode to export: the filters kept none" in refused.stderr
     refused = run_cli(["export", str(run), "--format", "sft", "--prompt", "colour=red", "-o", "x.jsonl"], tmp_path)
     assert refused.returncode == 2 and "unknown prompt setting 'colour'; valid: output_format" in refused.stderr
     (tmp_path / "notes").mkdir()
