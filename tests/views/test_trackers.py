@@ -15,6 +15,7 @@ import pytest
 import yaml
 from cli_helpers import only_error_line
 
+from mmgym.views.trackers.base import TrackerError, require
 from mmgym.views.trackers.flatten import flat_params
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
@@ -86,6 +87,12 @@ def expected_params(config: dict[str, Any], prefix: str = "") -> dict[str, str]:
 def test_flat_params_drop_the_tracker_and_write_lists_as_json() -> None:
     config = {"suite": {"games": ["maze"], "levels": 2, "judge": None}, "tracker": {"experiment": "x"}, "a+b": True}
     assert flat_params(config) == {"suite.games": '["maze"]', "suite.levels": 2, "suite.judge": "null", "a_b": True}
+
+
+def test_a_missing_client_library_names_the_extra_to_install() -> None:
+    """A real failed import (a module that does not exist), not a simulated one: the line names the extra."""
+    with pytest.raises(TrackerError, match=r"^tracker=mlflow needs MLflow, .*; pip install 'mmgym\[mlflow\]'$"):
+        require("mlflow_not_installed_here", "mlflow", "MLflow")
 
 
 @pytest.mark.slow
