@@ -13,16 +13,16 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
+from rich.measure import Measurement
 
 from mmgym.results.run_dir import RunDir
 from mmgym.results.summary import RunResults
-from mmgym.views.table import results_table
+from mmgym.views.table import MIN_WIDTH, UNBOUNDED, results_table
 from mmgym.views.trackers.base import TrackedRun, Tracker
-from mmgym.views.trackers.flatten import flat_params, metric_values
+from mmgym.views.trackers.flatten import SKIPPED_KEYS, flat_params, metric_values
 
 TABLE_FILE = "results.txt"
 REPORT_DIR = "report"
-TABLE_WIDTH = 200
 
 
 def log_run(tracker: Tracker, run_dir: Path, name: str, group: str | None = None) -> str:
@@ -43,7 +43,7 @@ def log_run(tracker: Tracker, run_dir: Path, name: str, group: str | None = None
             name=name,
             group=group,
             run_dir=opened.path,
-            config={key: value for key, value in config.items() if key != "tracker"},
+            config={key: value for key, value in config.items() if key not in SKIPPED_KEYS},
             params=flat_params(config),
             metrics=metric_values(results),
             step=results.episodes,
@@ -55,10 +55,13 @@ def log_run(tracker: Tracker, run_dir: Path, name: str, group: str | None = None
 
 
 def table_text(results: RunResults) -> str:
-    """The results table as `mmgym run` prints it, in plain text."""
-    console = Console(file=io.StringIO(), width=TABLE_WIDTH, color_system=None, force_terminal=False)
-    console.print(results_table(results))
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    """The results table as `mmgym run` prints it into a log: plain text, every column whole."""
+    table = results_table(results)
+    text = io.StringIO()
+    probe = Console(file=text, width=UNBOUNDED)
+    width = max(MIN_WIDTH, Measurement.get(probe, probe.options, table).maximum)
+    Console(file=text, width=width, color_system=None, force_terminal=False).print(table)
+    return text.getvalue()
 
 
 def write_quiet_report(run_dir: Path, output: Path) -> None:
