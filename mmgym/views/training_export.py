@@ -35,6 +35,7 @@ from mmgym.views.progress import progress
 Unit = Literal["turn", "episode"]
 ImageMode = Literal["files", "data-url"]
 HF_INSTALL = 'pip install "mmgym[export]"'
+HF_BATCH_ROWS = 100  # rows held before each write: frames make a row tens of kB
 
 
 @dataclass(frozen=True)
@@ -131,22 +132,28 @@ def write_hf(run_dir: RunDir, export: ChatExport, output: Path) -> ExportCount:
         raise ConfigError(f"{output} exists and is not a saved dataset; name a new folder with -o, or delete it")
     count = ExportCount()
     images = _inline_images(run_encoding(run_dir))
+    written = chat_rows(rendered_episodes(run_dir, export, count), export.unit, images, count)
+    first = next(written, None)
+    if first is None:
+        raise ConfigError("no episode to export: the filters kept none, or every kept one ended in an error")
     with tempfile.TemporaryDirectory(prefix="mmgym-hf-") as scratch:
 
         def rows() -> Iterator[dict[str, Any]]:  # streamed to the scratch folder: the frames are never all in memory
-            yield from chat_rows(rendered_episodes(run_dir, export, count), export.unit, images, count)
+            yield first
+            yield from written
 
         try:
-            written = datasets.Dataset.from_generator(rows, cache_dir=scratch, fingerprint=f"mmgym-{uuid.uuid4().hex}")
+            dataset = datasets.Dataset.from_generator(
+                rows,
+                features=_hf_features(datasets),
+                cache_dir=scratch,
+                fingerprint=f"mmgym-{uuid.uuid4().hex}",
+                writer_batch_size=HF_BATCH_ROWS,
+            )
         except datasets.exceptions.DatasetGenerationError as exc:  # it wraps what the rows raised
             if isinstance(exc.__cause__, MmgymError):
                 raise exc.__cause__ from None
-            if count.rows == 0:
-                raise ConfigError(
-                    "no episode to export: the filters kept none, or every kept one ended in an error"
-                ) from None
             raise
-        dataset = written.cast_column("images", datasets.List(datasets.Image()))
         partial = Path(scratch) / "dataset"
         dataset.save_to_disk(str(partial))
         if output.exists():
@@ -154,6 +161,20 @@ def write_hf(run_dir: RunDir, export: ChatExport, output: Path) -> ExportCount:
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(partial), output)
     return count
+
+
+def _hf_features(datasets: Any) -> Any:
+    """The rows' schema: message parts and groups as JSON values (a part keeps only its own keys), frames as
+    `Image` features holding their bytes."""
+    text, whole = datasets.Value("string"), datasets.Value("int64")
+    return datasets.Features(
+        {
+            "episode_id": text, "suite": text, "task": text, "seed": whole, "groups": datasets.Json(),
+            "success": datasets.Value("bool"), "id": text, "turn": whole,
+            "messages": datasets.List({"role": text, "content": datasets.List(datasets.Json())}),
+            "images": datasets.List(datasets.Image()),
+        }
+    )  # fmt: skip
 
 
 def _inline_images(encoding: ImageEncoding) -> Callable[[ImagePart], dict[str, Any]]:
