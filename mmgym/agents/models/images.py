@@ -6,7 +6,9 @@ filter for every row ("Up") and deflate at level 1 by ISA-L (`isal`), which is a
 than zlib's level 1 for the same size: on 384 px puzzle frames about 0.3 ms, against 1.3 ms with
 zlib, 3-6 ms for Pillow at level 1 and 5-10 ms at its default level 6, whose per-row adaptive
 filter choice is what costs (benchmarks/bench_llm_concurrency.py prints the figures). Pillow
-decodes the result bit-exactly (tested). JPEG goes through Pillow.
+decodes the result bit-exactly (tested). JPEG goes through Pillow. ISA-L's deflate was once seen to give
+the same pixels other (equally valid) bytes in another process; zlib's output depends on its input
+alone, so `png_level` 2-9 makes requests byte-identical across processes.
 """
 
 from __future__ import annotations
