@@ -38,10 +38,18 @@ from mmgym.errors import MmgymError
 from mmgym.results.aggregate import aggregate
 from mmgym.results.run_dir import RunDir
 from mmgym.results.store import CorruptRecord, parse_line
-from mmgym.results.summarize import MOST_COMMON_ERRORS, ScoredEpisode, errors_by_group, one_line, total_usage
+from mmgym.results.summarize import (
+    MOST_COMMON_ERRORS,
+    ScoredEpisode,
+    errors_by_group,
+    one_line,
+    record_usage,
+    total_usage,
+)
 from mmgym.results.summary import MetricInfo, RunResults, Summary
 from mmgym.runners.budget import Spending
 from mmgym.views.report import Run, episode_detail, episode_summary, index_columns
+from mmgym.views.table import person_time, played_by_person
 
 ASSETS = "mmgym.views.live_assets"
 REPORT_ASSETS = "mmgym.views.report_assets"
@@ -134,7 +142,7 @@ class LiveRun:
         self.rows.append(self._row(number, record))
         groups: dict[str, str | None] = dict(record.groups)
         self._latest[record.id] = ScoredEpisode(
-            record.status, dict(record.metrics), dict(record.usage), groups, one_line(record.error)
+            record.status, dict(record.metrics), record_usage(record), groups, one_line(record.error)
         )
         for turn in record.turns:
             self._spent.add(turn)
@@ -246,6 +254,7 @@ class LiveRun:
                 name: results.usage.get(name, 0.0)
                 for name in ("model_calls", "prompt_tokens", "completion_tokens", "cost_usd")
             },
+            "time": person_time(results.usage) if played_by_person(results.usage) else None,  # a person's run
             "budget": self.budget(),
             "stopped": results.stopped,
             "error_line": results.error_line(),

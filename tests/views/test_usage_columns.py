@@ -128,3 +128,35 @@ def test_several_people_and_a_model_are_rows_of_one_report_and_compared_on_the_s
     expected = {"human-bo minus human-ann", "llm minus human-ann", "llm minus human-bo"}
     assert {pair["pair"] for pair in overall} == expected
     assert all(pair["n"] == 2 and pair["unpaired"] == 0 for pair in overall)  # both levels, matched by episode
+
+
+@pytest.mark.parametrize("state", ["finished", "running"])
+def test_the_live_view_shows_a_played_runs_time_and_a_model_runs_usage(runs, tmp_path: Path, state: str) -> None:
+    """`mmgym view`'s API gives a person's run its answers and time (the page shows them in place of model calls,
+    tokens and cost), from `results.json` once finished and from the records while it runs."""
+    import asyncio
+    import shutil
+
+    test_utils = pytest.importorskip("aiohttp.test_utils", reason="mmgym view needs aiohttp")
+    from mmgym.views.live_server import make_app
+
+    folders = []
+    for name in ("played", "model"):
+        folder = runs[name][0]
+        if state == "running":  # the records only: no results.json yet
+            folder = tmp_path / name
+            folder.mkdir()
+            shutil.copy(runs[name][0] / "episodes.jsonl", folder / "episodes.jsonl")
+        folders.append(folder)
+
+    async def fetch() -> list[dict]:
+        async with test_utils.TestClient(test_utils.TestServer(make_app(folders, None))) as client:
+            response = await client.get("/api/runs")
+            assert response.status == 200
+            return (await response.json())["runs"]
+
+    played, model = asyncio.run(fetch())
+    answers = int(runs["played"][1].usage["model_calls"])
+    assert played["time"] == {"answers": str(answers), "s per answer": f"{SECONDS:.1f}",
+                              "total time": duration(SECONDS * answers)}  # fmt: skip
+    assert model["time"] is None and model["usage"]["prompt_tokens"] == runs["model"][1].usage["prompt_tokens"]

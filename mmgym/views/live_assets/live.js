@@ -68,10 +68,16 @@
     fact(facts, "episodes", "episodes", run.episodes + (run.attempts > run.episodes ? " (" + run.attempts + " attempts)" : ""));
     fact(facts, "errors", "errors", run.errors);
     fact(facts, "throughput", "episodes/min", fixed(run.episodes_per_min, 1));
-    fact(facts, "model-calls", "model calls", Math.round(run.usage.model_calls));
-    fact(facts, "tokens", "tokens in / out", Math.round(run.usage.prompt_tokens).toLocaleString() + " / " + Math.round(run.usage.completion_tokens).toLocaleString());
-    fact(facts, "cost", "cost $", run.usage.cost_usd.toFixed(2));
-    fact(facts, "budget", "budget spent", budgetText(run.budget));
+    if (run.time) {  // a person played: their time, not a model's calls, tokens and cost
+      fact(facts, "answers", "answers", run.time["answers"]);
+      fact(facts, "per-answer", "s per answer", run.time["s per answer"]);
+      fact(facts, "total-time", "total time", run.time["total time"]);
+    } else {
+      fact(facts, "model-calls", "model calls", Math.round(run.usage.model_calls));
+      fact(facts, "tokens", "tokens in / out", Math.round(run.usage.prompt_tokens).toLocaleString() + " / " + Math.round(run.usage.completion_tokens).toLocaleString());
+      fact(facts, "cost", "cost $", run.usage.cost_usd.toFixed(2));
+      fact(facts, "budget", "budget spent", budgetText(run.budget));
+    }
     if (run.unreadable_lines) fact(facts, "unreadable", "unreadable lines", run.unreadable_lines);
     box.appendChild(facts);
     if (run.error_line) box.appendChild(el("p", run.error_line, "banner"));
