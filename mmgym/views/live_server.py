@@ -63,6 +63,7 @@ SECURITY_HEADERS = {
 }
 STATIC = {  # what the page loads besides the API: name -> (package, file, content type)
     "live.js": (ASSETS, "live.js", "text/javascript"),
+    "episode.js": (REPORT_ASSETS, "episode.js", "text/javascript"),  # the episode panel, shared with the report
     "live.css": (ASSETS, "live.css", "text/css"),
     "report.css": (REPORT_ASSETS, "report.css", "text/css"),
 }

@@ -613,7 +613,7 @@ def _write_page(
         comparisons=comparisons(runs),
         plots=[Markup(svg) for svg in plots(runs)],  # built with every label escaped (plots.py)
         style=Markup(assets.joinpath("report.css").read_text()),
-        script=Markup(assets.joinpath("report.js").read_text()),
+        script=Markup(assets.joinpath("episode.js").read_text() + "\n" + assets.joinpath("report.js").read_text()),
         episodes=len(rows),
         filters=filters,
     )
