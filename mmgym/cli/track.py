@@ -26,13 +26,9 @@ TRACKER_STOPS: list[str] = []
 
 def build_tracker(cfg: DictConfig) -> Any:
     """The `tracker` node's object, its client library imported (`TrackerError`, one line, when it is missing)."""
-    from hydra.errors import InstantiationException
-    from hydra.utils import instantiate
+    from mmgym.cli.build import build_object
 
-    try:
-        tracker = instantiate(cfg.tracker)
-    except InstantiationException as exc:
-        raise ConfigError(f"tracker: {str(exc).splitlines()[0]}") from None
+    tracker = build_object(cfg.tracker, "tracker")
     tracker.check()
     return tracker
 
